@@ -1,0 +1,146 @@
+package profiles
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// ProblemKind classifies a traceability problem found by [Check].
+type ProblemKind string
+
+// The problem kinds.
+const (
+	// Uncovered: a mandatory, automatically verified requirement of some
+	// profile, not marked not_yet_automated, has no scenario.
+	Uncovered ProblemKind = "uncovered"
+	// UnknownRequirement: a scenario tag names a requirement the catalogue lacks.
+	UnknownRequirement ProblemKind = "unknown-requirement"
+	// UnknownRule: a requirement names a validation rule the simulator lacks.
+	UnknownRule ProblemKind = "unknown-rule"
+)
+
+// Problem is one traceability problem.
+type Problem struct {
+	Kind        ProblemKind
+	Requirement string
+	// Rule is the unknown rule id (UnknownRule only).
+	Rule string
+	// Profiles lists the profiles for which the requirement is mandatory (Uncovered only).
+	Profiles []string
+	// Scenarios lists the scenarios carrying the unknown tag (UnknownRequirement only).
+	Scenarios []string
+}
+
+// String describes the problem in one line.
+func (p Problem) String() string {
+	switch p.Kind {
+	case Uncovered:
+		return fmt.Sprintf("%s: mandatory automatic requirement has no scenario (profiles %s)", p.Requirement, strings.Join(p.Profiles, ", "))
+	case UnknownRequirement:
+		return fmt.Sprintf("@req:%s: unknown requirement, tagged on %s", p.Requirement, strings.Join(p.Scenarios, ", "))
+	case UnknownRule:
+		return fmt.Sprintf("%s: names unknown validation rule %s", p.Requirement, p.Rule)
+	}
+	return fmt.Sprintf("%s: %s", p.Requirement, p.Kind)
+}
+
+// Check reports the traceability problems of the catalogue. scenarioTags maps a
+// requirement id to the names of the scenarios tagged @req:ID; knownRules reports
+// whether a validation rule id exists (nil skips the rule check). Problems are
+// sorted by kind, then requirement, then rule.
+func Check(c *Catalogue, scenarioTags map[string][]string, knownRules func(id string) bool) []Problem {
+	var out []Problem
+	uncovered := map[string][]string{}
+	for _, p := range c.profiles {
+		for _, pr := range c.RequirementsFor(p.ID) {
+			if pr.Applicability == Mandatory && pr.Verification == Automatic && !pr.NotYetAutomated && len(scenarioTags[pr.ID]) == 0 {
+				uncovered[pr.ID] = append(uncovered[pr.ID], p.ID)
+			}
+		}
+	}
+	for id, profs := range uncovered {
+		out = append(out, Problem{Kind: Uncovered, Requirement: id, Profiles: profs})
+	}
+	for id, scenarios := range scenarioTags {
+		if c.reqByID[id] == nil {
+			s := append([]string(nil), scenarios...)
+			sort.Strings(s)
+			out = append(out, Problem{Kind: UnknownRequirement, Requirement: id, Scenarios: s})
+		}
+	}
+	if knownRules != nil {
+		for _, r := range c.requirements {
+			for _, rule := range r.Rules {
+				if !knownRules(rule) {
+					out = append(out, Problem{Kind: UnknownRule, Requirement: r.ID, Rule: rule})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		if a.Requirement != b.Requirement {
+			return a.Requirement < b.Requirement
+		}
+		return a.Rule < b.Rule
+	})
+	return out
+}
+
+// Coverage summarises how a profile's requirements are verified.
+type Coverage struct {
+	Profile string
+	// Requirements counts the requirements that apply (mandatory, conditional or optional).
+	Requirements int
+	// Mandatory counts those that are mandatory for the profile.
+	Mandatory int
+	// Automated counts automatic requirements covered by at least one scenario.
+	Automated int
+	// Attestation counts requirements verified by the vendor's attestation.
+	Attestation int
+	// Manual counts requirements verified by the coordinator.
+	Manual int
+	// NotYetAutomated counts automatic requirements the simulator cannot exercise yet
+	// and that no scenario covers.
+	NotYetAutomated int
+	// Uncovered counts the remaining automatic requirements: no scenario yet.
+	Uncovered int
+}
+
+// String formats the summary as one line.
+func (c Coverage) String() string {
+	return fmt.Sprintf("%s: %d requirements (%d mandatory): %d automated, %d attestation, %d manual, %d not yet automated, %d without scenario",
+		c.Profile, c.Requirements, c.Mandatory, c.Automated, c.Attestation, c.Manual, c.NotYetAutomated, c.Uncovered)
+}
+
+// Coverage summarises the verification of the profile's requirements given the
+// scenario tags (requirement id → scenario names).
+func (c *Catalogue) Coverage(profileID string, scenarioTags map[string][]string) (Coverage, error) {
+	if c.profileByID[profileID] == nil {
+		return Coverage{}, fmt.Errorf("coverage: unknown profile %q", profileID)
+	}
+	cov := Coverage{Profile: profileID}
+	for _, pr := range c.RequirementsFor(profileID) {
+		cov.Requirements++
+		if pr.Applicability == Mandatory {
+			cov.Mandatory++
+		}
+		switch {
+		case pr.Verification == Attestation:
+			cov.Attestation++
+		case pr.Verification == Manual:
+			cov.Manual++
+		case len(scenarioTags[pr.ID]) > 0:
+			cov.Automated++
+		case pr.NotYetAutomated:
+			cov.NotYetAutomated++
+		default:
+			cov.Uncovered++
+		}
+	}
+	return cov, nil
+}

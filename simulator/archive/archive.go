@@ -1,0 +1,415 @@
+package archive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/simulator/message"
+	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+)
+
+// Archive is one archive's state and its state rules. Submissions are
+// serialised, so that each message is judged against the state the one
+// before it left.
+type Archive struct {
+	store     Store
+	catalogue *rules.Catalogue
+	now       func() time.Time
+	mu        sync.Mutex
+}
+
+// New returns an archive over the store. now is the simulated clock; nil
+// means time.Now.
+func New(store Store, catalogue *rules.Catalogue, now func() time.Time) *Archive {
+	if now == nil {
+		now = time.Now
+	}
+	return &Archive{store: store, catalogue: catalogue, now: now}
+}
+
+// Store returns the archive's store.
+func (a *Archive) Store() Store { return a.store }
+
+// Outcome is what the archive did with a message.
+type Outcome struct {
+	// Operation is what the message asked for, as the archive read it.
+	Operation Operation
+	// Accepted is true when the version was archived.
+	Accepted bool
+	// Findings are the state rules' findings (the validation findings are
+	// in the rules.Result).
+	Findings yhteistestaus.Findings
+	// Record is the archived version when Accepted.
+	Record *Record
+}
+
+// Submit applies the state rules to a validated message and, when neither
+// the validation nor the state rules found an error, archives the version.
+// messageID names the carrying message in the record.
+func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID string) (*Outcome, error) {
+	out := &Outcome{Operation: OpNone}
+	d := res.Document
+	if d == nil || res.Group == nil {
+		return out, nil
+	}
+	version, err := d.Version.Int()
+	if err != nil || d.SetID.Root == "" || d.ID.Root == "" {
+		return out, nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	rec := a.record(res, version, messageID)
+	versions, err := a.store.Versions(ctx, rec.SetID)
+	if err != nil {
+		return nil, fmt.Errorf("read set %s: %w", rec.SetID, err)
+	}
+	st, err := a.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	j := &judge{a: a, out: out, st: st, rec: rec, res: res}
+	switch {
+	case res.Annulment:
+		out.Operation = OpAnnul
+	case len(versions) == 0:
+		out.Operation = OpStore
+	default:
+		out.Operation = OpNewVersion
+	}
+	rec.Operation = out.Operation
+	j.versions(versions)
+	if out.Operation != OpAnnul {
+		j.order()
+		j.identity(versions)
+	} else if len(versions) > 0 {
+		j.annulOrder()
+	}
+	if res.Findings.HasErrors() || out.Findings.HasErrors() {
+		return out, nil
+	}
+	prev := 0
+	if len(versions) > 0 {
+		prev = versions[len(versions)-1].Version
+	}
+	if err := a.store.Add(ctx, rec, prev); err != nil {
+		if errors.Is(err, ErrConflict) {
+			j.add("ARC-VERSION-NEXT", "/ClinicalDocument/versionNumber", "another version of set %s was archived at the same time", rec.SetID)
+			return out, nil
+		}
+		return nil, fmt.Errorf("store version: %w", err)
+	}
+	out.Accepted = true
+	out.Record = rec
+	return out, nil
+}
+
+// record builds the archive record of a validated message.
+func (a *Archive) record(res *rules.Result, version int, messageID string) *Record {
+	d := res.Document
+	h := d.Header
+	rec := &Record{
+		DocumentID: d.ID.Root, SetID: d.SetID.Root, Version: version,
+		Group: res.Group.Code, Kind: string(res.Group.Kind),
+		Custodian: d.Custodian.Root, Annulled: res.Annulment,
+		GeneralType: d.Code.Code, StoredAt: a.now(), MessageID: messageID,
+	}
+	for _, p := range d.Patients {
+		rec.Clients = append(rec.Clients, p.ID.String())
+	}
+	if d.Case != nil {
+		rec.CaseID = d.Case.ID.Root
+	}
+	if t, err := rules.ParseTS(d.EffectiveTime.Value); err == nil {
+		rec.EffectiveTime = t
+	}
+	for _, c := range d.Consents {
+		if message.SameCodeSystem(c.CodeSystem, rules.OIDGuardianConsent) {
+			rec.GuardianConsent = c.Code
+		}
+	}
+	if h != nil {
+		rec.Organiser = h.OutsourcingServiceCustomer.Root
+		rec.Register = h.RegistryType.Code
+		rec.ServiceTask = h.FunctionCode.Code
+		rec.SpecificType = h.SpecificDocumentType.Code
+		rec.MainDocument = h.MainDocument.Root
+		if t, err := rules.ParseTS(h.DelayDate.Value); err == nil {
+			rec.DelayUntil = t
+		}
+		for _, ia := range h.InaccessibleArguments {
+			rec.RestrictionGrounds = append(rec.RestrictionGrounds, ia.Code)
+		}
+		if res.Group.Kind == rules.KindCase {
+			rec.CaseClosed = h.CaseStatus.Code == rules.CaseStatusClosed || (d.Case != nil && d.Case.High.Value != "")
+		}
+	}
+	rec.Document = slices.Clone(d.Raw)
+	return rec
+}
+
+// snapshot is the archive's state as the rules see it.
+type snapshot struct {
+	latest []*Record
+	// aliases maps a temporary identifier to the identity code that
+	// replaced it in a client relation document.
+	aliases map[string]string
+}
+
+func (a *Archive) snapshot(ctx context.Context) (*snapshot, error) {
+	latest, err := a.store.Latest(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read archive: %w", err)
+	}
+	st := &snapshot{latest: latest, aliases: make(map[string]string)}
+	for _, r := range latest {
+		if r.Kind != string(rules.KindClientRelation) {
+			continue
+		}
+		vs, err := a.store.Versions(ctx, r.SetID)
+		if err != nil {
+			return nil, fmt.Errorf("read set %s: %w", r.SetID, err)
+		}
+		for i := 1; i < len(vs); i++ {
+			for _, before := range vs[i-1].Clients {
+				if isHetu(before) {
+					continue
+				}
+				for _, after := range vs[i].Clients {
+					if isHetu(after) {
+						st.aliases[before] = after
+					}
+				}
+			}
+		}
+	}
+	return st, nil
+}
+
+// resolve maps a client identifier to the one that replaced it.
+func (s *snapshot) resolve(id string) string {
+	if h, ok := s.aliases[id]; ok {
+		return h
+	}
+	return id
+}
+
+func isHetu(id string) bool { return strings.HasPrefix(id, rules.OIDHetu+"^") }
+
+// judge applies the state rules to one message.
+type judge struct {
+	a   *Archive
+	out *Outcome
+	st  *snapshot
+	rec *Record
+	res *rules.Result
+}
+
+func (j *judge) add(rule, where, format string, args ...any) {
+	j.out.Findings = append(j.out.Findings, j.a.catalogue.Finding(rule, where, format, args...))
+}
+
+// versions checks numbering, duplicate ids and annulled sets.
+func (j *judge) versions(vs []*Record) {
+	rec := j.rec
+	if other, ok := j.findByID(rec.DocumentID); ok {
+		j.add("ARC-DUPLICATE-ID", "/ClinicalDocument/id", "document id %s is already archived (set %s version %d)", rec.DocumentID, other.SetID, other.Version)
+	}
+	if len(vs) == 0 {
+		switch {
+		case j.out.Operation == OpAnnul:
+			j.add("ARC-ANNUL-UNKNOWN", "/ClinicalDocument/setId", "set %s is not archived, so it cannot be annulled", rec.SetID)
+		case rec.Version != 1:
+			j.add("ARC-VERSION-FIRST", "/ClinicalDocument/versionNumber", "set %s is new, so its version must be 1, not %d", rec.SetID, rec.Version)
+		}
+		return
+	}
+	last := vs[len(vs)-1]
+	if last.Annulled {
+		j.add("ARC-ANNULLED", "/ClinicalDocument/setId", "set %s was annulled in version %d; nothing can be stored on top of it", rec.SetID, last.Version)
+	}
+	if rec.Version != last.Version+1 {
+		j.add("ARC-VERSION-NEXT", "/ClinicalDocument/versionNumber", "set %s is at version %d, so the next version is %d, not %d", rec.SetID, last.Version, last.Version+1, rec.Version)
+	}
+	if rec.Group != last.Group || rec.Custodian != last.Custodian {
+		j.add("ARC-VERSION-SAME-DOCUMENT", "/ClinicalDocument/localSocialHeader/documentGroup",
+			"set %s is a group %s document of custodian %s; a new version cannot change them to %s and %s", rec.SetID, last.Group, last.Custodian, rec.Group, rec.Custodian)
+	}
+}
+
+func (j *judge) findByID(id string) (*Record, bool) {
+	r, err := j.a.store.ByDocumentID(context.Background(), id)
+	return r, err == nil
+}
+
+// live returns the latest non-annulled versions matching keep.
+func (j *judge) live(keep func(r *Record) bool) []*Record {
+	var out []*Record
+	for _, r := range j.st.latest {
+		if !r.Annulled && r.SetID != j.rec.SetID && keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (j *judge) sameClient(a, b string) bool { return j.st.resolve(a) == j.st.resolve(b) }
+
+func (j *judge) hasClient(r *Record, id string) bool {
+	return slices.ContainsFunc(r.Clients, func(c string) bool { return j.sameClient(c, id) })
+}
+
+// order checks the storage order: client relation document, case
+// document, client document; and case membership.
+func (j *judge) order() {
+	rec := j.rec
+	kind := rules.GroupKind(rec.Kind)
+	if j.res.Usage == "2" && kind != rules.KindJournal {
+		j.add("ARC-REGISTER-ACCESS", "/controlActProcess/reasonCode", "usage situation 2 (a producer's normal register access) allows storing journal entries only, not a %s", rec.Kind)
+	}
+	if kind == rules.KindClientRelation {
+		for _, client := range rec.Clients {
+			if others := j.live(func(r *Record) bool {
+				return r.Kind == string(rules.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
+			}); len(others) > 0 {
+				j.add("ARC-ONE-CRD", "/ClinicalDocument/setId", "the client already has client relation document %s with custodian %s", others[0].SetID, rec.Custodian)
+			}
+		}
+		return
+	}
+	if kind == rules.KindOld {
+		return
+	}
+	for _, client := range rec.Clients {
+		crds := j.live(func(r *Record) bool {
+			return r.Kind == string(rules.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
+		})
+		if len(crds) == 0 {
+			j.add("ARC-ORDER-CRD", "/ClinicalDocument/recordTarget", "client %s has no archived client relation document with custodian %s; store it first", maskID(client), rec.Custodian)
+		}
+	}
+	if kind == rules.KindCase {
+		return
+	}
+	if rec.MainDocument != "" {
+		if _, ok := j.findLive(rec.MainDocument); !ok {
+			j.add("ARC-ATTACHMENT-MAIN", "/ClinicalDocument/localSocialHeader/mainDocument", "main document %s is not archived or is annulled", rec.MainDocument)
+		}
+	}
+	if rec.CaseID == "" {
+		return
+	}
+	cases := j.live(func(r *Record) bool {
+		return r.Kind == string(rules.KindCase) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
+	})
+	if len(cases) == 0 {
+		j.add("ARC-ORDER-CASE", "/ClinicalDocument/componentOf/encompassingEncounter/id", "case %s has no archived case document with custodian %s; store it first", rec.CaseID, rec.Custodian)
+		return
+	}
+	cs := cases[len(cases)-1]
+	if cs.CaseClosed {
+		j.add("ARC-CASE-CLOSED", "/ClinicalDocument/componentOf/encompassingEncounter/id", "case %s is closed; no client document can be added to it", rec.CaseID)
+	}
+	for _, member := range cs.Clients {
+		if !j.hasClient(rec, member) {
+			j.add("ARC-JOINT-CASE", "/ClinicalDocument/recordTarget", "case %s has client %s, who is missing from the document", rec.CaseID, maskID(member))
+		}
+	}
+	for _, client := range rec.Clients {
+		if !j.hasClient(cs, client) {
+			j.add("ARC-CASE-CLIENT", "/ClinicalDocument/recordTarget", "client %s is not a client of case %s", maskID(client), rec.CaseID)
+		}
+	}
+}
+
+// findLive finds a non-annulled document by set id or document id.
+func (j *judge) findLive(id string) (*Record, bool) {
+	for _, r := range j.st.latest {
+		if (r.SetID == id || r.DocumentID == id) && !r.Annulled {
+			return r, true
+		}
+	}
+	if r, ok := j.findByID(id); ok {
+		for _, l := range j.st.latest {
+			if l.SetID == r.SetID && !l.Annulled {
+				return l, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// identity checks the life of the client's identifiers: a temporary
+// identifier is replaced by an identity code once, first in the client
+// relation document, and never used after; an identity code never changes.
+func (j *judge) identity(vs []*Record) {
+	rec := j.rec
+	for _, c := range rec.Clients {
+		if h, ok := j.st.aliases[c]; ok && !isHetu(c) {
+			j.add("ARC-TEMP-ID-AFTER", "/ClinicalDocument/recordTarget", "temporary identifier %s was replaced by identity code %s; use the identity code", c, maskID(h))
+		}
+	}
+	if len(vs) == 0 {
+		return
+	}
+	last := vs[len(vs)-1]
+	for _, before := range last.Clients {
+		if slices.Contains(rec.Clients, before) {
+			continue
+		}
+		for _, after := range rec.Clients {
+			if slices.Contains(last.Clients, after) {
+				continue
+			}
+			switch {
+			case isHetu(before) && isHetu(after):
+				j.add("ARC-HETU-CHANGE", "/ClinicalDocument/recordTarget", "identity code %s cannot be changed to %s", maskID(before), maskID(after))
+			case !isHetu(before) && isHetu(after):
+				if prev, ok := j.st.aliases[before]; ok && prev != after {
+					j.add("ARC-TEMP-ID-ONCE", "/ClinicalDocument/recordTarget", "temporary identifier %s was already replaced by %s", before, maskID(prev))
+				}
+				if _, ok := j.st.aliases[before]; !ok && rec.Kind != string(rules.KindClientRelation) {
+					j.add("ARC-TEMP-ID-ONCE", "/ClinicalDocument/recordTarget", "replace temporary identifier %s with the identity code in the client relation document first", before)
+				}
+			}
+		}
+	}
+}
+
+// annulOrder checks that nothing live refers to the set being annulled.
+func (j *judge) annulOrder() {
+	rec := j.rec
+	var refs []*Record
+	switch rules.GroupKind(rec.Kind) {
+	case rules.KindClientRelation:
+		refs = j.live(func(r *Record) bool {
+			return r.Kind != string(rules.KindClientRelation) && r.Custodian == rec.Custodian &&
+				slices.ContainsFunc(rec.Clients, func(c string) bool { return j.hasClient(r, c) })
+		})
+	case rules.KindCase:
+		refs = j.live(func(r *Record) bool {
+			return r.Kind != string(rules.KindCase) && r.Kind != string(rules.KindClientRelation) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
+		})
+	default:
+		refs = j.live(func(r *Record) bool {
+			return r.MainDocument != "" && (r.MainDocument == rec.SetID || r.MainDocument == rec.DocumentID)
+		})
+	}
+	if len(refs) > 0 {
+		j.add("ARC-ANNUL-ORDER", "/ClinicalDocument/setId", "%d archived document(s) still refer to set %s (first: %s, a %s); annul them first",
+			len(refs), rec.SetID, refs[0].SetID, refs[0].Kind)
+	}
+}
+
+// maskID hides the individual part of an identity code.
+func maskID(id string) string {
+	if root, ext, ok := strings.Cut(id, "^"); ok && root == rules.OIDHetu && len(ext) == 11 {
+		return ext[:7] + "****"
+	}
+	return id
+}

@@ -1,0 +1,100 @@
+package body
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/beevik/etree"
+)
+
+// Namespaces of the CDA body.
+const (
+	hl7Namespace   = "urn:hl7-org:v3"
+	hl7fiNamespace = "urn:hl7finland"
+)
+
+// MaxBase64Size bounds the base64 text of one body part before decoding.
+const MaxBase64Size = 64 << 20
+
+// ErrBase64 means a body part's base64 text does not decode.
+var ErrBase64 = errors.New("body part is not valid base64")
+
+// Content is what a nonXMLBody carries, decoded.
+type Content struct {
+	// MediaType is text/@mediaType, e.g. "application/xhtml+xml" or
+	// "application/pdf".
+	MediaType string
+	// Display is the decoded text element: the XHTML display form or the PDF.
+	Display []byte
+	// JSON is the decoded hl7fi:json structured form, nil when absent.
+	JSON []byte
+}
+
+// Base64Text decodes an element's base64 content. It joins the element's
+// character data, skipping XML comments (vendors put comments inside the
+// base64, as the samples do), and ignores whitespace that splits the text.
+func Base64Text(el *etree.Element) ([]byte, error) {
+	var b strings.Builder
+	for _, tok := range el.Child {
+		cd, ok := tok.(*etree.CharData)
+		if !ok {
+			continue
+		}
+		for _, r := range cd.Data {
+			switch r {
+			case ' ', '\t', '\r', '\n':
+				continue
+			}
+			if b.Len() >= MaxBase64Size {
+				return nil, fmt.Errorf("decode <%s>: %w: more than %d characters", el.Tag, ErrBase64, MaxBase64Size)
+			}
+			b.WriteRune(r)
+		}
+	}
+	data, err := base64.StdEncoding.DecodeString(b.String())
+	if err != nil {
+		return nil, fmt.Errorf("decode <%s>: %w: %v", el.Tag, ErrBase64, err)
+	}
+	return data, nil
+}
+
+// ReadNonXMLBody decodes a CDA component/nonXMLBody element: its HL7 text
+// element (representation="B64") and its optional urn:hl7finland json
+// element. Elements are matched by namespace URI, never by prefix.
+func ReadNonXMLBody(nonXMLBody *etree.Element) (Content, error) {
+	var c Content
+	var text, js *etree.Element
+	for _, ch := range nonXMLBody.ChildElements() {
+		switch {
+		case ch.Tag == "text" && ch.NamespaceURI() == hl7Namespace:
+			if text != nil {
+				return Content{}, errors.New("read nonXMLBody: more than one text element")
+			}
+			text = ch
+		case ch.Tag == "json" && ch.NamespaceURI() == hl7fiNamespace:
+			if js != nil {
+				return Content{}, errors.New("read nonXMLBody: more than one json element")
+			}
+			js = ch
+		}
+	}
+	if text == nil {
+		return Content{}, errors.New("read nonXMLBody: no text element")
+	}
+	c.MediaType = text.SelectAttrValue("mediaType", "")
+	if rep := text.SelectAttrValue("representation", "TXT"); rep != "B64" {
+		return Content{}, fmt.Errorf("read nonXMLBody: text representation %q, want B64", rep)
+	}
+	var err error
+	if c.Display, err = Base64Text(text); err != nil {
+		return Content{}, fmt.Errorf("read nonXMLBody: %w", err)
+	}
+	if js != nil {
+		if c.JSON, err = Base64Text(js); err != nil {
+			return Content{}, fmt.Errorf("read nonXMLBody: %w", err)
+		}
+	}
+	return c, nil
+}

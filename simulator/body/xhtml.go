@@ -1,0 +1,96 @@
+package body
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// XHTMLNamespace is the namespace the display form's root element must use.
+const XHTMLNamespace = "http://www.w3.org/1999/xhtml"
+
+// Limits of CheckXHTML.
+const (
+	// MaxXHTMLSize bounds the decoded display form. Real ones embed logos as
+	// data: URIs, so the bound is generous.
+	MaxXHTMLSize = 32 << 20
+	// MaxXHTMLDepth bounds element nesting.
+	MaxXHTMLDepth = 256
+)
+
+// Errors of CheckXHTML, wrapped with context; test them with errors.Is.
+var (
+	ErrXHTMLTooLarge = errors.New("xhtml display form too large")
+	ErrXHTMLTooDeep  = errors.New("xhtml display form nested too deeply")
+	ErrXHTMLSyntax   = errors.New("xhtml display form is not well-formed XML")
+	ErrXHTMLDTD      = errors.New("xhtml display form contains a DTD or other directive")
+	ErrXHTMLRoot     = errors.New("xhtml display form root is not an XHTML element")
+)
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// CheckXHTML checks the decoded XHTML display form: at most MaxXHTMLSize
+// bytes, well-formed XML (UTF-8), no DOCTYPE, ENTITY or other directive, a
+// single root element in the XHTML namespace (the samples use
+// <div class="soc-document" xmlns="http://www.w3.org/1999/xhtml">), and
+// nesting no deeper than MaxXHTMLDepth.
+func CheckXHTML(data []byte) error {
+	if len(data) > MaxXHTMLSize {
+		return fmt.Errorf("check xhtml: %w: %d bytes, limit %d", ErrXHTMLTooLarge, len(data), MaxXHTMLSize)
+	}
+	data = bytes.TrimPrefix(data, utf8BOM)
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = true
+	dec.Entity = nil // only the five predefined entities
+	dec.CharsetReader = func(charset string, _ io.Reader) (io.Reader, error) {
+		return nil, fmt.Errorf("encoding %q not supported, want UTF-8", charset)
+	}
+	depth, roots := 0, 0
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("check xhtml: %w: %v", ErrXHTMLSyntax, err)
+		}
+		switch t := tok.(type) {
+		case xml.Directive:
+			return fmt.Errorf("check xhtml: %w: line %d", ErrXHTMLDTD, lineOf(data, dec.InputOffset()))
+		case xml.StartElement:
+			if depth == 0 {
+				roots++
+				if roots > 1 {
+					return fmt.Errorf("check xhtml: %w: more than one root element", ErrXHTMLSyntax)
+				}
+				if t.Name.Space != XHTMLNamespace {
+					return fmt.Errorf("check xhtml: %w: root <%s> in namespace %q, want %q", ErrXHTMLRoot, t.Name.Local, t.Name.Space, XHTMLNamespace)
+				}
+			}
+			depth++
+			if depth > MaxXHTMLDepth {
+				return fmt.Errorf("check xhtml: %w: more than %d levels", ErrXHTMLTooDeep, MaxXHTMLDepth)
+			}
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return fmt.Errorf("check xhtml: %w: text outside the root element", ErrXHTMLSyntax)
+			}
+		}
+	}
+	if roots == 0 {
+		return fmt.Errorf("check xhtml: %w: no root element", ErrXHTMLSyntax)
+	}
+	return nil
+}
+
+// lineOf returns the 1-based line number of a byte offset.
+func lineOf(data []byte, off int64) int {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	return bytes.Count(data[:off], []byte{'\n'}) + 1
+}

@@ -1,0 +1,342 @@
+package message
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"github.com/beevik/etree"
+)
+
+// Document is a CDA R2 client data document (asiakirja) with its
+// localSocialHeader: the metadata the archive stores and judges.
+type Document struct {
+	// Raw is the document as received, when the reader was given it.
+	Raw []byte
+	// XML is the parsed document; Root is its root element.
+	XML  *etree.Document
+	Root *etree.Element
+
+	ID              II
+	Code            Code // general document type (yleinen asiakirjatyyppi)
+	EffectiveTime   Value
+	Confidentiality Code
+	Language        Code
+	SetID           II
+	Version         Value
+	Patients        []Person
+	Authors         []Person
+	Custodian       II
+	CustodianName   string
+	// Consents are authorization/consent/code values, e.g. the disclosure of
+	// a minor's data to guardians (1.2.246.537.6.1286).
+	Consents []Code
+	// Case is componentOf/encompassingEncounter: the asia (case).
+	Case *Case
+	// RelatedDocuments are relatedDocument elements (replacement links).
+	RelatedDocuments []RelatedDocument
+	// Header is the localSocialHeader; nil when the document has none.
+	Header *LocalHeader
+	// Body is component/nonXMLBody.
+	Body Body
+}
+
+// Case is the document's componentOf/encompassingEncounter: the case (asia)
+// id, its opening and closing times and the service unit (palveluyksikkö).
+type Case struct {
+	El          *etree.Element
+	ID          II
+	Low, High   Value
+	Effective   *etree.Element
+	ServiceUnit II
+	Responsible II
+}
+
+// RelatedDocument is a relatedDocument link to another document.
+type RelatedDocument struct {
+	El       *etree.Element
+	TypeCode string
+	ID       II
+	SetID    II
+	Version  Value
+}
+
+// LocalHeader is the urn:hl7finland localSocialHeader.
+type LocalHeader struct {
+	El                               *etree.Element
+	SpecificDocumentType             Code // tarkennettu asiakirjatyyppi
+	CreationTime                     Value
+	DocumentGroup                    Code // asiakirjaryhmä
+	FileFormat                       Code // näyttömuodon formaatti
+	StructuredFileFormat             Code
+	FunctionCode                     Code // palvelutehtävä
+	RecordStatus                     Code // valmistumisen tila
+	RegistryType                     Code // rekisteritunnus
+	OutsourcingServiceCustomer       II   // palvelunjärjestäjä
+	OutsourcingServiceCustomerName   Value
+	ServiceProvider                  II // palvelun tuottaja
+	TotalRetentionPeriodClass        Code
+	SpecialContent                   Code
+	ContentSpecificationID           Value
+	EncompassingClientRelationship   II
+	ServiceProcess                   Code // palveluprosessi
+	SocialServices                   []Code
+	CaseName                         Code // asian nimi (case documents)
+	CaseStatus                       Code // asian tila (case documents)
+	CaseClients                      []II // joint case members (case documents)
+	AuthorizationRestrictionArgument Value
+	InaccessibleArguments            []Code // MittKanta display restriction grounds
+	DelayDate                        Value  // MittKanta display delayed until
+	ReasonOfCorrection               Code
+	Description                      Value // asiakirjan kuvaus, the free-text name of unstructured documents
+	MainDocument                     II    // the main document of an attachment (liite)
+	Signers                          []Signer
+	SignatureCollection              *etree.Element
+	Signatures                       []SignatureInfo
+	// Elements are the header's child elements in order, for the check of
+	// elements outside the metadata model.
+	Elements []*etree.Element
+}
+
+// Signer is a localSocialHeader/signature block: who signed, how and when.
+type Signer struct {
+	El                   *etree.Element
+	AssignedAuthorSigner Value
+	Given                []string
+	Family               string
+	AuthenticationMethod Code
+	Time                 Value
+}
+
+// SignatureInfo is one signatureCollection/signature: its type and id. The
+// cryptographic check is the signature package's.
+type SignatureInfo struct {
+	El   *etree.Element
+	ID   string
+	Type Code
+}
+
+// Body is component/nonXMLBody: the display form (XHTML or PDF) and the
+// structured JSON, decoded from base64.
+type Body struct {
+	El *etree.Element
+	// ID is the body's ID attribute, the signature reference target.
+	ID string
+	// Text is nonXMLBody/text.
+	Text      *etree.Element
+	MediaType string
+	// Representation is text/@representation (B64).
+	Representation string
+	// Display is the decoded display form; DisplayErr says why decoding failed.
+	Display    []byte
+	DisplayErr error
+	// JSONEl is the hl7fi:json element; nil when absent.
+	JSONEl  *etree.Element
+	JSON    []byte
+	JSONErr error
+}
+
+// ParseDocument reads a CDA document from a parsed XML document. It fails
+// only when the root is not an HL7 ClinicalDocument.
+func ParseDocument(doc *etree.Document) (*Document, error) {
+	root := doc.Root()
+	if root == nil {
+		return nil, fmt.Errorf("document: no root element")
+	}
+	if root.Tag != "ClinicalDocument" || root.NamespaceURI() != NSHL7 {
+		return nil, fmt.Errorf("document: root element is %s in namespace %q, want ClinicalDocument in %s",
+			root.Tag, root.NamespaceURI(), NSHL7)
+	}
+	d := &Document{XML: doc, Root: root}
+	d.ID = readII(child(root, NSHL7, "id"))
+	d.Code = readCode(child(root, NSHL7, "code"))
+	d.EffectiveTime = readValue(child(root, NSHL7, "effectiveTime"))
+	d.Confidentiality = readCode(child(root, NSHL7, "confidentialityCode"))
+	d.Language = readCode(child(root, NSHL7, "languageCode"))
+	d.SetID = readII(child(root, NSHL7, "setId"))
+	d.Version = readValue(child(root, NSHL7, "versionNumber"))
+	for _, rt := range children(root, NSHL7, "recordTarget") {
+		pr := child(rt, NSHL7, "patientRole")
+		if pr == nil {
+			continue
+		}
+		p := Person{ID: readII(child(pr, NSHL7, "id")), El: pr}
+		pat := child(pr, NSHL7, "patient")
+		readName(&p, child(pat, NSHL7, "name"), NSHL7)
+		p.BirthTime = readValue(child(pat, NSHL7, "birthTime"))
+		p.Gender = readCode(child(pat, NSHL7, "administrativeGenderCode"))
+		d.Patients = append(d.Patients, p)
+	}
+	for _, au := range children(root, NSHL7, "author") {
+		aa := child(au, NSHL7, "assignedAuthor")
+		p := Person{ID: readII(child(aa, NSHL7, "id")), El: aa}
+		readName(&p, path(aa, NSHL7, "assignedPerson", "name"), NSHL7)
+		d.Authors = append(d.Authors, p)
+	}
+	org := path(root, NSHL7, "custodian", "assignedCustodian", "representedCustodianOrganization")
+	d.Custodian = readII(child(org, NSHL7, "id"))
+	d.CustodianName = Text(child(org, NSHL7, "name"))
+	for _, au := range children(root, NSHL7, "authorization") {
+		if c := path(au, NSHL7, "consent", "code"); c != nil {
+			d.Consents = append(d.Consents, readCode(c))
+		}
+	}
+	for _, rd := range children(root, NSHL7, "relatedDocument") {
+		pd := child(rd, NSHL7, "parentDocument")
+		d.RelatedDocuments = append(d.RelatedDocuments, RelatedDocument{
+			El: rd, TypeCode: attr(rd, "typeCode"),
+			ID: readII(child(pd, NSHL7, "id")), SetID: readII(child(pd, NSHL7, "setId")),
+			Version: readValue(child(pd, NSHL7, "versionNumber")),
+		})
+	}
+	if enc := path(root, NSHL7, "componentOf", "encompassingEncounter"); enc != nil {
+		c := &Case{El: enc, ID: readII(child(enc, NSHL7, "id"))}
+		if et := child(enc, NSHL7, "effectiveTime"); et != nil {
+			c.Effective = et
+			c.Low = readValue(child(et, NSHL7, "low"))
+			c.High = readValue(child(et, NSHL7, "high"))
+			if !c.Low.Present() && attr(et, "value") != "" {
+				c.Low = Value{Value: attr(et, "value"), El: et}
+			}
+		}
+		for _, ep := range children(enc, NSHL7, "encounterParticipant") {
+			if attr(ep, "typeCode") == "ADM" {
+				c.ServiceUnit = readII(path(ep, NSHL7, "assignedEntity", "representedOrganization", "id"))
+			}
+		}
+		c.Responsible = readII(path(enc, NSHL7, "responsibleParty", "assignedEntity", "representedOrganization", "id"))
+		d.Case = c
+	}
+	if h := child(root, NSHL7FI, "localSocialHeader"); h != nil {
+		d.Header = readHeader(h)
+	}
+	d.Body = readBody(path(root, NSHL7, "component", "nonXMLBody"))
+	return d, nil
+}
+
+func readHeader(h *etree.Element) *LocalHeader {
+	lh := &LocalHeader{El: h}
+	c := func(name string) Code { return readCode(child(h, NSHL7FI, name)) }
+	v := func(name string) Value { return readValue(child(h, NSHL7FI, name)) }
+	id := func(name string) II { return readII(child(h, NSHL7FI, name)) }
+	lh.SpecificDocumentType = c("specificDocumentType")
+	lh.CreationTime = v("creationTime")
+	lh.DocumentGroup = c("documentGroup")
+	lh.FileFormat = c("fileFormat")
+	lh.StructuredFileFormat = c("structuredFileFormat")
+	lh.FunctionCode = c("functionCode")
+	lh.RecordStatus = c("recordStatus")
+	lh.RegistryType = c("registryType")
+	lh.OutsourcingServiceCustomer = id("outsourcingServiceCustomer")
+	lh.OutsourcingServiceCustomerName = v("outsourcingServiceCustomerName")
+	lh.ServiceProvider = id("serviceProvider")
+	lh.TotalRetentionPeriodClass = c("totalRetentionPeriodClass")
+	lh.SpecialContent = c("specialContent")
+	lh.ContentSpecificationID = v("contentSpecificationId")
+	lh.EncompassingClientRelationship = id("encompassingClientRelationship")
+	lh.ServiceProcess = readCode(path(h, NSHL7FI, "serviceProcess", "code"))
+	for _, s := range children(h, NSHL7FI, "socialService") {
+		lh.SocialServices = append(lh.SocialServices, readCode(s))
+	}
+	lh.CaseName = c("caseName")
+	lh.CaseStatus = c("caseStatus")
+	for _, cc := range children(h, NSHL7FI, "caseClient") {
+		lh.CaseClients = append(lh.CaseClients, readII(cc))
+	}
+	lh.AuthorizationRestrictionArgument = v("authorizationRestrictionArgument")
+	for _, ia := range children(h, NSHL7FI, "inaccessibleArgument") {
+		lh.InaccessibleArguments = append(lh.InaccessibleArguments, readCode(ia))
+	}
+	lh.DelayDate = v("delayDate")
+	lh.ReasonOfCorrection = c("reasonOfCorrection")
+	lh.Description = v("description")
+	lh.MainDocument = id("mainDocument")
+	for _, s := range children(h, NSHL7FI, "signature") {
+		sg := Signer{El: s, AssignedAuthorSigner: readValue(child(s, NSHL7FI, "assignedAuthorSigner")),
+			AuthenticationMethod: readCode(child(s, NSHL7FI, "authenticationMethod")),
+			Time:                 readValue(child(s, NSHL7FI, "time"))}
+		if n := path(s, NSHL7FI, "signer", "name"); n != nil {
+			for _, g := range children(n, NSHL7FI, "given") {
+				sg.Given = append(sg.Given, Text(g))
+			}
+			sg.Family = Text(child(n, NSHL7FI, "family"))
+		}
+		lh.Signers = append(lh.Signers, sg)
+	}
+	if sc := child(h, NSHL7FI, "signatureCollection"); sc != nil {
+		lh.SignatureCollection = sc
+		for _, s := range children(sc, NSHL7FI, "signature") {
+			lh.Signatures = append(lh.Signatures, SignatureInfo{El: s, ID: attr(s, "ID"),
+				Type: readCode(child(s, NSHL7FI, "signatureDescription"))})
+		}
+	}
+	lh.Elements = h.ChildElements()
+	return lh
+}
+
+func readBody(b *etree.Element) Body {
+	body := Body{El: b}
+	if b == nil {
+		return body
+	}
+	body.ID = attr(b, "ID")
+	if t := child(b, NSHL7, "text"); t != nil {
+		body.Text = t
+		body.MediaType = attr(t, "mediaType")
+		body.Representation = attr(t, "representation")
+		body.Display, body.DisplayErr = DecodeBase64(t)
+	}
+	if j := child(b, NSHL7FI, "json"); j != nil {
+		body.JSONEl = j
+		body.JSON, body.JSONErr = DecodeBase64(j)
+	}
+	return body
+}
+
+// DecodeBase64 decodes the base64 text of e, ignoring white space and XML
+// comments between the pieces, as real vendors split and annotate it.
+func DecodeBase64(e *etree.Element) ([]byte, error) {
+	var b strings.Builder
+	for _, t := range e.Child {
+		if cd, ok := t.(*etree.CharData); ok {
+			for _, r := range cd.Data {
+				switch r {
+				case ' ', '\t', '\r', '\n':
+				default:
+					b.WriteRune(r)
+				}
+			}
+		}
+	}
+	s := b.String()
+	if s == "" {
+		return nil, fmt.Errorf("no base64 content")
+	}
+	out, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("bad base64: %w", err)
+	}
+	return out, nil
+}
+
+// SameCodeSystem reports whether two code-system OIDs name the same
+// classification: equal, or equal but for a trailing six-digit version arc
+// (1.2.246.537.6.1503 and 1.2.246.537.6.1503.201601).
+func SameCodeSystem(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	rest, ok := strings.CutPrefix(a, b+".")
+	if !ok || len(rest) != 6 {
+		return false
+	}
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

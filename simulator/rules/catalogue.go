@@ -1,0 +1,217 @@
+// Package rules provides the validation rule catalogue of the mock archive
+// and the engine that applies the stateless rules (stages 1 to 8) to an
+// archiving message.
+//
+// Every rule has a stable id, a stage, a severity, a one-line title and the
+// handbook section it enforces. The catalogue is data: the YAML files in
+// catalogue/, embedded in the binary. The same id appears in the
+// acknowledgement sent to the vendor, in a failing scenario step and in the
+// conformance report.
+package rules
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/yhteistestaus/yhteistestaus"
+)
+
+//go:embed catalogue/*.yaml
+var catalogueFS embed.FS
+
+// Basis says whether the handbook states a rule or the simulator infers it.
+type Basis string
+
+// The bases a rule can have.
+const (
+	// BasisHandbook marks a rule the handbook states.
+	BasisHandbook Basis = "handbook"
+	// BasisInferred marks a rule that is the simulator's reading of the
+	// handbook or of a public specification; it is a documented choice.
+	BasisInferred Basis = "inferred"
+	// BasisWire marks a rule taken from public wire-level material
+	// (wire-facts.md, the real sample messages).
+	BasisWire Basis = "wire"
+)
+
+// Stages of validation, in the order the engine runs them.
+var Stages = []string{
+	"wire", "xml", "frame", "header", "codes", "identity", "consistency", "body", "signature", "archive",
+}
+
+// Rule is one entry of the catalogue.
+type Rule struct {
+	// ID is the stable rule id, e.g. "ID-HETU-CHECK".
+	ID string `yaml:"id" json:"id"`
+	// Stage is one of Stages.
+	Stage string `yaml:"stage" json:"stage"`
+	// Severity is the severity of the rule's findings.
+	Severity yhteistestaus.Severity `yaml:"severity" json:"severity"`
+	// Title is a one-line statement of the rule.
+	Title string `yaml:"title" json:"title"`
+	// Basis tells whether the handbook states the rule or it is inferred.
+	Basis Basis `yaml:"basis" json:"basis"`
+	// Section is the handbook section (or public source) the rule enforces.
+	Section string `yaml:"section" json:"section"`
+	// Lines are the handbook line numbers, e.g. "L25950-L25954".
+	Lines string `yaml:"lines,omitempty" json:"lines,omitempty"`
+	// Note explains an inference or a choice.
+	Note string `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// Source formats the rule's source for a finding: "handbook 9.12.3 L25950"
+// or "inferred from handbook 9.10.1 L24567-L24584".
+func (r Rule) Source() string {
+	var b strings.Builder
+	switch r.Basis {
+	case BasisInferred:
+		b.WriteString("inferred from ")
+	}
+	b.WriteString(r.Section)
+	if r.Lines != "" {
+		b.WriteString(" ")
+		b.WriteString(r.Lines)
+	}
+	return b.String()
+}
+
+// Catalogue is the set of rules, looked up by id.
+type Catalogue struct {
+	rules map[string]Rule
+	order []string
+}
+
+// Load reads the catalogue from the YAML files of fsys (every *.yaml file in
+// its root). It fails on unknown fields, duplicate ids, unknown stages or
+// bases and missing titles or sources.
+func Load(fsys fs.FS) (*Catalogue, error) {
+	names, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("list rule files: %w", err)
+	}
+	if len(names) == 0 {
+		return nil, errors.New("no rule files")
+	}
+	c := &Catalogue{rules: make(map[string]Rule)}
+	validStage := make(map[string]bool)
+	for _, s := range Stages {
+		validStage[s] = true
+	}
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		var rs []Rule
+		if err := dec.Decode(&rs); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		for _, r := range rs {
+			switch {
+			case r.ID == "":
+				return nil, fmt.Errorf("%s: rule without id", name)
+			case c.has(r.ID):
+				return nil, fmt.Errorf("%s: duplicate rule id %s", name, r.ID)
+			case !validStage[r.Stage]:
+				return nil, fmt.Errorf("%s: rule %s: unknown stage %q", name, r.ID, r.Stage)
+			case r.Basis != BasisHandbook && r.Basis != BasisInferred && r.Basis != BasisWire:
+				return nil, fmt.Errorf("%s: rule %s: unknown basis %q", name, r.ID, r.Basis)
+			case r.Title == "":
+				return nil, fmt.Errorf("%s: rule %s: no title", name, r.ID)
+			case r.Section == "":
+				return nil, fmt.Errorf("%s: rule %s: no source section", name, r.ID)
+			case r.Basis == BasisHandbook && r.Lines == "":
+				return nil, fmt.Errorf("%s: rule %s: a handbook rule needs its line numbers", name, r.ID)
+			}
+			c.rules[r.ID] = r
+			c.order = append(c.order, r.ID)
+		}
+	}
+	return c, nil
+}
+
+func (c *Catalogue) has(id string) bool { _, ok := c.rules[id]; return ok }
+
+// Default returns the embedded catalogue. It panics only if the embedded
+// files are broken, which the package's tests rule out.
+func Default() *Catalogue {
+	sub, err := fs.Sub(catalogueFS, "catalogue")
+	if err != nil {
+		panic(err)
+	}
+	c, err := Load(sub)
+	if err != nil {
+		panic(fmt.Sprintf("embedded rule catalogue: %v", err))
+	}
+	return c
+}
+
+// Rule returns the rule with the id.
+func (c *Catalogue) Rule(id string) (Rule, bool) {
+	r, ok := c.rules[id]
+	return r, ok
+}
+
+// All returns every rule, in stage order and then in file order.
+func (c *Catalogue) All() []Rule {
+	rank := make(map[string]int)
+	for i, s := range Stages {
+		rank[s] = i
+	}
+	out := make([]Rule, 0, len(c.order))
+	for _, id := range c.order {
+		out = append(out, c.rules[id])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Stage] < rank[out[j].Stage] })
+	return out
+}
+
+// Finding builds a finding of the rule. An id missing from the catalogue is
+// a programming error; it is reported as an error finding of rule
+// "INTERNAL-UNKNOWN-RULE" rather than a panic, so that a server keeps going.
+func (c *Catalogue) Finding(id, location, format string, args ...any) yhteistestaus.Finding {
+	r, ok := c.rules[id]
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	if !ok {
+		return yhteistestaus.Finding{
+			Rule:     "INTERNAL-UNKNOWN-RULE",
+			Severity: yhteistestaus.SeverityError,
+			Message:  fmt.Sprintf("rule %s is not in the catalogue: %s", id, msg),
+			Location: location,
+		}
+	}
+	return yhteistestaus.Finding{
+		Rule:     r.ID,
+		Severity: r.Severity,
+		Message:  msg,
+		Location: location,
+		Source:   r.Source(),
+	}
+}
+
+// Stage returns the ids of the rules of one stage.
+func (c *Catalogue) Stage(stage string) []string {
+	var ids []string
+	for _, id := range c.order {
+		if c.rules[id].Stage == stage {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// FileName is the catalogue file a stage's rules live in.
+func FileName(stage string) string { return path.Join("catalogue", stage+".yaml") }

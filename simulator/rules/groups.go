@@ -1,0 +1,135 @@
+package rules
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"slices"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed groups.yaml
+var groupsYAML []byte
+
+// GroupKind is what a document group means to the archive.
+type GroupKind string
+
+// The kinds of document group (asiakirjaryhmä).
+const (
+	// KindClientRelation is the asiakkuusasiakirja (sv. klientrelationshandling).
+	KindClientRelation GroupKind = "client-relation"
+	// KindCase is the asia-asiakirja (sv. ärendehandling).
+	KindCase GroupKind = "case"
+	// KindOld is a vanha asiakasasiakirja, created before joining Kanta.
+	KindOld GroupKind = "old"
+	// KindPhase1 is a client document of phase 1.
+	KindPhase1 GroupKind = "phase1"
+	// KindClientDocument is a client document (asiakasasiakirja) of phase 2 or later.
+	KindClientDocument GroupKind = "client-document"
+	// KindJournal is an asiakaskertomusmerkintä (client journal entry).
+	KindJournal GroupKind = "journal"
+)
+
+// Group is one document group and what the archive requires of its
+// documents.
+type Group struct {
+	Code            string    `yaml:"code"`
+	Kind            GroupKind `yaml:"kind"`
+	Name            string    `yaml:"name"`
+	Official        bool      `yaml:"official"`
+	ServiceRequests []string  `yaml:"service_requests"`
+	Structured      bool      `yaml:"structured"`
+	Signed          bool      `yaml:"signed"`
+	Required        []string  `yaml:"required"`
+}
+
+// IsClientDocument reports whether documents of the group are client
+// documents that belong to a case (everything but the client relation
+// document and the case document).
+func (g *Group) IsClientDocument() bool {
+	return g.Kind != KindClientRelation && g.Kind != KindCase
+}
+
+// Groups is the table of document groups with the record status codes.
+type Groups struct {
+	RecordStatus struct {
+		Ready    string `yaml:"ready"`
+		Annulled string `yaml:"annulled"`
+	} `yaml:"record_status"`
+	// HeaderElements are the localSocialHeader children of the metadata model.
+	HeaderElements []string `yaml:"header_elements"`
+	List           []*Group `yaml:"groups"`
+	// DocumentTypes lists document type codes with special rules.
+	DocumentTypes struct {
+		ProfessionalSignature []string `yaml:"professional_signature"`
+		Attachment            []string `yaml:"attachment"`
+	} `yaml:"document_types"`
+	// DisplayFormats are the fileFormat codes of each media kind.
+	DisplayFormats struct {
+		XHTML []string `yaml:"xhtml"`
+		PDF   []string `yaml:"pdf"`
+	} `yaml:"display_formats"`
+}
+
+// KnownHeaderElement reports whether a localSocialHeader child of the local
+// name belongs to the metadata model.
+func (gs *Groups) KnownHeaderElement(local string) bool {
+	return slices.Contains(gs.HeaderElements, local)
+}
+
+// LoadGroups parses a groups table and checks that every required element
+// name is one the validator knows.
+func LoadGroups(data []byte) (*Groups, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var g Groups
+	if err := dec.Decode(&g); err != nil {
+		return nil, fmt.Errorf("parse groups: %w", err)
+	}
+	seen := make(map[string]bool)
+	for _, gr := range g.List {
+		if seen[gr.Code] {
+			return nil, fmt.Errorf("groups: duplicate group code %s", gr.Code)
+		}
+		seen[gr.Code] = true
+		for _, el := range gr.Required {
+			if _, ok := headerElements[el]; !ok {
+				return nil, fmt.Errorf("groups: group %s requires unknown element %q", gr.Code, el)
+			}
+		}
+	}
+	if g.RecordStatus.Ready == "" || g.RecordStatus.Annulled == "" {
+		return nil, fmt.Errorf("groups: record_status ready and annulled are required")
+	}
+	return &g, nil
+}
+
+// DefaultGroups returns the embedded groups table.
+func DefaultGroups() (*Groups, error) { return LoadGroups(groupsYAML) }
+
+// ByCode returns the group with the code.
+func (gs *Groups) ByCode(code string) (*Group, bool) {
+	for _, g := range gs.List {
+		if g.Code == code {
+			return g, true
+		}
+	}
+	return nil, false
+}
+
+// ByKind returns the first group of the kind.
+func (gs *Groups) ByKind(k GroupKind) (*Group, bool) {
+	for _, g := range gs.List {
+		if g.Kind == k {
+			return g, true
+		}
+	}
+	return nil, false
+}
+
+// AllowsServiceRequest reports whether a message storing a document of the
+// group may carry the service request.
+func (g *Group) AllowsServiceRequest(code string) bool {
+	return slices.Contains(g.ServiceRequests, code)
+}

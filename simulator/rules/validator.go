@@ -1,0 +1,482 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+
+	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/simulator/body"
+	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
+	"github.com/yhteistestaus/yhteistestaus/simulator/message"
+	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
+)
+
+// Well-known identifiers of the archiving message.
+const (
+	OIDHetu               = "1.2.246.21"
+	OIDRegistrationNumber = "1.2.246.537.26"
+	OIDArchive            = "1.2.246.556.18007.2"
+	OIDInteraction        = "2.16.840.1.113883.1.6"
+	OIDTriggerEvent       = "2.16.840.1.113883.1.18"
+	OIDServiceRequest     = "1.2.246.537.6.1503.201601"
+	OIDUsageSituation     = "1.2.246.537.6.1289.201901"
+	OIDGuardianConsent    = "1.2.246.537.6.1286.201901"
+	OIDSignatureType      = "1.2.246.537.5.40127.2006"
+	InteractionArchiving  = "RCMR_IN200002FI01"
+	TriggerArchiving      = "RCMR_TE000102UV01"
+)
+
+// Signature types (KanTa-palvelut - Sähköisen allekirjoituksen tyyppi).
+const (
+	SignatureProfessional = "1"
+	SignatureSystem       = "3"
+)
+
+// Validator applies the stateless rules (stages 1 to 8) to an archiving
+// message. A Validator is safe for concurrent use once built.
+type Validator struct {
+	Catalogue *Catalogue
+	Codes     *codes.Set
+	Schemas   *body.Schemas
+	Groups    *Groups
+	Limits    message.Limits
+	// Now gives the archiving time, for code validity and client age; nil
+	// means time.Now. The simulator passes its injectable clock.
+	Now func() time.Time
+}
+
+// NewValidator returns a validator with the embedded catalogue, code lists,
+// schemas and groups.
+func NewValidator() (*Validator, error) {
+	cs := codes.Default()
+	ss, err := body.DefaultSchemas()
+	if err != nil {
+		return nil, fmt.Errorf("schemas: %w", err)
+	}
+	gs, err := DefaultGroups()
+	if err != nil {
+		return nil, err
+	}
+	return &Validator{Catalogue: Default(), Codes: cs, Schemas: ss, Groups: gs, Limits: message.DefaultLimits}, nil
+}
+
+// Result is the outcome of validating one message: the findings and the
+// models read from it, which the archive uses to apply its state rules.
+type Result struct {
+	Findings yhteistestaus.Findings
+	// Frame and Document are nil when they could not be read.
+	Frame    *message.Frame
+	Document *message.Document
+	// Group is the document's group; nil when missing or unknown.
+	Group *Group
+	// ServiceRequest and Usage are the control act's reason codes.
+	ServiceRequest string
+	Usage          string
+	// Annulment is true when the document's record status is the annulment
+	// status: the message annuls the document's set.
+	Annulment bool
+	// Signatures are the checked signatures.
+	Signatures []signature.Result
+	// Clients are the client identifiers of the document (hetu or
+	// temporary identifier), root^extension.
+	Clients []message.II
+}
+
+// check carries one validation run.
+type check struct {
+	v   *Validator
+	r   *Result
+	now time.Time
+}
+
+func (c *check) add(rule string, loc string, format string, args ...any) {
+	c.r.Findings = append(c.r.Findings, c.v.Catalogue.Finding(rule, loc, format, args...))
+}
+
+// Validate runs stages 1 to 8 on a frame and its document. document may be
+// nil (the frame carried none), which is itself a finding. Validate never
+// panics on bad input; ctx cancels between stages.
+func (v *Validator) Validate(ctx context.Context, frame, document []byte) *Result {
+	c := &check{v: v, r: &Result{}, now: time.Now()}
+	if v.Now != nil {
+		c.now = v.Now()
+	}
+	fdoc := c.parse("frame", frame)
+	var ddoc *etree.Document
+	if document == nil {
+		c.add("XML-NO-DOCUMENT", "/", "the message carries no CDA document")
+	} else {
+		ddoc = c.parse("document", document)
+	}
+	if fdoc != nil {
+		if f, err := message.ParseFrame(fdoc); err != nil {
+			c.add("XML-ROOT", "/", "%v", err)
+		} else {
+			c.r.Frame = f
+		}
+	}
+	if ddoc != nil {
+		if d, err := message.ParseDocument(ddoc); err != nil {
+			c.add("XML-ROOT", "/", "%v", err)
+		} else {
+			d.Raw = document
+			c.r.Document = d
+		}
+	}
+	stages := []func(){c.frame, c.header, c.codes, c.identity, c.consistency, c.body, c.signatures}
+	for _, stage := range stages {
+		if ctx.Err() != nil {
+			c.add("XML-TOO-LARGE", "/", "validation cancelled: %v", ctx.Err())
+			break
+		}
+		stage()
+	}
+	return c.r
+}
+
+func (c *check) parse(what string, data []byte) *etree.Document {
+	doc, err := message.ParseXML(data, c.v.Limits)
+	if err == nil {
+		return doc
+	}
+	rule := "XML-WELLFORMED"
+	var xe *message.XMLError
+	if errors.As(err, &xe) {
+		switch xe.Kind {
+		case message.XMLTooLarge:
+			rule = "XML-TOO-LARGE"
+		case message.XMLDTD:
+			rule = "XML-DTD"
+		case message.XMLTooDeep:
+			rule = "XML-TOO-DEEP"
+		case message.XMLEncoding:
+			rule = "XML-ENCODING"
+		}
+	}
+	c.add(rule, "/", "%s: %v", what, err)
+	return nil
+}
+
+// loc returns the location of a possibly missing element, falling back to
+// a description of where it should be.
+func loc(e *etree.Element, fallback string) string {
+	if e != nil {
+		return message.Path(e)
+	}
+	return fallback
+}
+
+// --- stage 2: frame -------------------------------------------------------
+
+func (c *check) frame() {
+	f := c.r.Frame
+	if f == nil {
+		return
+	}
+	if f.Interaction != InteractionArchiving || f.InteractionID.Extension != InteractionArchiving || f.InteractionID.Root != OIDInteraction {
+		c.add("FRAME-INTERACTION", loc(f.InteractionID.El, "/"+f.Interaction+"/interactionId"),
+			"interaction is %s with interactionId %s, want %s with interactionId %s^%s",
+			f.Interaction, f.InteractionID, InteractionArchiving, OIDInteraction, InteractionArchiving)
+	}
+	if f.ID.Root == "" || f.ID.Extension == "" || !isOID(f.ID.Root) {
+		c.add("FRAME-ID", loc(f.ID.El, "/"+f.Interaction+"/id"), "message id %q needs an OID root and an extension", f.ID.String())
+	}
+	if _, err := ParseTS(f.CreationTime.Value); err != nil {
+		c.add("FRAME-CREATION-TIME", loc(f.CreationTime.El, "/"+f.Interaction+"/creationTime"), "creationTime: %v", err)
+	}
+	for _, pc := range []struct {
+		name string
+		code message.Code
+		ok   []string
+	}{
+		{"processingCode", f.Processing, []string{"D", "P", "T"}},
+		{"processingModeCode", f.ProcessingMode, []string{"A", "I", "R", "T"}},
+		{"acceptAckCode", f.AcceptAck, []string{"AL", "ER", "NE"}},
+	} {
+		if !slices.Contains(pc.ok, pc.code.Code) {
+			c.add("FRAME-PROCESSING", loc(pc.code.El, "/"+f.Interaction+"/"+pc.name),
+				"%s is %q, want one of %s", pc.name, pc.code.Code, strings.Join(pc.ok, ", "))
+		}
+	}
+	if len(f.Receivers) != 1 || f.Receivers[0].Root != OIDArchive {
+		var got []string
+		for _, r := range f.Receivers {
+			got = append(got, r.Root)
+		}
+		c.add("FRAME-RECEIVER", "/"+f.Interaction+"/receiver/device/id", "receiver device is %q, want the archive %s", strings.Join(got, ", "), OIDArchive)
+	}
+	if len(f.Senders) != 1 || !isOID(f.Senders[0].Root) {
+		c.add("FRAME-SENDER", "/"+f.Interaction+"/sender/device/id", "the message needs exactly one sender device with an organisation OID")
+	}
+	if f.ControlAct == nil {
+		c.add("FRAME-SUBJECT", "/"+f.Interaction+"/controlActProcess", "the message has no controlActProcess")
+		return
+	}
+	if f.TriggerEvent.Code != TriggerArchiving || f.TriggerEvent.CodeSystem != OIDTriggerEvent {
+		c.add("FRAME-TRIGGER", loc(f.TriggerEvent.El, message.Path(f.ControlAct)+"/code"),
+			"trigger event is %q in %q, want %s in %s", f.TriggerEvent.Code, f.TriggerEvent.CodeSystem, TriggerArchiving, OIDTriggerEvent)
+	}
+	var srs []message.Code
+	for _, rc := range f.ReasonCodes {
+		switch {
+		case message.SameCodeSystem(rc.CodeSystem, OIDServiceRequest):
+			srs = append(srs, rc)
+		case message.SameCodeSystem(rc.CodeSystem, OIDUsageSituation):
+			c.r.Usage = rc.Code
+		}
+	}
+	caLoc := message.Path(f.ControlAct) + "/reasonCode"
+	switch {
+	case len(srs) != 1:
+		c.add("FRAME-SERVICE-REQUEST", caLoc, "found %d service-request reasonCodes in %s, want exactly one", len(srs), OIDServiceRequest)
+	default:
+		c.r.ServiceRequest = srs[0].Code
+		if sys, ok := c.v.Codes.System(OIDServiceRequest); ok {
+			if _, ok := sys.Lookup(srs[0].Code); !ok {
+				c.add("FRAME-SERVICE-REQUEST", message.Path(srs[0].El), "service request %q is not a known service request", srs[0].Code)
+			}
+		}
+	}
+	usage := f.ReasonCode(OIDUsageSituation)
+	switch {
+	case usage.El == nil:
+		c.add("FRAME-USAGE-SITUATION", caLoc, "the control act declares no usage situation (%s)", OIDUsageSituation)
+	case !slices.Contains([]string{"1", "2", "3", "4"}, usage.Code):
+		c.add("FRAME-USAGE-SITUATION", message.Path(usage.El), "usage situation %q is not one of 1-4", usage.Code)
+	case usage.Code == "3":
+		c.add("FRAME-USAGE-STORE", message.Path(usage.El), "usage situation 3 (another controller's register) allows searching only, not archiving")
+	}
+	p := f.Performer
+	if p.El == nil || p.ID.Extension == "" || (p.ID.Root != OIDHetu && p.ID.Root != OIDRegistrationNumber) {
+		c.add("FRAME-PERFORMER", loc(p.El, message.Path(f.ControlAct)+"/authorOrPerformer"),
+			"authorOrPerformer/assignedPerson/id must give the sender's identity code (%s) or registration number (%s)", OIDHetu, OIDRegistrationNumber)
+	}
+	if f.Document == nil {
+		c.add("FRAME-SUBJECT", message.Path(f.ControlAct)+"/subject/clinicalDocument", "the control act carries no subject/clinicalDocument")
+	}
+}
+
+// --- stage 3: header ------------------------------------------------------
+
+func (c *check) header() {
+	d := c.r.Document
+	if d == nil {
+		return
+	}
+	root := "/ClinicalDocument"
+	if tid := childEl(d.Root, message.NSHL7, "typeId"); tid == nil || tid.SelectAttrValue("extension", "") != "POCD_HD000040" {
+		c.add("HDR-TYPEID", root+"/typeId", "typeId must be 2.16.840.1.113883.1.3^POCD_HD000040")
+	}
+	if !isOID(d.ID.Root) {
+		c.add("HDR-ID", loc(d.ID.El, root+"/id"), "document id %q is not an OID", d.ID.Root)
+	}
+	if !isOID(d.SetID.Root) {
+		c.add("HDR-SETID", loc(d.SetID.El, root+"/setId"), "setId %q is not an OID", d.SetID.Root)
+	}
+	if n, err := d.Version.Int(); err != nil || n < 1 {
+		c.add("HDR-VERSION", loc(d.Version.El, root+"/versionNumber"), "versionNumber %q is not a positive integer", d.Version.Value)
+	}
+	if _, err := ParseTS(d.EffectiveTime.Value); err != nil {
+		c.add("HDR-EFFECTIVE-TIME", loc(d.EffectiveTime.El, root+"/effectiveTime"), "effectiveTime: %v", err)
+	}
+	if d.Confidentiality.Code == "" {
+		c.add("HDR-CONFIDENTIALITY", loc(d.Confidentiality.El, root+"/confidentialityCode"), "the document has no confidentialityCode")
+	}
+	if len(d.Patients) == 0 {
+		c.add("HDR-CLIENT", root+"/recordTarget", "the document names no client in recordTarget/patientRole")
+	}
+	if !isOID(d.Custodian.Root) {
+		c.add("HDR-CUSTODIAN", loc(d.Custodian.El, root+"/custodian"), "the custodian needs an organisation OID")
+	}
+	h := d.Header
+	if h == nil {
+		c.add("HDR-LOCAL-HEADER", root+"/localSocialHeader", "the document has no localSocialHeader in %s", message.NSHL7FI)
+		return
+	}
+	for _, e := range h.Elements {
+		if e.NamespaceURI() != message.NSHL7FI || !c.v.Groups.KnownHeaderElement(e.Tag) {
+			c.add("HDR-UNKNOWN-ELEMENT", message.Path(e), "localSocialHeader element %s {%s} is not in the metadata model", e.Tag, e.NamespaceURI())
+		}
+	}
+	c.r.Annulment = h.RecordStatus.Code == c.v.Groups.RecordStatus.Annulled
+	if h.RecordStatus.Code != "" && h.RecordStatus.Code != c.v.Groups.RecordStatus.Ready && !c.r.Annulment {
+		c.add("HDR-RECORD-STATUS", message.Path(h.RecordStatus.El), "record status %q is neither ready for archiving (%s) nor annulled (%s)",
+			h.RecordStatus.Code, c.v.Groups.RecordStatus.Ready, c.v.Groups.RecordStatus.Annulled)
+	}
+	if h.DocumentGroup.Code == "" {
+		c.add("HDR-DOCUMENT-GROUP", loc(h.DocumentGroup.El, message.Path(h.El)+"/documentGroup"), "the localSocialHeader names no document group")
+		return
+	}
+	g, ok := c.v.Groups.ByCode(h.DocumentGroup.Code)
+	if !ok {
+		c.add("HDR-DOCUMENT-GROUP", message.Path(h.DocumentGroup.El), "document group %q is not known", h.DocumentGroup.Code)
+		return
+	}
+	c.r.Group = g
+	if g.Kind == KindClientRelation && len(d.Patients) > 1 {
+		c.add("HDR-CLIENT", root+"/recordTarget", "a client relation document has exactly one client, found %d", len(d.Patients))
+	}
+	reported := make(map[string]bool)
+	for _, name := range g.Required {
+		el := headerElements[name]
+		if !el.present(d) && !reported[el.display] {
+			reported[el.display] = true
+			c.add(el.rule, el.display, "%s is mandatory for a %s (%s) and missing", el.display, g.Name, g.Kind)
+		}
+	}
+	if g.Structured && h.StructuredFileFormat.Code == "" && !reported[headerElements["structuredFileFormat"].display] {
+		c.add("HDR-FORMAT", message.Path(h.El)+"/structuredFileFormat", "a %s is structured and needs structuredFileFormat", g.Name)
+	}
+	if c.r.ServiceRequest != "" && !c.serviceRequestFits(g) {
+		c.add("FRAME-SERVICE-REQUEST-GROUP", "/controlActProcess/reasonCode", "service request %s does not fit a %s (document group %s)",
+			c.r.ServiceRequest, g.Name, g.Code)
+	}
+	if g.Kind == KindCase && h.CaseStatus.Code != "" && caseClosed(h.CaseStatus.Code) && (d.Case == nil || d.Case.High.Value == "") {
+		c.add("HDR-CASE-METADATA", message.Path(h.CaseStatus.El), "a closed case needs its closing date in encompassingEncounter/effectiveTime/high")
+	}
+	if h.FileFormat.Code != "" && c.displayFormat(h.FileFormat.Code) == "pdf" && g.IsClientDocument() && h.Description.Value == "" && d.Body.MediaType == "application/pdf" {
+		c.add("HDR-DESCRIPTION", message.Path(h.El)+"/description", "an unstructured (PDF) document needs its free-text name in the description metadata")
+	}
+	if c.isAttachment() && h.MainDocument.Root == "" {
+		c.add("HDR-ATTACHMENT", message.Path(h.El)+"/mainDocument", "an attachment must name its main document")
+	}
+	if h.DelayDate.Present() {
+		if _, err := ParseTS(h.DelayDate.Value); err != nil {
+			c.add("HDR-DELAY", message.Path(h.DelayDate.El), "delayDate: %v", err)
+		}
+		if len(h.InaccessibleArguments) == 0 {
+			c.add("HDR-DELAY", message.Path(h.DelayDate.El), "a MittKanta display delay needs its ground in inaccessibleArgument")
+		}
+	}
+}
+
+// serviceRequestFits reports whether the message's service request suits
+// the document group and the operation.
+func (c *check) serviceRequestFits(g *Group) bool {
+	sr := c.r.ServiceRequest
+	if g.AllowsServiceRequest(sr) {
+		return !(c.r.Annulment && sr == ServiceRequestNewVersion)
+	}
+	version, _ := c.r.Document.Version.Int()
+	switch sr {
+	case ServiceRequestNewVersion:
+		return version > 1 && !c.r.Annulment
+	case ServiceRequestAnnul:
+		return c.r.Annulment
+	}
+	return false
+}
+
+// The simulator's own service requests for a new version and an annulment
+// (simulator/codes, service-request.yaml).
+const (
+	ServiceRequestNewVersion = "SIM-UUSI-VERSIO"
+	ServiceRequestAnnul      = "SIM-MITATOINTI"
+)
+
+// caseClosed reports whether a case status code means the case is closed.
+// The case status codes are the simulator's own (simulator/codes).
+func caseClosed(code string) bool { return code == CaseStatusClosed }
+
+// CaseStatusClosed is the case status (asian tila) of a closed case.
+const CaseStatusClosed = "SIM-PAATTYNYT"
+
+func (c *check) isAttachment() bool {
+	h := c.r.Document.Header
+	return h.SpecificDocumentType.Code != "" && c.specificTypeIsAttachment(h.SpecificDocumentType.Code)
+}
+
+// --- helpers --------------------------------------------------------------
+
+func childEl(e *etree.Element, ns, local string) *etree.Element {
+	for _, ch := range e.ChildElements() {
+		if ch.Tag == local && ch.NamespaceURI() == ns {
+			return ch
+		}
+	}
+	return nil
+}
+
+// isOID reports whether s looks like an OID: digits separated by dots.
+func isOID(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch == '.' {
+			if s[i-1] == '.' {
+				return false
+			}
+			continue
+		}
+		if ch < '0' || ch > '9' {
+			return false
+		}
+	}
+	return strings.Contains(s, ".")
+}
+
+// ParseTS parses an HL7 V3 time stamp: YYYYMMDD[HH[MM[SS[.S+]]]][+|-ZZZZ].
+func ParseTS(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, errors.New("missing time stamp")
+	}
+	main, zone := s, ""
+	if i := strings.IndexAny(s, "+-"); i >= 0 {
+		main, zone = s[:i], s[i:]
+	}
+	if i := strings.IndexByte(main, '.'); i >= 0 {
+		frac := main[i+1:]
+		if _, err := strconv.Atoi(frac); err != nil || len(main[:i]) != 14 {
+			return time.Time{}, fmt.Errorf("time stamp %q has a bad fraction", s)
+		}
+		main = main[:i]
+	}
+	layouts := map[int]string{8: "20060102", 10: "2006010215", 12: "200601021504", 14: "20060102150405"}
+	layout, ok := layouts[len(main)]
+	if !ok {
+		return time.Time{}, fmt.Errorf("time stamp %q is not YYYYMMDD[HHMM[SS]][+ZZZZ]", s)
+	}
+	loc := time.UTC
+	if zone != "" {
+		if len(zone) != 5 {
+			return time.Time{}, fmt.Errorf("time stamp %q has a bad zone", s)
+		}
+		h, err1 := strconv.Atoi(zone[1:3])
+		m, err2 := strconv.Atoi(zone[3:5])
+		if err1 != nil || err2 != nil || h > 14 || m > 59 {
+			return time.Time{}, fmt.Errorf("time stamp %q has a bad zone", s)
+		}
+		off := h*3600 + m*60
+		if zone[0] == '-' {
+			off = -off
+		}
+		loc = time.FixedZone(zone, off)
+	}
+	t, err := time.ParseInLocation(layout, main, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("time stamp %q is not a valid date and time", s)
+	}
+	return t, nil
+}
+
+// hetuError maps a hetu parse error to its rule.
+func hetuRule(err error) string {
+	switch {
+	case errors.Is(err, hetu.ErrDate):
+		return "ID-HETU-DATE"
+	case errors.Is(err, hetu.ErrCheck):
+		return "ID-HETU-CHECK"
+	default:
+		return "ID-HETU-FORMAT"
+	}
+}

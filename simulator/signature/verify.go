@@ -1,0 +1,375 @@
+package signature
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+)
+
+// Result is the outcome of checking one signature element of a
+// signatureCollection.
+type Result struct {
+	// ID is the signature element's ID attribute.
+	ID string
+	// Type is signatureDescription/@code: "1" for a professional signature
+	// (ammattihenkilön allekirjoitus), "3" for a system signature
+	// (järjestelmäallekirjoitus).
+	Type string
+	// Path is an XPath-like location of the signature element, e.g.
+	// /ClinicalDocument/localSocialHeader/signatureCollection/signature[2].
+	Path string
+	// Time is the signatureTimestamp value, zero when missing or not an
+	// RFC 3339 date-time.
+	Time time.Time
+	// SignatureMethod is the SignatureMethod Algorithm URI.
+	SignatureMethod string
+	// References holds the outcome of every ds:Reference, in document order.
+	References []Reference
+	// SignatureValueValid reports whether the RSA signature value verifies
+	// over the canonical SignedInfo with the certificate's key.
+	SignatureValueValid bool
+	// Problem is non-empty when the signature cannot be checked completely:
+	// an unsupported algorithm, a missing or unreadable certificate, bad
+	// base64, a missing element. Several problems are joined by "; ".
+	Problem string
+	// Certificate is the signer's certificate from
+	// KeyInfo/X509Data/X509Certificate, or nil. Its trust chain is not
+	// checked.
+	Certificate *x509.Certificate
+}
+
+// Valid reports whether the signature verified completely: no problem, a
+// valid signature value and at least one reference, every one with a
+// matching digest.
+func (r Result) Valid() bool {
+	if r.Problem != "" || !r.SignatureValueValid || len(r.References) == 0 {
+		return false
+	}
+	for _, ref := range r.References {
+		if !ref.Valid() {
+			return false
+		}
+	}
+	return true
+}
+
+// CertificateValidAt reports whether t lies within the validity period of
+// the signer's certificate. It is false without a certificate.
+func (r Result) CertificateValidAt(t time.Time) bool {
+	c := r.Certificate
+	return c != nil && !t.Before(c.NotBefore) && !t.After(c.NotAfter)
+}
+
+// Reference is the outcome of checking one ds:Reference of a signature.
+type Reference struct {
+	// URI is the Reference's URI attribute, e.g. "#OID1.2.246.10...".
+	URI string
+	// Target is the local name of the referenced element, e.g.
+	// "nonXMLBody" or "signatureTimestamp"; empty when not found.
+	Target string
+	// TargetPath is the XPath-like location of the referenced element.
+	TargetPath string
+	// DigestMethod is the DigestMethod Algorithm URI.
+	DigestMethod string
+	// DigestValid reports whether the digest of the transformed target
+	// equals DigestValue.
+	DigestValid bool
+	// Problem is non-empty when the digest could not be computed or
+	// compared: target not found or not unique, unsupported transform or
+	// digest algorithm, bad base64.
+	Problem string
+}
+
+// Valid reports whether the reference's digest matched without problems.
+func (r Reference) Valid() bool { return r.Problem == "" && r.DigestValid }
+
+// Verify checks every signature element in the signatureCollection elements
+// (namespace urn:hl7finland) of doc, the parsed CDA document, and returns one
+// Result per signature in document order. A document without signatures
+// gives no results. Verify returns an error only when doc has no root
+// element; everything wrong with a signature is reported in its Result.
+// Verify does not change doc.
+func Verify(doc *etree.Document) ([]Result, error) {
+	if doc == nil || doc.Root() == nil {
+		return nil, errors.New("verify signatures: document has no root element")
+	}
+	v := verifier{
+		ids:     make(map[string][]*etree.Element),
+		digests: make(map[digestKey][]byte),
+		certs:   make(map[string]certEntry),
+	}
+	var collections []*etree.Element
+	walk(doc.Root(), func(e *etree.Element) {
+		if id := idOf(e); id != "" {
+			v.ids[id] = append(v.ids[id], e)
+		}
+		if e.Tag == "signatureCollection" && e.NamespaceURI() == nsHL7Finland {
+			collections = append(collections, e)
+		}
+	})
+	var results []Result
+	for _, c := range collections {
+		for _, s := range children(c, nsHL7Finland, "signature") {
+			results = append(results, v.signature(doc, s))
+		}
+	}
+	return results, nil
+}
+
+// verifier holds what one Verify call shares between signatures.
+type verifier struct {
+	ids     map[string][]*etree.Element // elements by ID/Id/id value
+	digests map[digestKey][]byte        // canonical digests already computed
+	certs   map[string]certEntry        // parsed certificates by base64 text
+}
+
+type digestKey struct {
+	target, exclude  *etree.Element
+	c14n, prefixList string
+	hash             crypto.Hash
+}
+
+type certEntry struct {
+	cert *x509.Certificate
+	err  error
+}
+
+// problems collects the reasons a signature or reference cannot be checked.
+type problems []string
+
+func (p *problems) addf(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+func (p problems) String() string { return strings.Join(p, "; ") }
+
+// signature checks one urn:hl7finland signature element.
+func (v *verifier) signature(doc *etree.Document, el *etree.Element) (r Result) {
+	r.ID, r.Path = idOf(el), path(el)
+	var probs problems
+	defer func() { r.Problem = probs.String() }()
+
+	r.Type = attr(child(el, nsHL7Finland, "signatureDescription"), "code")
+	if ts := child(el, nsHL7Finland, "signatureTimestamp"); ts != nil {
+		if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(text(ts))); err == nil {
+			r.Time = t
+		}
+	}
+
+	sig := child(el, nsDSig, "Signature")
+	if sig == nil {
+		probs.addf("no ds:Signature element")
+		return r
+	}
+	signedInfo := child(sig, nsDSig, "SignedInfo")
+	if signedInfo == nil {
+		probs.addf("no ds:SignedInfo element")
+		return r
+	}
+
+	for _, ref := range children(signedInfo, nsDSig, "Reference") {
+		r.References = append(r.References, v.reference(doc, ref, sig))
+	}
+	if len(r.References) == 0 {
+		probs.addf("SignedInfo has no Reference")
+	}
+
+	cert, err := v.certificate(sig)
+	if err != nil {
+		probs.addf("%v", err)
+	}
+	r.Certificate = cert
+
+	r.SignatureMethod = attr(child(signedInfo, nsDSig, "SignatureMethod"), "Algorithm")
+	hash, ok := rsaSignatureHash(r.SignatureMethod)
+	if !ok {
+		probs.addf("unsupported SignatureMethod %q", r.SignatureMethod)
+	}
+	cm := child(signedInfo, nsDSig, "CanonicalizationMethod")
+	c14n := attr(cm, "Algorithm")
+	if !isCanonicalization(c14n) {
+		probs.addf("unsupported CanonicalizationMethod %q", c14n)
+		ok = false
+	}
+	sv := child(sig, nsDSig, "SignatureValue")
+	var value []byte
+	if sv == nil {
+		probs.addf("no ds:SignatureValue element")
+		ok = false
+	} else if value, err = decodeBase64(text(sv)); err != nil {
+		probs.addf("SignatureValue: %v", err)
+		ok = false
+	}
+	if !ok || cert == nil {
+		return r
+	}
+	pub, isRSA := cert.PublicKey.(*rsa.PublicKey)
+	if !isRSA {
+		probs.addf("certificate key is %v, want RSA", cert.PublicKeyAlgorithm)
+		return r
+	}
+	canonical, err := canonicalize(signedInfo, c14n, prefixList(cm), nil)
+	if err != nil {
+		probs.addf("canonicalize SignedInfo: %v", err)
+		return r
+	}
+	h := hash.New()
+	h.Write(canonical)
+	r.SignatureValueValid = rsa.VerifyPKCS1v15(pub, hash, h.Sum(nil), value) == nil
+	return r
+}
+
+// certificate parses the first KeyInfo/X509Data/X509Certificate of sig.
+func (v *verifier) certificate(sig *etree.Element) (*x509.Certificate, error) {
+	var certEl *etree.Element
+	if ki := child(sig, nsDSig, "KeyInfo"); ki != nil {
+		if xd := child(ki, nsDSig, "X509Data"); xd != nil {
+			certEl = child(xd, nsDSig, "X509Certificate")
+		}
+	}
+	if certEl == nil {
+		return nil, errors.New("no KeyInfo/X509Data/X509Certificate")
+	}
+	b64 := text(certEl)
+	if e, ok := v.certs[b64]; ok {
+		return e.cert, e.err
+	}
+	var e certEntry
+	der, err := decodeBase64(b64)
+	if err != nil {
+		e.err = fmt.Errorf("X509Certificate: %w", err)
+	} else if e.cert, err = x509.ParseCertificate(der); err != nil {
+		e.err = fmt.Errorf("X509Certificate: %w", err)
+	}
+	v.certs[b64] = e
+	return e.cert, e.err
+}
+
+// reference checks one ds:Reference of the ds:Signature sig.
+func (v *verifier) reference(doc *etree.Document, ref, sig *etree.Element) (out Reference) {
+	var probs problems
+	defer func() { out.Problem = probs.String() }()
+
+	out.URI = attr(ref, "URI")
+	target := v.target(doc, ref, &probs)
+	if target != nil {
+		out.Target = target.Tag
+		out.TargetPath = path(target)
+	}
+
+	var enveloped bool
+	c14n, prefixes := "", ""
+	if ts := child(ref, nsDSig, "Transforms"); ts != nil {
+		for _, t := range children(ts, nsDSig, "Transform") {
+			switch alg := attr(t, "Algorithm"); {
+			case alg == algEnveloped:
+				enveloped = true
+			case isCanonicalization(alg):
+				c14n, prefixes = alg, prefixList(t)
+			default:
+				probs.addf("unsupported Transform %q", alg)
+			}
+		}
+	}
+	if c14n == "" {
+		// XMLDSig converts a node-set to octets with inclusive C14N 1.0.
+		c14n = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+	}
+
+	out.DigestMethod = attr(child(ref, nsDSig, "DigestMethod"), "Algorithm")
+	hash, ok := digestHash(out.DigestMethod)
+	if !ok {
+		probs.addf("unsupported DigestMethod %q", out.DigestMethod)
+	}
+	var want []byte
+	if dv := child(ref, nsDSig, "DigestValue"); dv == nil {
+		probs.addf("no DigestValue")
+	} else if d, err := decodeBase64(text(dv)); err != nil {
+		probs.addf("DigestValue: %v", err)
+	} else {
+		want = d
+	}
+	if len(probs) > 0 {
+		return out
+	}
+
+	key := digestKey{target: target, c14n: c14n, prefixList: prefixes, hash: hash}
+	if enveloped {
+		if _, inside := indexPath(target, sig); inside {
+			key.exclude = sig
+		}
+	}
+	got, ok := v.digests[key]
+	if !ok {
+		canonical, err := canonicalize(target, c14n, prefixes, key.exclude)
+		if err != nil {
+			probs.addf("canonicalize %s: %v", out.URI, err)
+			return out
+		}
+		h := hash.New()
+		h.Write(canonical)
+		got = h.Sum(nil)
+		v.digests[key] = got
+	}
+	out.DigestValid = bytes.Equal(got, want)
+	return out
+}
+
+// target resolves the URI of ref to an element: "" is the document element,
+// "#X" the single element whose ID (or Id, id) is X.
+func (v *verifier) target(doc *etree.Document, ref *etree.Element, probs *problems) *etree.Element {
+	uri, ok := "", false
+	for _, a := range ref.Attr {
+		if a.Space == "" && a.Key == "URI" {
+			uri, ok = a.Value, true
+		}
+	}
+	switch {
+	case !ok:
+		probs.addf("Reference has no URI")
+	case uri == "":
+		return doc.Root()
+	case !strings.HasPrefix(uri, "#"):
+		probs.addf("unsupported Reference URI %q: only same-document references are allowed", uri)
+	default:
+		switch els := v.ids[uri[1:]]; len(els) {
+		case 0:
+			probs.addf("reference target %s not found", uri)
+		case 1:
+			return els[0]
+		default:
+			probs.addf("reference target %s is ambiguous: %d elements have that ID", uri, len(els))
+		}
+	}
+	return nil
+}
+
+// prefixList returns the PrefixList of an ec:InclusiveNamespaces child of
+// el (a Transform or CanonicalizationMethod).
+func prefixList(el *etree.Element) string {
+	if el == nil {
+		return ""
+	}
+	return attr(child(el, nsExcC14N, "InclusiveNamespaces"), "PrefixList")
+}
+
+// decodeBase64 decodes base64 text that may be broken by XML white space.
+func decodeBase64(s string) ([]byte, error) {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\r', '\n':
+			return -1
+		}
+		return r
+	}, s)
+	if s == "" {
+		return nil, errors.New("empty base64 value")
+	}
+	return base64.StdEncoding.DecodeString(s)
+}

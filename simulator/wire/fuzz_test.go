@@ -1,0 +1,129 @@
+package wire_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
+)
+
+// fuzzLimits keep fuzzing fast; the defaults are tested elsewhere.
+var fuzzLimits = wire.Limits{MaxBytes: 1 << 20, MaxParts: 8, MaxDepth: 64}
+
+// checkReadResult is what every successful or failed read must satisfy.
+func checkReadResult(t *testing.T, msg *wire.Message, err error) {
+	t.Helper()
+	if err != nil {
+		var e *wire.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("error is not a *wire.Error: %v", err)
+		}
+		if msg != nil {
+			t.Fatalf("got a message along with error %v", err)
+		}
+		return
+	}
+	if len(msg.Frame) == 0 || msg.Interaction == "" {
+		t.Fatalf("message without a frame: %+v", msg)
+	}
+	switch msg.DocumentFrom {
+	case wire.FromNone:
+		if msg.Document != nil {
+			t.Fatalf("DocumentFrom none with %d document bytes", len(msg.Document))
+		}
+	case wire.FromMIMEPart, wire.FromXOP, wire.FromInlineBase64:
+		if msg.Document == nil {
+			t.Fatalf("DocumentFrom %q without a document", msg.DocumentFrom)
+		}
+	default:
+		t.Fatalf("DocumentFrom %q is not one of the documented values", msg.DocumentFrom)
+	}
+	// The frame must stand on its own.
+	if _, err := wire.ReadFile(msg.Frame, wire.Limits{MaxBytes: 4 << 20, MaxDepth: 1 << 10}); err != nil && wire.KindOf(err) != wire.KindNoDocument {
+		t.Fatalf("extracted frame does not read back as a bare frame: %v\n%s", err, msg.Frame)
+	}
+}
+
+// requestSeeds returns WriteRequest outputs for the sample pairs.
+func requestSeeds(tb testing.TB) (cts []string, bodies [][]byte) {
+	for _, s := range samplePairs[:2] {
+		frame, document := sample(tb, s.frame), sample(tb, s.document)
+		for _, v := range []string{"1.1", "1.2"} {
+			for _, p := range []wire.Packaging{wire.InlineBase64, wire.SwA, wire.MTOM} {
+				var buf bytes.Buffer
+				ct, err := wire.WriteRequest(&buf, v, p, frame, document)
+				if err != nil {
+					tb.Fatal(err)
+				}
+				cts, bodies = append(cts, ct), append(bodies, buf.Bytes())
+			}
+		}
+	}
+	return cts, bodies
+}
+
+func FuzzRead(f *testing.F) {
+	cts, bodies := requestSeeds(f)
+	for i := range cts {
+		f.Add(cts[i], bodies[i])
+	}
+	f.Add("text/xml", envelope11(sample(f, "client-relation-frame.xml")))
+	f.Add("multipart/related; boundary=b", []byte("--b\r\nContent-Type: text/xml\r\n\r\n<a/>\r\n--b--\r\n"))
+	f.Add("text/xml", []byte(billionLaughs()))
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		msg, err := wire.Read(contentType, bytes.NewReader(body), fuzzLimits)
+		checkReadResult(t, msg, err)
+	})
+}
+
+func FuzzReadFile(f *testing.F) {
+	for _, name := range []string{"client-relation-frame.xml", "plan-frame.xml", "client-relation-document.xml"} {
+		f.Add(sample(f, name))
+	}
+	f.Add(inlineFrame(f, sample(f, "plan-frame.xml"), []byte(`<ClinicalDocument xmlns="urn:hl7-org:v3"/>`)))
+	cts, bodies := requestSeeds(f)
+	for i := range cts {
+		f.Add(append([]byte("Content-Type: "+cts[i]+"\r\n\r\n"), bodies[i]...))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		msg, err := wire.ReadFile(data, fuzzLimits)
+		checkReadResult(t, msg, err)
+	})
+}
+
+func FuzzReadAcknowledgement(f *testing.F) {
+	for _, v := range []string{"1.1", "1.2"} {
+		var buf bytes.Buffer
+		ct, err := wire.WriteAcknowledgement(&buf, v, wire.Acknowledgement{
+			ID: "1", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), TargetMessageID: "2", TargetMessageRoot: "1.2",
+			Sender: wire.ArchiveDevice, Receiver: "1.2.3", TypeCode: wire.AckError, Operation: "store",
+			Details: []yhteistestaus.Finding{{Rule: "R", Severity: yhteistestaus.SeverityWarning, Message: "m", Location: "/l", Source: "s"}},
+		})
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(ct, buf.Bytes())
+		buf.Reset()
+		ct, err = wire.WriteFault(&buf, v, "Sender", "reason")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(ct, buf.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		ack, err := wire.ReadAcknowledgement(contentType, bytes.NewReader(body))
+		if err != nil {
+			var e *wire.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error is not a *wire.Error: %v", err)
+			}
+			return
+		}
+		if ack == nil {
+			t.Fatal("nil acknowledgement without an error")
+		}
+	})
+}
