@@ -1,8 +1,12 @@
 package profiles
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 func TestCheckReportsEachKindOfProblem(t *testing.T) {
@@ -91,5 +95,35 @@ func TestCoverageCountsNotYetAutomated(t *testing.T) {
 	}
 	if sum := got.Automated + got.Attestation + got.Manual + got.NotYetAutomated + got.Uncovered; sum != got.Requirements {
 		t.Errorf("Coverage(vaihe2-kasittely): categories sum to %d, want %d", sum, got.Requirements)
+	}
+}
+
+// TestRulesExistInSimulatorCatalogue checks the rules: fields against the
+// simulator's rule catalogue files, when they are present.
+func TestRulesExistInSimulatorCatalogue(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "simulator", "rules", "catalogue", "*.yaml"))
+	if len(files) == 0 {
+		t.Skip("simulator rule catalogue not present")
+	}
+	known := map[string]bool{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rules []struct {
+			ID string `yaml:"id"`
+		}
+		if err := yaml.Unmarshal(b, &rules); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, r := range rules {
+			known[r.ID] = true
+		}
+	}
+	for _, p := range Check(mustDefault(t), nil, func(id string) bool { return known[id] }) {
+		if p.Kind == UnknownRule {
+			t.Errorf("%v", p)
+		}
 	}
 }

@@ -29,10 +29,10 @@ func TestVerifyFixtureSignedByXmlsec1(t *testing.T) {
 		{"document id changed", func(s string) string {
 			return strings.Replace(s, `<id root="1.2.246.10.1.2.3"/>`, `<id root="1.2.246.10.1.2.4"/>`, 1)
 		}, false, false},
-		{"text inside the enveloped signature changed", func(s string) string {
+		{"unsigned KeyInfo inside the enveloped signature extended", func(s string) string {
 			// The enveloped-signature transform leaves the Signature out of
-			// the whole-document digest; only the signature value notices.
-			return strings.Replace(s, "<ds:X509Data>", "<ds:X509Data><!-- x -->", 1)
+			// the whole-document digest, and KeyInfo is not signed.
+			return strings.Replace(s, "<ds:KeyInfo>", "<ds:KeyInfo><ds:KeyName>x</ds:KeyName>", 1)
 		}, true, true},
 	}
 	for _, tt := range tests {

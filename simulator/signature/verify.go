@@ -221,7 +221,13 @@ func (v *verifier) signature(doc *etree.Document, el *etree.Element) (r Result) 
 	}
 	h := hash.New()
 	h.Write(canonical)
-	r.SignatureValueValid = rsa.VerifyPKCS1v15(pub, hash, h.Sum(nil), value) == nil
+	switch err := rsa.VerifyPKCS1v15(pub, hash, h.Sum(nil), value); {
+	case err == nil:
+		r.SignatureValueValid = true
+	case !errors.Is(err, rsa.ErrVerification):
+		// E.g. a key too short for crypto/rsa to accept.
+		probs.addf("verify SignatureValue: %v", err)
+	}
 	return r
 }
 

@@ -237,6 +237,11 @@ func FuzzVerify(f *testing.F) {
 	} {
 		f.Add(readSample(f, name))
 	}
+	fixture, err := os.ReadFile(filepath.Join("testdata", "xmlsec1-enveloped.xml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(fixture)
 	f.Add([]byte(`<a><signatureCollection xmlns="urn:hl7finland"><signature ID="s"><Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><Reference URI="#s"/></SignedInfo></Signature></signature></signatureCollection></a>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc := etree.NewDocument()

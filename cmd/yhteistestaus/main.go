@@ -1,0 +1,99 @@
+// Command yhteistestaus is the co-testing harness for client data systems
+// that connect to Kanta's social-welfare client data archive.
+//
+// Usage:
+//
+//	yhteistestaus validate --frame FILE --document FILE [--format text|json]
+//	yhteistestaus validate [--format text|json] FILE
+//	yhteistestaus serve [--addr 127.0.0.1:8080]
+//	yhteistestaus rules [--format text|json]
+//
+// validate exits 0 when no finding has severity error, 1 when one does and
+// 2 for usage or I/O errors.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitInvalid = 1
+	exitUsage   = 2
+)
+
+// errUsage marks a usage error; the command prints usage and exits 2.
+var errUsage = errors.New("usage error")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	os.Exit(m.Run(ctx, os.Args[1:]))
+}
+
+// Main is the command's wiring, reusable from tests.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Ready, when set, is called by serve with the server's URL once it
+	// listens (tests use it).
+	Ready func(url string)
+}
+
+const usage = `yhteistestaus: co-testing harness for Kanta's social-welfare client data archive
+
+Commands:
+  validate --frame FILE --document FILE [--format text|json]
+                 validate an archiving frame and its CDA document
+  validate [--format text|json] FILE
+                 validate a SOAP envelope, a MIME message or a frame with the document inline
+  serve [--addr 127.0.0.1:8080]
+                 run the mock archive: SOAP endpoint, validation service, control API
+  rules [--format text|json]
+                 list the validation rules with their handbook sources
+
+validate exits 0 when nothing has severity error, 1 when something does, 2 on usage or I/O errors.
+`
+
+// Run runs the command line args and returns the exit status.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "validate":
+		var status int
+		status, err = m.validate(ctx, args[1:])
+		if err == nil {
+			return status
+		}
+	case "serve":
+		err = m.serve(ctx, args[1:])
+	case "rules":
+		err = m.rules(args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return exitOK
+	default:
+		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	}
+	if err != nil {
+		if errors.Is(err, errUsage) {
+			fmt.Fprintf(m.Stderr, "yhteistestaus: %v\n\n%s", err, usage)
+			return exitUsage
+		}
+		fmt.Fprintf(m.Stderr, "yhteistestaus: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+	"github.com/yhteistestaus/yhteistestaus/simulator/server"
+	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
+)
+
+// validateReport is the JSON output of validate.
+type validateReport struct {
+	Valid    bool                   `json:"valid"`
+	Findings yhteistestaus.Findings `json:"findings"`
+}
+
+func (m *Main) validate(ctx context.Context, args []string) (int, error) {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	framePath := fs.String("frame", "", "the archiving frame (RCMR_IN200002FI01) `file`")
+	docPath := fs.String("document", "", "the CDA document `file`")
+	format := fs.String("format", "text", "output format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return 0, fmt.Errorf("%w: validate: %v", errUsage, err)
+	}
+	if *format != "text" && *format != "json" {
+		return 0, fmt.Errorf("%w: validate: --format must be text or json, not %q", errUsage, *format)
+	}
+	var frame, document []byte
+	switch {
+	case *framePath != "" || *docPath != "":
+		if *framePath == "" || *docPath == "" || fs.NArg() > 0 {
+			return 0, fmt.Errorf("%w: validate: give --frame and --document together, or one message FILE", errUsage)
+		}
+		var err error
+		if frame, err = os.ReadFile(*framePath); err != nil {
+			return 0, fmt.Errorf("read frame: %w", err)
+		}
+		if document, err = os.ReadFile(*docPath); err != nil {
+			return 0, fmt.Errorf("read document: %w", err)
+		}
+	case fs.NArg() == 1:
+		data, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return 0, fmt.Errorf("read message: %w", err)
+		}
+		msg, err := wire.ReadFile(data, wire.DefaultLimits())
+		if err != nil {
+			// Not a message at all: report it as the finding it is.
+			cat := rules.Default()
+			f := cat.Finding("XML-WELLFORMED", "/", "%s: %v", fs.Arg(0), err)
+			return m.report(*format, yhteistestaus.Findings{f})
+		}
+		frame, document = msg.Frame, msg.Document
+	default:
+		return 0, fmt.Errorf("%w: validate: give --frame and --document, or one message FILE", errUsage)
+	}
+	v, err := rules.NewValidator()
+	if err != nil {
+		return 0, err
+	}
+	res := v.Validate(ctx, frame, document)
+	return m.report(*format, res.Findings)
+}
+
+func (m *Main) report(format string, fs yhteistestaus.Findings) (int, error) {
+	status := exitOK
+	if fs.HasErrors() {
+		status = exitInvalid
+	}
+	if format == "json" {
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(validateReport{Valid: status == exitOK, Findings: fs}); err != nil {
+			return 0, fmt.Errorf("write report: %w", err)
+		}
+		return status, nil
+	}
+	for _, f := range fs {
+		if _, err := fmt.Fprintf(m.Stdout, "%s\n    source: %s\n", f, f.Source); err != nil {
+			return 0, fmt.Errorf("write report: %w", err)
+		}
+	}
+	errs := len(fs.Errors())
+	verdict := "valid"
+	if errs > 0 {
+		verdict = "INVALID"
+	}
+	fmt.Fprintf(m.Stdout, "%s: %d error(s), %d other finding(s)\n", verdict, errs, len(fs)-errs)
+	return status, nil
+}
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
+	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: serve: %v", errUsage, err)
+	}
+	sim, err := simulator.New()
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
+	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, Limits: wire.Limits{MaxBytes: *maxBytes}}
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	logger.Info("mock archive listening", "url", srv.URL(), "soap", srv.URL()+"/soap",
+		"validation", srv.URL()+"/shark-validointi/validoi/asiakirja/tulos", "api", srv.URL()+"/api/sessions")
+	if m.Ready != nil {
+		m.Ready(srv.URL())
+	}
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("mock archive stopped")
+	return nil
+}
+
+func (m *Main) rules(args []string) error {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	format := fs.String("format", "text", "output format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: rules: %v", errUsage, err)
+	}
+	all := rules.Default().All()
+	if *format == "json" {
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(all)
+	}
+	for _, r := range all {
+		if _, err := fmt.Fprintf(m.Stdout, "%-28s %-11s %-7s %s\n%40s[%s] %s\n", r.ID, r.Stage, r.Severity, r.Title, "", r.Basis, r.Source()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

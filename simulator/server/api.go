@@ -1,0 +1,253 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
+)
+
+// ValidationRequest is the body of the validation endpoint, shaped like
+// Kanta's public validation service (wire-facts 2.6).
+type ValidationRequest struct {
+	MessageID string `json:"messageId"`
+	// ServiceRequest is the palvelupyyntö (SP1, SP17, ...).
+	ServiceRequest string `json:"palveluPyynto"`
+	Level          string `json:"level"`
+	// Frame is the archiving frame (siirtokehys) as XML text.
+	Frame string `json:"siirtokehysXml"`
+	// Document is the CDA document as XML text.
+	Document string `json:"asiakirjaXml"`
+}
+
+// ValidationError is the validation endpoint's answer when the message is
+// not valid: the errors numbered and joined, "1: ...;2: ...".
+type ValidationError struct {
+	Description string `json:"description"`
+	// Findings is the simulator's addition: every finding, structured.
+	Findings yhteistestaus.Findings `json:"findings"`
+}
+
+// handleValidate answers like Kanta's validation service: HTTP 200 with an
+// empty body when valid, JSON {"description": "1: ...;2: ..."} when not.
+func (s *Server) handleValidate(w http.ResponseWriter, r *http.Request) {
+	lim := s.limits()
+	var req ValidationRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, lim.MaxBytes))
+	if err := dec.Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, ValidationError{Description: "1: request is not valid JSON: " + err.Error()})
+		return
+	}
+	if req.Frame == "" || req.Document == "" {
+		writeJSON(w, http.StatusBadRequest, ValidationError{Description: "1: siirtokehysXml and asiakirjaXml are required"})
+		return
+	}
+	res := s.Sim.Validate(r.Context(), []byte(req.Frame), []byte(req.Document))
+	findings := res.Findings
+	if req.ServiceRequest != "" && res.ServiceRequest != "" && req.ServiceRequest != res.ServiceRequest {
+		findings = append(findings, s.Sim.Validator().Catalogue.Finding("FRAME-SERVICE-REQUEST", "palveluPyynto",
+			"palveluPyynto %s differs from the frame's service request %s", req.ServiceRequest, res.ServiceRequest))
+	}
+	errs := findings.Errors()
+	if len(errs) == 0 {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	parts := make([]string, len(errs))
+	for i, f := range errs {
+		parts[i] = fmt.Sprintf("%d: %s %s (%s)", i+1, f.Rule, f.Message, f.Location)
+	}
+	writeJSON(w, http.StatusOK, ValidationError{Description: strings.Join(parts, ";"), Findings: findings})
+}
+
+func (s *Server) session(w http.ResponseWriter, r *http.Request) (*simulator.Session, bool) {
+	ss, err := s.Sim.Session(mux.Vars(r)["session"])
+	if err != nil {
+		writeJSONError(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	return ss, true
+}
+
+func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": s.Sim.Sessions()})
+}
+
+// messageView is an exchange in the control API, with the message parts
+// as text on request.
+type messageView struct {
+	*simulator.Exchange
+	FrameXML    string `json:"frameXml,omitempty"`
+	DocumentXML string `json:"documentXml,omitempty"`
+}
+
+func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	exs := ss.Exchanges()
+	q := r.URL.Query()
+	var out []messageView
+	for _, ex := range exs {
+		if v := q.Get("setId"); v != "" && ex.SetID != v {
+			continue
+		}
+		if v := q.Get("client"); v != "" && !slices.ContainsFunc(ex.Clients, func(c string) bool { return strings.HasSuffix(c, v) }) {
+			continue
+		}
+		if v := q.Get("messageId"); v != "" && ex.MessageID != v && ex.MessageIDExtension != v {
+			continue
+		}
+		if v := q.Get("since"); v != "" {
+			if n, err := strconv.Atoi(v); err == nil && ex.Seq <= n {
+				continue
+			}
+		}
+		out = append(out, messageView{Exchange: ex})
+	}
+	if out == nil {
+		out = []messageView{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"session": ss.Name, "messages": out})
+}
+
+func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	seq, _ := strconv.Atoi(mux.Vars(r)["seq"])
+	exs := ss.Exchanges()
+	if seq < 1 || seq > len(exs) {
+		writeJSONError(w, http.StatusNotFound, fmt.Sprintf("session %s has no message %d", ss.Name, seq))
+		return
+	}
+	ex := exs[seq-1]
+	writeJSON(w, http.StatusOK, messageView{Exchange: ex, FrameXML: string(ex.Frame), DocumentXML: string(ex.Document)})
+}
+
+// ArchiveView is the archive's contents in the control API: for each set,
+// its latest version and how many versions it has.
+type ArchiveView struct {
+	Session string    `json:"session"`
+	Sets    []SetView `json:"sets"`
+}
+
+// SetView is one document set in ArchiveView.
+type SetView struct {
+	Latest   *archive.Record `json:"latest"`
+	Versions int             `json:"versions"`
+}
+
+func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	store := ss.Archive().Store()
+	latest, err := store.Latest(r.Context())
+	if err != nil {
+		writeJSONError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	q := r.URL.Query()
+	view := ArchiveView{Session: ss.Name, Sets: []SetView{}}
+	for _, rec := range latest {
+		if v := q.Get("client"); v != "" && !slices.ContainsFunc(rec.Clients, func(c string) bool { return strings.HasSuffix(c, v) }) {
+			continue
+		}
+		if v := q.Get("kind"); v != "" && rec.Kind != v {
+			continue
+		}
+		if v := q.Get("caseId"); v != "" && rec.CaseID != v {
+			continue
+		}
+		if v := q.Get("custodian"); v != "" && rec.Custodian != v {
+			continue
+		}
+		vs, err := store.Versions(r.Context(), rec.SetID)
+		if err != nil {
+			writeJSONError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		view.Sets = append(view.Sets, SetView{Latest: rec, Versions: len(vs)})
+	}
+	writeJSON(w, http.StatusOK, view)
+}
+
+func (s *Server) handleSet(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	setID := mux.Vars(r)["setId"]
+	vs, err := ss.Archive().Store().Versions(r.Context(), setID)
+	if err != nil {
+		writeJSONError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	if len(vs) == 0 {
+		writeJSONError(w, http.StatusNotFound, fmt.Sprintf("set %s is not archived in session %s", setID, ss.Name))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"setId": setID, "versions": vs})
+}
+
+func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	if err := ss.Reset(r.Context()); err != nil {
+		writeJSONError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"session": ss.Name, "status": "reset"})
+}
+
+// ClockView is the simulated clock in the control API. PUT sets Now, or
+// moves the clock by Advance (a Go duration such as "48h").
+type ClockView struct {
+	Now     time.Time `json:"now"`
+	Advance string    `json:"advance,omitempty"`
+}
+
+func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	if r.Method == http.MethodPut {
+		var cv ClockView
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&cv); err != nil {
+			writeJSONError(w, http.StatusBadRequest, "clock: body must be JSON {\"now\": RFC 3339 time} or {\"advance\": duration}: "+err.Error())
+			return
+		}
+		switch {
+		case cv.Advance != "":
+			d, err := time.ParseDuration(cv.Advance)
+			if err != nil {
+				writeJSONError(w, http.StatusBadRequest, "clock: advance: "+err.Error())
+				return
+			}
+			ss.Clock.Advance(d)
+		case !cv.Now.IsZero():
+			ss.Clock.Set(cv.Now)
+		default:
+			writeJSONError(w, http.StatusBadRequest, "clock: give now or advance")
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, ClockView{Now: ss.Clock.Now()})
+}

@@ -1,0 +1,225 @@
+// Package server serves the mock archive over HTTP:
+//
+//   - POST /soap and /s/{session}/soap: the SOAP archiving endpoint (SOAP 1.1
+//     or 1.2, document inline or as a MIME part), answered with an HL7 V3
+//     acknowledgement, or a SOAP Fault for input that is not a message;
+//   - POST /shark-validointi/validoi/asiakirja/tulos: a validation endpoint
+//     shaped like Kanta's public validation service (stateless);
+//   - /api/...: the JSON control API for the harness: sessions, received
+//     messages with their findings, archive contents, reset, the simulated
+//     clock.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
+)
+
+// Server is the simulator's HTTP server. Set the fields before Start.
+type Server struct {
+	// Addr is the address to listen on, e.g. "127.0.0.1:8080"; ":0" picks
+	// a free port.
+	Addr string
+	// Sim is the simulator served.
+	Sim *simulator.Simulator
+	// Limits bound what a request may carry; zero fields take defaults.
+	Limits wire.Limits
+	// Logger receives one line per request problem; nil discards.
+	Logger *slog.Logger
+
+	srv *http.Server
+	ln  net.Listener
+}
+
+// Handler returns the server's routes, for tests and embedding.
+func (s *Server) Handler() http.Handler {
+	r := mux.NewRouter()
+	r.HandleFunc("/soap", s.handleSOAP).Methods(http.MethodPost)
+	r.HandleFunc("/s/{session}/soap", s.handleSOAP).Methods(http.MethodPost)
+	r.HandleFunc("/shark-validointi/validoi/asiakirja/tulos", s.handleValidate).Methods(http.MethodPost)
+	r.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") }).Methods(http.MethodGet)
+	api := r.PathPrefix("/api").Subrouter()
+	api.HandleFunc("/sessions", s.handleSessions).Methods(http.MethodGet)
+	api.HandleFunc("/sessions/{session}/messages", s.handleMessages).Methods(http.MethodGet)
+	api.HandleFunc("/sessions/{session}/messages/{seq:[0-9]+}", s.handleMessage).Methods(http.MethodGet)
+	api.HandleFunc("/sessions/{session}/archive", s.handleArchive).Methods(http.MethodGet)
+	api.HandleFunc("/sessions/{session}/archive/sets/{setId}", s.handleSet).Methods(http.MethodGet)
+	api.HandleFunc("/sessions/{session}/reset", s.handleReset).Methods(http.MethodPost)
+	api.HandleFunc("/sessions/{session}/clock", s.handleClock).Methods(http.MethodGet, http.MethodPut)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path))
+	})
+	return r
+}
+
+func (s *Server) limits() wire.Limits {
+	l := s.Limits
+	d := wire.DefaultLimits()
+	if l.MaxBytes == 0 {
+		l.MaxBytes = d.MaxBytes
+	}
+	if l.MaxParts == 0 {
+		l.MaxParts = d.MaxParts
+	}
+	if l.MaxDepth == 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	return l
+}
+
+func (s *Server) logf(msg string, args ...any) {
+	if s.Logger != nil {
+		s.Logger.Info(msg, args...)
+	}
+}
+
+// Start listens on Addr and serves in the background. Use URL for the
+// address actually bound.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", s.Addr, err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logf("serve", "err", err)
+		}
+	}()
+	return nil
+}
+
+// URL returns the base URL of the started server, e.g. http://127.0.0.1:8080.
+func (s *Server) URL() string {
+	if s.ln == nil {
+		return ""
+	}
+	return "http://" + s.ln.Addr().String()
+}
+
+// Shutdown stops accepting requests and waits for those under way, until
+// ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.srv == nil {
+		return nil
+	}
+	return s.srv.Shutdown(ctx)
+}
+
+// handleSOAP receives an archiving message and answers with an HL7 V3
+// acknowledgement, or with a SOAP Fault when the request is not a message.
+func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
+	lim := s.limits()
+	soapVersion := "1.1"
+	if strings.Contains(strings.ToLower(r.Header.Get("Content-Type")), "soap+xml") {
+		soapVersion = "1.2"
+	}
+	ss, err := s.Sim.Session(mux.Vars(r)["session"])
+	if err != nil {
+		s.fault(w, soapVersion, http.StatusNotFound, "Client", err.Error())
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, lim.MaxBytes+1)
+	msg, err := wire.Read(r.Header.Get("Content-Type"), body, lim)
+	if err != nil {
+		status := http.StatusBadRequest
+		switch wire.KindOf(err) {
+		case wire.KindTooLarge:
+			status = http.StatusRequestEntityTooLarge
+		case wire.KindContentType:
+			status = http.StatusUnsupportedMediaType
+		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		s.logf("soap: refused", "err", err)
+		s.fault(w, soapVersion, status, "Client", err.Error())
+		return
+	}
+	if msg.SOAPVersion != "" {
+		soapVersion = msg.SOAPVersion
+	}
+	ex, err := ss.Receive(r.Context(), msg.Frame, msg.Document, "soap-"+soapVersion+"/"+msg.DocumentFrom)
+	if err != nil {
+		s.logf("soap: receive", "err", err)
+		s.fault(w, soapVersion, http.StatusInternalServerError, "Server", "the archive could not process the message")
+		return
+	}
+	ack := wire.Acknowledgement{
+		ID:                fmt.Sprintf("%d", ex.Seq),
+		IDRoot:            wire.ArchiveDevice,
+		CreationTime:      ex.ReceivedAt,
+		TargetMessageID:   ex.MessageIDExtension,
+		TargetMessageRoot: ex.MessageIDRoot,
+		Sender:            wire.ArchiveDevice,
+		Receiver:          ex.Sender,
+		TypeCode:          ex.AckType,
+		Details:           ex.Findings,
+		Operation:         string(ex.Operation),
+	}
+	if ack.Receiver == "" {
+		ack.Receiver = "unknown"
+	}
+	if ack.TargetMessageRoot == "" {
+		ack.TargetMessageRoot = "unknown"
+	}
+	var buf strings.Builder
+	ct, err := wire.WriteAcknowledgement(&buf, soapVersion, ack)
+	if err != nil {
+		s.logf("soap: write acknowledgement", "err", err)
+		s.fault(w, soapVersion, http.StatusInternalServerError, "Server", "the archive could not write its acknowledgement")
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, buf.String())
+}
+
+func (s *Server) fault(w http.ResponseWriter, soapVersion string, status int, code, reason string) {
+	var buf strings.Builder
+	ct, err := wire.WriteFault(&buf, soapVersion, code, reason)
+	if err != nil {
+		http.Error(w, reason, status)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(status)
+	io.WriteString(w, buf.String())
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

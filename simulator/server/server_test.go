@@ -1,0 +1,344 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/server"
+	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
+)
+
+func sample(tb testing.TB, name string) []byte {
+	tb.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	p := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "samples", "kanta-sh-public", name)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}
+
+// startServer runs a real server on a loopback port.
+func startServer(tb testing.TB, lim wire.Limits) *server.Server {
+	tb.Helper()
+	sim, err := simulator.New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := &server.Server{Addr: "127.0.0.1:0", Sim: sim, Limits: lim}
+	if err := s.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	return s
+}
+
+// post sends an archiving message and parses the acknowledgement.
+func post(tb testing.TB, url, soapVersion string, pkg wire.Packaging, frame, doc []byte) *wire.Acknowledgement {
+	tb.Helper()
+	var body bytes.Buffer
+	ct, err := wire.WriteRequest(&body, soapVersion, pkg, frame, doc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp, err := http.Post(url, ct, &body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		tb.Fatalf("POST %s: status %d: %s", url, resp.StatusCode, b)
+	}
+	ack, err := wire.ReadAcknowledgement(resp.Header.Get("Content-Type"), resp.Body)
+	if err != nil {
+		tb.Fatalf("read acknowledgement: %v", err)
+	}
+	return ack
+}
+
+func ruleIDs(ack *wire.Acknowledgement, severity string) []string {
+	var ids []string
+	for _, d := range ack.Details {
+		if d.Severity.String() == severity {
+			ids = append(ids, d.Rule)
+		}
+	}
+	return ids
+}
+
+// Every transport carries the real client relation document to the archive,
+// which accepts it (a first document for a new client), and the plan, which
+// it rejects because the client has no client relation document yet.
+func TestSOAPTransports(t *testing.T) {
+	s := startServer(t, wire.Limits{})
+	crdFrame, crd := sample(t, "client-relation-frame.xml"), sample(t, "signature-restored/client-relation-document.xml")
+	planFrame, plan := sample(t, "plan-frame.xml"), sample(t, "signature-restored/plan-document.xml")
+	tests := []struct {
+		name    string
+		version string
+		pkg     wire.Packaging
+	}{
+		{"soap 1.1 inline base64", "1.1", wire.InlineBase64},
+		{"soap 1.2 inline base64", "1.2", wire.InlineBase64},
+		{"soap 1.1 with attachments", "1.1", wire.SwA},
+		{"soap 1.2 with attachments", "1.2", wire.SwA},
+		{"soap 1.1 mtom", "1.1", wire.MTOM},
+		{"soap 1.2 mtom", "1.2", wire.MTOM},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			session := s.URL() + "/s/t" + string(rune('a'+i)) + "/soap"
+			ack := post(t, session, tt.version, tt.pkg, crdFrame, crd)
+			if ack.TypeCode != wire.AckAccepted || ack.Operation != "store" {
+				t.Errorf("client relation document: ack %s operation %q, want AA store; errors %v", ack.TypeCode, ack.Operation, ruleIDs(ack, "error"))
+			}
+			if ack.TargetMessageID != "10037140046" {
+				t.Errorf("ack targets message %q, want 10037140046", ack.TargetMessageID)
+			}
+			ack = post(t, session, tt.version, tt.pkg, planFrame, plan)
+			if ack.TypeCode != wire.AckError || !contains(ruleIDs(ack, "error"), "ARC-ORDER-CRD") {
+				t.Errorf("plan without its client's client relation document: ack %s errors %v, want AE with ARC-ORDER-CRD", ack.TypeCode, ruleIDs(ack, "error"))
+			}
+		})
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// The same document stored twice is refused the second time, and the
+// control API shows the archive holding one version.
+func TestSOAPStateAndControlAPI(t *testing.T) {
+	s := startServer(t, wire.Limits{})
+	frame, doc := sample(t, "client-relation-frame.xml"), sample(t, "signature-restored/client-relation-document.xml")
+	url := s.URL() + "/s/state/soap"
+	if ack := post(t, url, "1.1", wire.SwA, frame, doc); ack.TypeCode != wire.AckAccepted {
+		t.Fatalf("first store: %s %v", ack.TypeCode, ruleIDs(ack, "error"))
+	}
+	ack := post(t, url, "1.1", wire.SwA, frame, doc)
+	if errs := ruleIDs(ack, "error"); ack.TypeCode != wire.AckError || !contains(errs, "ARC-DUPLICATE-ID") {
+		t.Errorf("second store: %s %v, want AE with ARC-DUPLICATE-ID", ack.TypeCode, errs)
+	}
+	var arch server.ArchiveView
+	getJSON(t, s.URL()+"/api/sessions/state/archive?client=200111A904P", &arch)
+	if len(arch.Sets) != 1 || arch.Sets[0].Versions != 1 || arch.Sets[0].Latest.Kind != "client-relation" {
+		t.Errorf("archive view = %+v, want one client relation document with one version", arch)
+	}
+	var msgs struct {
+		Messages []struct {
+			Seq      int    `json:"seq"`
+			AckType  string `json:"ackType"`
+			Findings []struct {
+				Rule string `json:"rule"`
+			} `json:"findings"`
+		} `json:"messages"`
+	}
+	getJSON(t, s.URL()+"/api/sessions/state/messages", &msgs)
+	if len(msgs.Messages) != 2 || msgs.Messages[0].AckType != "AA" || msgs.Messages[1].AckType != "AE" {
+		t.Errorf("messages = %+v, want AA then AE", msgs.Messages)
+	}
+	// Sessions do not leak into each other.
+	getJSON(t, s.URL()+"/api/sessions/other/archive", &arch)
+	if len(arch.Sets) != 0 {
+		t.Errorf("session other sees %d sets, want 0", len(arch.Sets))
+	}
+	// Reset empties the session.
+	resp, err := http.Post(s.URL()+"/api/sessions/state/reset", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("reset: %v %v", err, resp.Status)
+	}
+	resp.Body.Close()
+	getJSON(t, s.URL()+"/api/sessions/state/archive", &arch)
+	if len(arch.Sets) != 0 {
+		t.Errorf("after reset the archive holds %d sets", len(arch.Sets))
+	}
+}
+
+func TestClockAPI(t *testing.T) {
+	s := startServer(t, wire.Limits{})
+	want := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	body, _ := json.Marshal(server.ClockView{Now: want})
+	req, _ := http.NewRequest(http.MethodPut, s.URL()+"/api/sessions/c/clock", bytes.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got server.ClockView
+	json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if d := got.Now.Sub(want); d < 0 || d > time.Minute {
+		t.Errorf("clock = %v, want about %v", got.Now, want)
+	}
+	req, _ = http.NewRequest(http.MethodPut, s.URL()+"/api/sessions/c/clock", strings.NewReader(`{"advance":"48h"}`))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if d := got.Now.Sub(want.Add(48 * time.Hour)); d < 0 || d > time.Minute {
+		t.Errorf("after advancing 48h clock = %v", got.Now)
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+// The validation endpoint answers like Kanta's: an empty 200 when valid,
+// {"description": "1: ...;2: ..."} when not.
+func TestValidationEndpoint(t *testing.T) {
+	s := startServer(t, wire.Limits{})
+	url := s.URL() + "/shark-validointi/validoi/asiakirja/tulos"
+	tests := []struct {
+		name, document string
+		wantEmpty      bool
+		wantRule       string
+	}{
+		{"restored plan is valid", "signature-restored/plan-document.xml", true, ""},
+		{"published plan fails its signature", "plan-document.xml", false, "SIG-DIGEST"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := server.ValidationRequest{MessageID: "1", ServiceRequest: "SP17", Level: "1",
+				Frame: string(sample(t, "plan-frame.xml")), Document: string(sample(t, tt.document))}
+			body, _ := json.Marshal(req)
+			resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d: %s", resp.StatusCode, b)
+			}
+			if tt.wantEmpty {
+				if len(b) != 0 {
+					t.Errorf("body = %s, want empty", b)
+				}
+				return
+			}
+			var ve server.ValidationError
+			if err := json.Unmarshal(b, &ve); err != nil {
+				t.Fatalf("body %s: %v", b, err)
+			}
+			if !strings.HasPrefix(ve.Description, "1: ") || !strings.Contains(ve.Description, tt.wantRule) {
+				t.Errorf("description = %q, want numbered errors including %s", ve.Description, tt.wantRule)
+			}
+		})
+	}
+}
+
+// endless yields n bytes of a repeated pattern without allocating them.
+type endless struct {
+	pattern []byte
+	n       int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.n <= 0 {
+		return 0, io.EOF
+	}
+	i := 0
+	for i < len(p) && e.n > 0 {
+		c := copy(p[i:], e.pattern)
+		if int64(c) > e.n {
+			c = int(e.n)
+		}
+		i += c
+		e.n -= int64(c)
+	}
+	return i, nil
+}
+
+// Hostile input gets a SOAP Fault with a readable reason, quickly, and the
+// server keeps serving.
+func TestHostileInput(t *testing.T) {
+	s := startServer(t, wire.Limits{MaxBytes: 8 << 20})
+	deep := strings.Repeat("<a>", 10000) + strings.Repeat("</a>", 10000)
+	tests := []struct {
+		name        string
+		contentType string
+		body        func() io.Reader
+		wantStatus  int
+	}{
+		{"DTD with entities", "text/xml", func() io.Reader {
+			return strings.NewReader(`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body>&lol2;</Body></Envelope>`)
+		}, http.StatusBadRequest},
+		{"50 MB body", "text/xml", func() io.Reader {
+			return io.MultiReader(strings.NewReader(`<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body>`), &endless{[]byte("aaaaaaaa"), 50 << 20})
+		}, http.StatusRequestEntityTooLarge},
+		{"10,000-deep nesting", "text/xml", func() io.Reader {
+			return strings.NewReader(`<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body>` + deep + `</Body></Envelope>`)
+		}, http.StatusBadRequest},
+		{"invalid UTF-8", "text/xml", func() io.Reader {
+			return strings.NewReader("<Envelope xmlns=\"http://schemas.xmlsoap.org/soap/envelope/\"><Body>\xff\xfe</Body></Envelope>")
+		}, http.StatusBadRequest},
+		{"truncated MIME", `multipart/related; boundary="b"; type="text/xml"`, func() io.Reader {
+			return strings.NewReader("--b\r\nContent-Type: text/xml\r\n\r\n<Envelope xmlns=\"http://schemas.xmlsoap.org/soap/envelope/\"><Bo")
+		}, http.StatusBadRequest},
+		{"wrong content type", "image/png", func() io.Reader { return strings.NewReader("\x89PNG....") }, http.StatusUnsupportedMediaType},
+		{"garbage", "text/xml", func() io.Reader { return strings.NewReader("hello, archive") }, http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/soap", tt.body())
+			req.Header.Set("Content-Type", tt.contentType)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("request: %v", err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != tt.wantStatus {
+				b, _ := io.ReadAll(resp.Body)
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.wantStatus, b)
+			}
+			f, err := wire.ReadFault(resp.Header.Get("Content-Type"), resp.Body)
+			if err != nil {
+				t.Fatalf("read fault: %v", err)
+			}
+			if f.Reason == "" {
+				t.Errorf("fault has no reason")
+			}
+		})
+	}
+	if resp, err := http.Get(s.URL() + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("server stopped serving after hostile input: %v", err)
+	}
+}
