@@ -34,9 +34,10 @@ type Limits struct {
 	MaxDepth int
 }
 
-// DefaultLimits are generous for real documents (the samples are under
-// 30 kB and 12 levels deep) and small enough to refuse abuse quickly.
-var DefaultLimits = Limits{MaxBytes: 16 << 20, MaxDepth: 128}
+// DefaultLimits returns limits generous for real documents (the samples
+// are under 30 kB and 12 levels deep) and small enough to refuse abuse
+// quickly.
+func DefaultLimits() Limits { return Limits{MaxBytes: 16 << 20, MaxDepth: 128} }
 
 // XMLError is a document that is not acceptable XML. Kind is one of the
 // XMLKind constants.

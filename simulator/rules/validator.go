@@ -65,7 +65,7 @@ func NewValidator() (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Validator{Catalogue: Default(), Codes: cs, Schemas: ss, Groups: gs, Limits: message.DefaultLimits}, nil
+	return &Validator{Catalogue: Default(), Codes: cs, Schemas: ss, Groups: gs, Limits: message.DefaultLimits()}, nil
 }
 
 // Result is the outcome of validating one message: the findings and the

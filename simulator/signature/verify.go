@@ -96,7 +96,12 @@ func (r Reference) Valid() bool { return r.Problem == "" && r.DigestValid }
 // Result per signature in document order. A document without signatures
 // gives no results. Verify returns an error only when doc has no root
 // element; everything wrong with a signature is reported in its Result.
-// Verify does not change doc.
+// Verify only reads doc, so concurrent calls on the same document are safe
+// while nobody changes it.
+//
+// Verify does not judge the signature against Kanta's rules (which type is
+// required, whether a reference covers the nonXMLBody, certificate trust):
+// Result carries what such rules need.
 func Verify(doc *etree.Document) ([]Result, error) {
 	if doc == nil || doc.Root() == nil {
 		return nil, errors.New("verify signatures: document has no root element")
