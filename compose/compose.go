@@ -188,8 +188,24 @@ type resolved struct {
 	pdf []byte
 }
 
-// resolve applies the defaults. It never changes d.
+// resolve applies the defaults and prepares the content. It never changes
+// d.
 func (d *Document) resolve() (*resolved, error) {
+	r, err := d.resolveMeta()
+	if err != nil {
+		return nil, err
+	}
+	if err := r.content(); err != nil {
+		return nil, err
+	}
+	if r.json == nil && r.Description == "" && r.group.IsClientDocument() {
+		r.Description = r.title()
+	}
+	return r, nil
+}
+
+// resolveMeta applies the defaults of the metadata.
+func (d *Document) resolveMeta() (*resolved, error) {
 	if d == nil {
 		return nil, errors.New("compose: nil document")
 	}
@@ -231,20 +247,10 @@ func (d *Document) resolve() (*resolved, error) {
 	if r.ContentSpecID == "" && r.PDF == nil {
 		r.ContentSpecID = specOf(g.Kind, r.SpecificType)
 	}
-	for i, p := range d.Clients {
-		rp, err := p.resolve()
-		if err != nil {
-			return nil, fmt.Errorf("compose: client %d: %w", i+1, err)
-		}
-		r.clients = append(r.clients, rp)
+	for _, p := range d.Clients {
+		r.clients = append(r.clients, p.resolve())
 	}
 	r.Clients = r.clients
-	if err := r.content(); err != nil {
-		return nil, err
-	}
-	if r.json == nil && r.Description == "" && g.IsClientDocument() {
-		r.Description = r.title()
-	}
 	return r, nil
 }
 
@@ -290,16 +296,12 @@ func specOf(kind rules.GroupKind, specific string) string {
 	return ""
 }
 
-// resolve fills BirthDate and Gender from the identity code.
-func (p Person) resolve() (Person, error) {
-	if p.Hetu == "" {
-		return p, nil
-	}
+// resolve fills BirthDate and Gender from a valid identity code; a bad
+// code is kept as given, for tests that build such documents on purpose.
+func (p Person) resolve() Person {
 	c, err := hetu.Parse(p.Hetu)
 	if err != nil {
-		// Keep what the caller gave: tests build documents with bad codes
-		// on purpose.
-		return p, nil
+		return p
 	}
 	if p.BirthDate.IsZero() {
 		p.BirthDate = c.BirthDate
@@ -310,7 +312,7 @@ func (p Person) resolve() (Person, error) {
 			p.Gender = "2"
 		}
 	}
-	return p, nil
+	return p
 }
 
 // id returns the client's identifier as the documents give it: the identity
