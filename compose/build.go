@@ -162,8 +162,8 @@ func (r *resolved) componentOf(root *etree.Element) {
 	}
 }
 
-// localHeader writes hl7fi:localSocialHeader in the order of the samples;
-// the signatureCollection is added by signing.
+// localHeader writes hl7fi:localSocialHeader in the order of the samples,
+// with an empty signatureCollection that signing fills.
 func (r *resolved) localHeader(root *etree.Element) {
 	h := root.CreateElement(fi + "localSocialHeader")
 	h.CreateAttr("xmlns:hl7fi", nsHL7FI)
@@ -263,6 +263,10 @@ func (r *resolved) localHeader(root *etree.Element) {
 		name(sg.CreateElement(fi+"signer"), fi, p.Given, p.Family)
 		coded(sg, fi+"authenticationMethod", "header.signature.authenticationMethod", authCertificate)
 		sg.CreateElement(fi+"time").CreateAttr("value", ts(r.EffectiveTime))
+	}
+	if len(r.Signers) > 0 {
+		// Made here, so that it is indented; signing fills it.
+		h.CreateElement("signatureCollection").CreateAttr("xmlns", nsHL7FI)
 	}
 }
 

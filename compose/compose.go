@@ -238,6 +238,10 @@ func (d *Document) resolveMeta() (*resolved, error) {
 	if r.CaseNameCode == "" {
 		r.CaseNameCode = defaultCaseNameCode
 	}
+	if g.Kind == rules.KindCase && r.CaseName == "" && r.CaseNameCode == defaultCaseNameCode {
+		// Class 99 needs the case's name as text (handbook L17140-L17146).
+		r.CaseName = defaultCaseName
+	}
 	if g.Kind == rules.KindJournal && r.GeneralType == "" && r.SpecificType == "" {
 		r.GeneralType, r.SpecificType = TypeJournal, TypeJournalEntry
 	}

@@ -182,10 +182,6 @@ func (r *resolved) clientRelationContent() (map[string]any, error) {
 }
 
 func (r *resolved) caseContent() (map[string]any, error) {
-	name := r.CaseName
-	if name == "" {
-		name = defaultCaseName
-	}
 	opened := r.CaseOpened
 	if opened.IsZero() {
 		opened = r.EffectiveTime
@@ -194,10 +190,12 @@ func (r *resolved) caseContent() (map[string]any, error) {
 		"asian_tunniste":      map[string]any{"system": "urn:oid:" + r.Custodian.OID, "value": r.CaseID},
 		"asiakas":             r.jsonClients(),
 		"asian_nimi":          koodi("case.name", r.CaseNameCode),
-		"asian_nimi_tekstina": name,
 		"palvelutehtava":      koodi("body.serviceTask", r.ServiceTask),
 		"asian_avauspvm":      jsonDate(opened),
 		"asian_tila":          caseOpenText,
+	}
+	if r.CaseName != "" {
+		c["asian_nimi_tekstina"] = r.CaseName
 	}
 	if r.Organiser.ServiceUnitOID != "" {
 		c["palvelunjarjestajan_toimintayksikko"] = unit(r.Organiser.ServiceUnitOID, r.Organiser.ServiceUnitName)

@@ -1,11 +1,12 @@
 package message
 
 import (
-	"encoding/base64"
 	"fmt"
 	"strings"
 
 	"github.com/beevik/etree"
+
+	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 )
 
 // Document is a CDA R2 client data document (asiakirja) with its
@@ -155,24 +156,10 @@ func ParseDocument(doc *etree.Document) (*Document, error) {
 	d.Language = readCode(child(root, NSHL7, "languageCode"))
 	d.SetID = readII(child(root, NSHL7, "setId"))
 	d.Version = readValue(child(root, NSHL7, "versionNumber"))
-	for _, rt := range children(root, NSHL7, "recordTarget") {
-		pr := child(rt, NSHL7, "patientRole")
-		if pr == nil {
-			continue
-		}
-		p := Person{ID: readII(child(pr, NSHL7, "id")), El: pr}
-		pat := child(pr, NSHL7, "patient")
-		readName(&p, child(pat, NSHL7, "name"), NSHL7)
-		p.BirthTime = readValue(child(pat, NSHL7, "birthTime"))
-		p.Gender = readCode(child(pat, NSHL7, "administrativeGenderCode"))
-		d.Patients = append(d.Patients, p)
-	}
-	for _, au := range children(root, NSHL7, "author") {
-		aa := child(au, NSHL7, "assignedAuthor")
-		p := Person{ID: readII(child(aa, NSHL7, "id")), El: aa}
-		readName(&p, path(aa, NSHL7, "assignedPerson", "name"), NSHL7)
-		d.Authors = append(d.Authors, p)
-	}
+	// The document's recordTarget is patientRole/patient, the frame's
+	// patient/patientPerson.
+	d.Patients = readPatients(root, "patientRole", "patient")
+	d.Authors = readAuthors(root)
 	org := path(root, NSHL7, "custodian", "assignedCustodian", "representedCustodianOrganization")
 	d.Custodian = readII(child(org, NSHL7, "id"))
 	d.CustodianName = Text(child(org, NSHL7, "name"))
@@ -284,39 +271,13 @@ func readBody(b *etree.Element) Body {
 		body.Text = t
 		body.MediaType = attr(t, "mediaType")
 		body.Representation = attr(t, "representation")
-		body.Display, body.DisplayErr = DecodeBase64(t)
+		body.Display, body.DisplayErr = decodeBase64(t)
 	}
 	if j := child(b, NSHL7FI, "json"); j != nil {
 		body.JSONEl = j
-		body.JSON, body.JSONErr = DecodeBase64(j)
+		body.JSON, body.JSONErr = decodeBase64(j)
 	}
 	return body
-}
-
-// DecodeBase64 decodes the base64 text of e, ignoring white space and XML
-// comments between the pieces, as real vendors split and annotate it.
-func DecodeBase64(e *etree.Element) ([]byte, error) {
-	var b strings.Builder
-	for _, t := range e.Child {
-		if cd, ok := t.(*etree.CharData); ok {
-			for _, r := range cd.Data {
-				switch r {
-				case ' ', '\t', '\r', '\n':
-				default:
-					b.WriteRune(r)
-				}
-			}
-		}
-	}
-	s := b.String()
-	if s == "" {
-		return nil, fmt.Errorf("no base64 content")
-	}
-	out, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("bad base64: %w", err)
-	}
-	return out, nil
 }
 
 // SameCodeSystem reports whether two code-system OIDs name the same
@@ -339,4 +300,14 @@ func SameCodeSystem(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// decodeBase64 decodes an element's base64 text, which real vendors split
+// with white space and interleave with XML comments.
+func decodeBase64(e *etree.Element) ([]byte, error) {
+	data, err := body.Base64Text(e)
+	if err == nil && len(data) == 0 {
+		return nil, fmt.Errorf("no base64 content")
+	}
+	return data, err
 }

@@ -111,24 +111,8 @@ func ParseFrame(doc *etree.Document) (*Frame, error) {
 		StorageCode:    readCode(child(cd, NSHL7, "storageCode")),
 		Custodian:      readII(path(cd, NSHL7, "custodian", "assignedCustodian", "representedOrganization", "id")),
 	}
-	for _, rt := range children(cd, NSHL7, "recordTarget") {
-		pat := child(rt, NSHL7, "patient")
-		if pat == nil {
-			continue
-		}
-		p := Person{ID: readII(child(pat, NSHL7, "id")), El: pat}
-		pp := child(pat, NSHL7, "patientPerson")
-		readName(&p, child(pp, NSHL7, "name"), NSHL7)
-		p.BirthTime = readValue(child(pp, NSHL7, "birthTime"))
-		p.Gender = readCode(child(pp, NSHL7, "administrativeGenderCode"))
-		fd.Patients = append(fd.Patients, p)
-	}
-	for _, au := range children(cd, NSHL7, "author") {
-		aa := child(au, NSHL7, "assignedAuthor")
-		p := Person{ID: readII(child(aa, NSHL7, "id")), El: aa}
-		readName(&p, path(aa, NSHL7, "assignedPerson", "name"), NSHL7)
-		fd.Authors = append(fd.Authors, p)
-	}
+	fd.Patients = readPatients(cd, "patient", "patientPerson")
+	fd.Authors = readAuthors(cd)
 	f.Document = fd
 	return f, nil
 }

@@ -108,3 +108,34 @@ func readName(p *Person, name *etree.Element, ns string) {
 	}
 	p.Family = Text(child(name, ns, "family"))
 }
+
+// readPatients reads the recordTarget clients of e: recordTarget/role/id
+// with name, birth time and gender in role/person.
+func readPatients(e *etree.Element, role, person string) []Person {
+	var out []Person
+	for _, rt := range children(e, NSHL7, "recordTarget") {
+		r := child(rt, NSHL7, role)
+		if r == nil {
+			continue
+		}
+		p := Person{ID: readII(child(r, NSHL7, "id")), El: r}
+		pp := child(r, NSHL7, person)
+		readName(&p, child(pp, NSHL7, "name"), NSHL7)
+		p.BirthTime = readValue(child(pp, NSHL7, "birthTime"))
+		p.Gender = readCode(child(pp, NSHL7, "administrativeGenderCode"))
+		out = append(out, p)
+	}
+	return out
+}
+
+// readAuthors reads author/assignedAuthor persons of e.
+func readAuthors(e *etree.Element) []Person {
+	var out []Person
+	for _, au := range children(e, NSHL7, "author") {
+		aa := child(au, NSHL7, "assignedAuthor")
+		p := Person{ID: readII(child(aa, NSHL7, "id")), El: aa}
+		readName(&p, path(aa, NSHL7, "assignedPerson", "name"), NSHL7)
+		out = append(out, p)
+	}
+	return out
+}
