@@ -195,11 +195,12 @@ func (d *Document) resolve() (*resolved, error) {
 	if err != nil {
 		return nil, err
 	}
+	unstructured := r.PDF != nil || (r.JSON == nil && r.ContentSpecID == "")
+	if unstructured && r.Description == "" && r.group.IsClientDocument() {
+		r.Description = r.title()
+	}
 	if err := r.content(); err != nil {
 		return nil, err
-	}
-	if r.json == nil && r.Description == "" && r.group.IsClientDocument() {
-		r.Description = r.title()
 	}
 	return r, nil
 }

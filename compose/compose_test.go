@@ -17,6 +17,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
+	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
 // helsinki is the fixed zone of the test times (summer time).
@@ -467,5 +468,43 @@ func TestDisplayForm(t *testing.T) {
 	}
 	if err := body.CheckXHTML(doc.Body.Display); err != nil {
 		t.Errorf("CheckXHTML: %v", err)
+	}
+}
+
+// TestMessagesTravelOverSOAP packages a built frame and document in every
+// SOAP packaging the simulator reads, reads them back and validates them:
+// the frame's text element works with every transport.
+func TestMessagesTravelOverSOAP(t *testing.T) {
+	v := validator(t)
+	d := documents(t)[5].doc
+	cda, err := d.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame, err := Frame(d, FrameOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, soap := range []string{"1.1", "1.2"} {
+		for _, pkg := range []wire.Packaging{wire.InlineBase64, wire.SwA, wire.MTOM} {
+			t.Run(soap+"/"+pkg.String(), func(t *testing.T) {
+				var buf bytes.Buffer
+				ct, err := wire.WriteRequest(&buf, soap, pkg, frame, cda)
+				if err != nil {
+					t.Fatalf("WriteRequest: %v", err)
+				}
+				msg, err := wire.Read(ct, &buf, wire.DefaultLimits())
+				if err != nil {
+					t.Fatalf("Read: %v", err)
+				}
+				if !bytes.Equal(msg.Document, cda) {
+					t.Errorf("the document changed in transport")
+				}
+				res := v.Validate(context.Background(), msg.Frame, msg.Document)
+				if errs := errorsOf(res.Findings); len(errs) > 0 {
+					t.Errorf("got error findings, want none:\n%s", strings.Join(errs, "\n"))
+				}
+			})
+		}
 	}
 }

@@ -187,12 +187,12 @@ func (r *resolved) caseContent() (map[string]any, error) {
 		opened = r.EffectiveTime
 	}
 	c := map[string]any{
-		"asian_tunniste":      map[string]any{"system": "urn:oid:" + r.Custodian.OID, "value": r.CaseID},
-		"asiakas":             r.jsonClients(),
-		"asian_nimi":          koodi("case.name", r.CaseNameCode),
-		"palvelutehtava":      koodi("body.serviceTask", r.ServiceTask),
-		"asian_avauspvm":      jsonDate(opened),
-		"asian_tila":          caseOpenText,
+		"asian_tunniste": map[string]any{"system": "urn:oid:" + r.Custodian.OID, "value": r.CaseID},
+		"asiakas":        r.jsonClients(),
+		"asian_nimi":     koodi("case.name", r.CaseNameCode),
+		"palvelutehtava": koodi("body.serviceTask", r.ServiceTask),
+		"asian_avauspvm": jsonDate(opened),
+		"asian_tila":     caseOpenText,
 	}
 	if r.CaseName != "" {
 		c["asian_nimi_tekstina"] = r.CaseName

@@ -216,9 +216,10 @@ func mutationCases() []mutationCase {
 		{name: "document nested 10,000 elements deep", base: baseClientRelation, want: "XML-TOO-DEEP",
 			mutate: docText("</ClinicalDocument>", strings.Repeat("<x>", 10000)+strings.Repeat("</x>", 10000)+"</ClinicalDocument>")},
 		{name: "document over the size limit", base: baseClientRelation, want: "XML-TOO-LARGE",
-			mutate: rawDoc(func(b []byte) []byte {
-				return append(append(append(b, "<!--"...), bytes.Repeat([]byte("a"), 16<<20)...), "-->"...)
-			})},
+			mutate: func(_ testing.TB, fx *corpusFixture, p pair) pair {
+				pad := bytes.Repeat([]byte("a"), fx.v.Limits.MaxBytes)
+				return pair{p.frame, slices.Concat(p.doc, []byte("<!--"), pad, []byte("-->"))}
+			}},
 		{name: "document whose root is not a ClinicalDocument", base: baseClientRelation, want: "XML-ROOT",
 			mutate: editDoc(func(tb testing.TB, d *etree.Element) { d.Tag = "Document" })},
 		{name: "frame outside the HL7 V3 namespace", base: basePlan, want: "XML-ROOT",

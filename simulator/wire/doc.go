@@ -47,6 +47,13 @@
 //     whitespace and interrupted by XML comments); otherwise, as with the
 //     samples' DXS reference, the one non-root MIME part whose root element
 //     is a ClinicalDocument. Only cid: references are resolved.
+//   - The document part's own Content-Type is not checked (any XML part will
+//     do); its Content-Transfer-Encoding (binary, 8bit, 7bit, base64,
+//     quoted-printable) is undone, nothing else is changed.
+//   - Files (ReadFile, for the command line): a SOAP envelope, a bare frame
+//     whose document can only be inline base64, or a MIME message (header
+//     lines with Content-Type, optionally after an HTTP request line, then
+//     the body); a SOAPAction header there fills Message.Action.
 //   - Writing, WriteRequest sets text/@mediaType to text/xml in every
 //     packaging and names the document part by a generated Content-ID.
 //   - Limits (DefaultLimits): 20 MiB per body, 16 MIME parts, 256 levels of

@@ -33,22 +33,27 @@ func deep(n int) string {
 }
 
 // endless is a reader of n bytes of plausible XML text, generated as it is
-// read; it counts what was read.
+// read from one small block; it counts what was read.
 type endless struct {
 	n, read int64
+	block   string
 }
 
 func (e *endless) Read(p []byte) (int, error) {
 	if e.read >= e.n {
 		return 0, io.EOF
 	}
-	const chunk = "<a>padding</a>"
-	k := min(int64(len(p)), e.n-e.read)
-	for i := range p[:k] {
-		p[i] = chunk[(e.read+int64(i))%int64(len(chunk))]
+	if e.block == "" {
+		e.block = strings.Repeat("<a>padding</a>", 4096)
 	}
-	e.read += k
-	return int(k), nil
+	p = p[:min(int64(len(p)), e.n-e.read)]
+	n, off := 0, int(e.read%int64(len(e.block)))
+	for n < len(p) {
+		n += copy(p[n:], e.block[off:])
+		off = 0
+	}
+	e.read += int64(n)
+	return n, nil
 }
 
 const envOpen = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>`

@@ -81,7 +81,8 @@ type Message struct {
 	Interaction string
 	// Frame is the interaction element as a standalone XML document, with
 	// every namespace declaration in scope in the envelope carried over. For
-	// a bare frame file it is the file's bytes unchanged.
+	// a bare frame file it is the file's bytes unchanged (the slice given to
+	// ReadFile, not a copy).
 	Frame []byte
 	// Document is the CDA document as received (after MIME transfer
 	// decoding or base64 decoding; never re-serialised, because signatures

@@ -49,7 +49,7 @@ func checkXML(data []byte, maxDepth int, what string) (xml.Name, error) {
 	d.Strict = true
 	d.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
 		switch strings.ToLower(charset) {
-		case "us-ascii", "ascii":
+		case "us-ascii", "ascii", "utf8":
 			return r, nil
 		}
 		return nil, fmt.Errorf("encoding %q is not accepted, only UTF-8", charset)

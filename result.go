@@ -1,0 +1,136 @@
+package yhteistestaus
+
+import (
+	"time"
+)
+
+// Status is the outcome of a scenario, a step or a requirement in a
+// conformance run.
+type Status string
+
+// The statuses a conformance report shows.
+const (
+	// StatusPassed: verified and conforming.
+	StatusPassed Status = "passed"
+	// StatusFailed: verified and not conforming.
+	StatusFailed Status = "failed"
+	// StatusNotSupported: the vendor system answered that it does not
+	// support an action the scenario needs.
+	StatusNotSupported Status = "not-supported"
+	// StatusNotTested: an automatic requirement no scenario of the run
+	// exercised (filtered out by tags, or not applicable).
+	StatusNotTested Status = "not-tested"
+	// StatusNotYetAutomated: an automatic requirement the simulator cannot
+	// exercise yet (searching other registers, the citizen view, consent).
+	StatusNotYetAutomated Status = "not-yet-automated"
+	// StatusToBeAttested: a requirement verified by the vendor's
+	// attestation, with no attestation given yet.
+	StatusToBeAttested Status = "to-be-attested"
+	// StatusAttested: the vendor attested the requirement with evidence.
+	StatusAttested Status = "attested"
+	// StatusManual: a requirement a coordinator verifies by hand.
+	StatusManual Status = "manual"
+	// StatusSkipped: a step after a failing or unsupported step.
+	StatusSkipped Status = "skipped"
+	// StatusUndefined: a step whose phrase no step definition matches.
+	StatusUndefined Status = "undefined"
+)
+
+// Run is the result of one conformance run of a vendor system against a
+// profile: the input of every report writer.
+type Run struct {
+	// Profile is the information-system profile id, e.g. "vaihe2-kasittely".
+	Profile      string            `json:"profile"`
+	ProfileName  string            `json:"profileName"`
+	ProfileNames map[string]string `json:"profileNames,omitempty"`
+	// SUT describes the vendor system as it described itself.
+	SUT SUTInfo `json:"sut"`
+	// Archive is the simulator URL the run used.
+	Archive string `json:"archive"`
+	// Tags is the tag filter of the run, if any.
+	Tags string `json:"tags,omitempty"`
+	// Started and Duration time the run.
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration"`
+	// Verdict is StatusPassed when every mandatory requirement of the
+	// profile passed (or was attested), StatusFailed otherwise.
+	Verdict Status `json:"verdict"`
+	// Scenarios are the scenarios run, in order.
+	Scenarios []ScenarioResult `json:"scenarios"`
+	// Requirements are the profile's requirements with their outcome.
+	Requirements []RequirementResult `json:"requirements"`
+	// Summary counts requirements by status.
+	Summary map[Status]int `json:"summary"`
+}
+
+// SUTInfo is what the vendor system said about itself.
+type SUTInfo struct {
+	Adapter string `json:"adapter"`
+	Name    string `json:"name"`
+	Vendor  string `json:"vendor,omitempty"`
+	Version string `json:"version,omitempty"`
+}
+
+// ScenarioResult is one scenario of a run.
+type ScenarioResult struct {
+	Feature      string        `json:"feature"`
+	FeatureFile  string        `json:"featureFile"`
+	Name         string        `json:"name"`
+	Line         int           `json:"line"`
+	Tags         []string      `json:"tags"`
+	Requirements []string      `json:"requirements"`
+	Status       Status        `json:"status"`
+	Duration     time.Duration `json:"duration"`
+	Steps        []StepResult  `json:"steps"`
+}
+
+// StepResult is one step of a scenario.
+type StepResult struct {
+	Keyword  string        `json:"keyword"`
+	Text     string        `json:"text"`
+	Line     int           `json:"line"`
+	Status   Status        `json:"status"`
+	Duration time.Duration `json:"duration"`
+	// Error says why the step failed or was not supported.
+	Error string `json:"error,omitempty"`
+	// Findings are the archive's findings the step failed on, with rule
+	// ids and handbook sources.
+	Findings Findings `json:"findings,omitempty"`
+	// Excerpt is the offending part of the message, when known.
+	Excerpt string `json:"excerpt,omitempty"`
+}
+
+// RequirementResult is one requirement of the profile in a run.
+type RequirementResult struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Section and Lines cite the handbook.
+	Section string `json:"section"`
+	Lines   string `json:"lines"`
+	// Level is SHALL, SHOULD or MAY; Applicability mandatory, conditional
+	// or optional for the profile; Verification automatic, attestation or
+	// manual.
+	Level         string `json:"level"`
+	Applicability string `json:"applicability"`
+	Verification  string `json:"verification"`
+	Area          string `json:"area"`
+	Status        Status `json:"status"`
+	// Scenarios are the names of the scenarios tagged with the requirement.
+	Scenarios []string `json:"scenarios,omitempty"`
+	// Failures explain a failed requirement.
+	Failures []Failure `json:"failures,omitempty"`
+	// Evidence is the vendor's attestation.
+	Evidence string `json:"evidence,omitempty"`
+}
+
+// Failure is why a requirement failed: the scenario and step, and the
+// archive rule with its handbook section.
+type Failure struct {
+	Scenario string `json:"scenario"`
+	Step     string `json:"step"`
+	Error    string `json:"error"`
+	Rule     string `json:"rule,omitempty"`
+	Source   string `json:"source,omitempty"`
+	Location string `json:"location,omitempty"`
+	Excerpt  string `json:"excerpt,omitempty"`
+}

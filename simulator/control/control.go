@@ -1,0 +1,197 @@
+// Package control is a client of the mock archive's JSON control API
+// (simulator/server): the received messages with their findings, the
+// archive's contents, reset and the simulated clock. The conformance
+// runner's steps use it to check what the archive received and holds,
+// whether the archive runs in-process or on a shared server.
+package control
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
+	"github.com/yhteistestaus/yhteistestaus/simulator/server"
+)
+
+// Client talks to one session of a simulator.
+type Client struct {
+	// BaseURL is the simulator's base URL, e.g. http://127.0.0.1:8080.
+	BaseURL string
+	// Session is the session name.
+	Session string
+	// HTTP is the client used; nil means a client with a 30 s timeout.
+	HTTP *http.Client
+}
+
+// SOAPURL returns the session's archiving endpoint, which the vendor
+// system sends its messages to.
+func (c *Client) SOAPURL() string {
+	return strings.TrimRight(c.BaseURL, "/") + "/s/" + url.PathEscape(c.Session) + "/soap"
+}
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return &http.Client{Timeout: 30 * time.Second}
+}
+
+func (c *Client) api(path string) string {
+	return strings.TrimRight(c.BaseURL, "/") + "/api/sessions/" + url.PathEscape(c.Session) + path
+}
+
+func (c *Client) do(ctx context.Context, method, u string, body any, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("encode request: %w", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, u, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("%s %s: read answer: %w", method, u, err)
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		return fmt.Errorf("%s %s: %w", method, u, ErrNotFound)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: %s: %s", method, u, resp.Status, bytes.TrimSpace(data))
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("%s %s: decode answer: %w", method, u, err)
+	}
+	return nil
+}
+
+// ErrNotFound is returned when the simulator has no such message or set.
+var ErrNotFound = fmt.Errorf("not found")
+
+// MessageFilter selects received messages.
+type MessageFilter struct {
+	// Since keeps messages with a sequence number above it.
+	Since     int
+	SetID     string
+	MessageID string
+	Client    string
+}
+
+// Messages returns the session's received messages that match f.
+func (c *Client) Messages(ctx context.Context, f MessageFilter) ([]*simulator.Exchange, error) {
+	q := url.Values{}
+	if f.Since > 0 {
+		q.Set("since", strconv.Itoa(f.Since))
+	}
+	if f.SetID != "" {
+		q.Set("setId", f.SetID)
+	}
+	if f.MessageID != "" {
+		q.Set("messageId", f.MessageID)
+	}
+	if f.Client != "" {
+		q.Set("client", f.Client)
+	}
+	var out struct {
+		Messages []*simulator.Exchange `json:"messages"`
+	}
+	u := c.api("/messages")
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	if err := c.do(ctx, http.MethodGet, u, nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Messages, nil
+}
+
+// Message returns one message with its frame and document.
+func (c *Client) Message(ctx context.Context, seq int) (*Message, error) {
+	var m Message
+	if err := c.do(ctx, http.MethodGet, c.api("/messages/"+strconv.Itoa(seq)), nil, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Message is a received message with its parts as text.
+type Message struct {
+	simulator.Exchange
+	FrameXML    string `json:"frameXml"`
+	DocumentXML string `json:"documentXml"`
+}
+
+// ArchiveFilter selects document sets.
+type ArchiveFilter struct {
+	Client, Kind, CaseID, Custodian string
+}
+
+// Archive returns the latest version of each archived set that matches f.
+func (c *Client) Archive(ctx context.Context, f ArchiveFilter) ([]server.SetView, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"client": f.Client, "kind": f.Kind, "caseId": f.CaseID, "custodian": f.Custodian} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	u := c.api("/archive")
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	var v server.ArchiveView
+	if err := c.do(ctx, http.MethodGet, u, nil, &v); err != nil {
+		return nil, err
+	}
+	return v.Sets, nil
+}
+
+// Versions returns every version of a set, oldest first; ErrNotFound when
+// the set is not archived.
+func (c *Client) Versions(ctx context.Context, setID string) ([]*archive.Record, error) {
+	var out struct {
+		Versions []*archive.Record `json:"versions"`
+	}
+	if err := c.do(ctx, http.MethodGet, c.api("/archive/sets/"+url.PathEscape(setID)), nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Versions, nil
+}
+
+// Reset empties the session.
+func (c *Client) Reset(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, c.api("/reset"), nil, nil)
+}
+
+// SetClock sets the session's simulated time.
+func (c *Client) SetClock(ctx context.Context, t time.Time) error {
+	return c.do(ctx, http.MethodPut, c.api("/clock"), server.ClockView{Now: t}, nil)
+}
+
+// AdvanceClock moves the session's simulated time forward.
+func (c *Client) AdvanceClock(ctx context.Context, d time.Duration) error {
+	return c.do(ctx, http.MethodPut, c.api("/clock"), server.ClockView{Advance: d.String()}, nil)
+}
