@@ -87,7 +87,17 @@ type Request struct {
 	Archive string `json:"archive,omitempty"`
 	// Params are the action's parameters: one of the *Params types.
 	Params json.RawMessage `json:"params,omitempty"`
+	// TimeoutMs tells the system how many milliseconds the harness waits
+	// for the answer. The HTTP and exec adapters fill it from the
+	// context's deadline when it is zero.
+	TimeoutMs int64 `json:"timeoutMs,omitempty"`
 }
+
+// DriverFunc adapts an ordinary function to the Driver interface.
+type DriverFunc func(ctx context.Context, req Request) (*Answer, error)
+
+// Do calls f(ctx, req).
+func (f DriverFunc) Do(ctx context.Context, req Request) (*Answer, error) { return f(ctx, req) }
 
 // NewRequest builds a request with params encoded.
 func NewRequest(id string, action Action, archive string, params any) (Request, error) {
@@ -102,8 +112,10 @@ func NewRequest(id string, action Action, archive string, params any) (Request, 
 	return req, nil
 }
 
-// DecodeParams decodes the request's parameters into v, refusing unknown
-// fields.
+// DecodeParams decodes the request's parameters into v. Fields v does not
+// know are ignored, so that a system keeps working when a later revision of
+// protocol version 1 adds optional parameters (docs/sut-protocol.md,
+// "Versioning").
 func (r Request) DecodeParams(v any) error {
 	if len(r.Params) == 0 {
 		return nil
@@ -240,8 +252,12 @@ type DocumentParams struct {
 	ClientRefs []string `json:"clientRefs,omitempty"`
 	// Type is the kind of document: "decision", "plan", "journal-entry",
 	// "other" (unstructured PDF/A) or "attachment".
-	Type        string `json:"type"`
-	ServiceTask string `json:"serviceTask,omitempty"`
+	Type string `json:"type"`
+	// SpecificType is the specific document type (tarkentava
+	// asiakirjatyyppi), a code of 1.2.246.537.6.1506.201701 such as 15007;
+	// empty lets the system choose one for Type.
+	SpecificType string `json:"specificType,omitempty"`
+	ServiceTask  string `json:"serviceTask,omitempty"`
 	// Format is "structured" (XHTML + JSON) or "pdf" (PDF/A).
 	Format string `json:"format,omitempty"`
 	// Signature is "professional" or "system".

@@ -358,6 +358,11 @@ func (j *judge) identity(vs []*Record) {
 		return
 	}
 	last := vs[len(vs)-1]
+	if len(last.Clients) != 1 || len(rec.Clients) != 1 {
+		// With several clients a changed membership cannot be told apart
+		// from a changed identifier; only single-client sets are judged.
+		return
+	}
 	for _, before := range last.Clients {
 		if slices.Contains(rec.Clients, before) {
 			continue

@@ -35,20 +35,25 @@ import (
 // it back; a mutation of the body re-signs the document with a test
 // certificate (signature.Sign), unless the broken signature is the point.
 
-// Rules of stages 1 to 8 that no mutation of the samples can reach, with
-// the reason. TestMutationCorpusCoversStages keeps this list honest.
-var unreachableRules = map[string]string{
-	"CODE-EXPIRED": "no bundled code value has a validity period (simulator/codes/data/systems: only the case-name code " +
-		"systems carry validFrom/validTo, at system level, which the code stage does not consult), so no code of " +
-		"a sample can be made out of force",
-	"HDR-SOCIAL-SERVICE": "the validator never emits it: the rule needs the service-process code of " +
-		"'implementation of the service' (genomförande av service), which has no public code and is not in " +
-		"simulator/codes/data/systems/service-process.yaml",
+// unreachableRules are the rules of stages 1 to 8 that no mutation of the
+// samples can reach, with the reason. TestMutationCorpusCoversStages keeps
+// the list honest.
+func unreachableRules() map[string]string {
+	return map[string]string{
+		"CODE-EXPIRED": "no bundled code value has a validity period (simulator/codes/data/systems: only the case-name code " +
+			"systems carry validFrom/validTo, at system level, which the code stage does not consult), so no code of " +
+			"a sample can be made out of force",
+		"HDR-SOCIAL-SERVICE": "the validator never emits it: the rule needs the service-process code of " +
+			"'implementation of the service' (genomförande av service), which has no public code and is not in " +
+			"simulator/codes/data/systems/service-process.yaml",
+	}
 }
 
 // corpusStages are the stages the corpus covers; stage 9 (archive state) is
 // tested with the archive.
-var corpusStages = []string{"xml", "frame", "header", "codes", "identity", "consistency", "body", "signature"}
+func corpusStages() []string {
+	return []string{"xml", "frame", "header", "codes", "identity", "consistency", "body", "signature"}
+}
 
 // The originals.
 const (
@@ -325,6 +330,7 @@ func mutationCases() []mutationCase {
 		{name: "missing document group", base: baseClientRelation, want: "HDR-DOCUMENT-GROUP",
 			mutate: editDoc(removeAt(headerPrefix + "documentGroup"))},
 		{name: "unknown document group", base: basePlan, want: "HDR-DOCUMENT-GROUP",
+			also:   []string{"CODE-UNKNOWN"}, // should the partial code list become complete
 			mutate: editDoc(attrIs(headerPrefix+"documentGroup", "code", "99"))},
 		{name: "client relation document without registryType", base: baseClientRelation, want: "HDR-REQUIRED",
 			mutate: editDoc(removeAt(headerPrefix + "registryType"))},
@@ -349,6 +355,7 @@ func mutationCases() []mutationCase {
 				c.CreateAttr("nullFlavor", "NA")
 			})},
 		{name: "record status other than ready for archiving", base: basePlan, want: "HDR-RECORD-STATUS",
+			also:   []string{"CODE-UNKNOWN"}, // should the partial code list become complete
 			mutate: editDoc(attrIs(headerPrefix+"recordStatus", "code", "1"))},
 		{name: "missing record status", base: baseClientRelation, want: "HDR-RECORD-STATUS",
 			mutate: editDoc(removeAt(headerPrefix + "recordStatus"))},
@@ -489,6 +496,7 @@ func mutationCases() []mutationCase {
 		{name: "frame custodian differs from the document", base: basePlan, want: "CONS-CUSTODIAN",
 			mutate: editFrame(attrIs(frameDoc+"/custodian/assignedCustodian/representedOrganization/id", "root", "1.2.246.10.2012566.10.41"))},
 		{name: "frame register differs from the document's registryType", base: baseClientRelation, want: "CONS-REGISTRY",
+			also:   []string{"CODE-UNKNOWN"}, // should the partial code list become complete
 			mutate: editFrame(attrIs(frameDoc+"/code", "code", "2"))},
 		{name: "frame effective time differs from the document", base: baseClientRelation, want: "CONS-EFFECTIVE-TIME",
 			mutate: editFrame(attrIs(frameDoc+"/effectiveTime", "value", "20260717130000+0300"))},
@@ -731,29 +739,30 @@ func TestMutationCorpusCoversStages(t *testing.T) {
 		names[tc.name] = true
 	}
 	cat := Default()
-	for _, stage := range corpusStages {
+	unreachable, stages := unreachableRules(), corpusStages()
+	for _, stage := range stages {
 		ids := cat.Stage(stage)
 		if len(ids) == 0 {
 			t.Errorf("stage %s has no rules", stage)
 		}
 		for _, id := range ids {
-			reason, unreachable := unreachableRules[id]
+			reason, listed := unreachable[id]
 			switch {
-			case covered[id] > 0 && unreachable:
+			case covered[id] > 0 && listed:
 				t.Errorf("%s is covered by a variant but listed as unreachable (%s)", id, reason)
-			case covered[id] == 0 && !unreachable:
+			case covered[id] == 0 && !listed:
 				t.Errorf("%s (stage %s) is neither covered by a variant nor listed as unreachable", id, stage)
 			}
 		}
 	}
-	for id := range unreachableRules {
+	for id := range unreachable {
 		r, ok := cat.Rule(id)
-		if !ok || !slices.Contains(corpusStages, r.Stage) {
+		if !ok || !slices.Contains(stages, r.Stage) {
 			t.Errorf("unreachable rule %s is not a rule of stages 1 to 8", id)
 		}
 	}
 	for id := range covered {
-		if r, ok := cat.Rule(id); !ok || !slices.Contains(corpusStages, r.Stage) {
+		if r, ok := cat.Rule(id); !ok || !slices.Contains(stages, r.Stage) {
 			t.Errorf("variant target %s is not a rule of stages 1 to 8", id)
 		}
 	}

@@ -7,19 +7,21 @@ import (
 	"github.com/beevik/etree"
 )
 
-// samplePairs are the four frame and document pairs of the samples: the
-// published documents and the signature-restored ones.
-var samplePairs = [][2]string{
-	{"client-relation-frame.xml", "client-relation-document.xml"},
-	{"plan-frame.xml", "plan-document.xml"},
-	{"client-relation-frame.xml", "signature-restored/client-relation-document.xml"},
-	{"plan-frame.xml", "signature-restored/plan-document.xml"},
+// samplePairs returns the four frame and document pairs of the samples:
+// the published documents and the signature-restored ones.
+func samplePairs() [][2]string {
+	return [][2]string{
+		{"client-relation-frame.xml", "client-relation-document.xml"},
+		{"plan-frame.xml", "plan-document.xml"},
+		{"client-relation-frame.xml", "signature-restored/client-relation-document.xml"},
+		{"plan-frame.xml", "signature-restored/plan-document.xml"},
+	}
 }
 
 // FuzzValidate feeds arbitrary frame and document bytes to the validator:
 // it must never panic, and every finding must name a catalogued rule.
 func FuzzValidate(f *testing.F) {
-	for _, p := range samplePairs {
+	for _, p := range samplePairs() {
 		f.Add(readSample(f, p[0]), readSample(f, p[1]))
 	}
 	v := newValidator(f)

@@ -208,6 +208,7 @@ func TestReadFileForms(t *testing.T) {
 	}{
 		{"bare sample frame has no document", frame, "", wire.FromNone, "", true},
 		{"bare frame with inline base64 document", inline, "", wire.FromInlineBase64, "", true},
+		{"bare frame with a byte order mark", append([]byte("\ufeff"), inline...), "", wire.FromInlineBase64, "", true},
 		{"SOAP 1.2 envelope file", soap12.Bytes(), "1.2", wire.FromInlineBase64, "", false},
 		{"MIME message file", mimeFile, "1.1", wire.FromMIMEPart, "urn:hl7-org:v3:RCMR_IN200002FI01", false},
 		{"raw HTTP request file", httpFile, "1.1", wire.FromMIMEPart, "urn:hl7-org:v3:RCMR_IN200002FI01", false},
@@ -380,6 +381,14 @@ func TestReferencedParts(t *testing.T) {
 				{contentType: "text/xml", id: "d", cte: "quoted-printable", body: []byte(strings.Replace(string(doc), "=", "=3D", -1))},
 			},
 			wantDoc: doc, wantFrom: wire.FromMIMEPart,
+		},
+		{
+			name: "byte order mark and XML declaration are kept",
+			parts: []mimePart{
+				{contentType: "text/xml", id: "r", body: env(`<text mediaType="text/xml"><reference value="cid:d"/></text>`)},
+				{contentType: "text/xml", id: "d", body: append([]byte("\ufeff<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n"), doc...)},
+			},
+			wantDoc: append([]byte("\ufeff<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n"), doc...), wantFrom: wire.FromMIMEPart,
 		},
 		{
 			name: "no reference and no document part is not an error",

@@ -1,0 +1,47 @@
+@area:case-management
+Feature: Cases (asia) and joint cases (yhteinen asia)
+  Every client document belongs to a case, and the case document is
+  archived after the client relation document and before the case's
+  documents (handbook 8, 9.3, 9.12.3).
+
+  @req:REQ-CASE-001 @req:REQ-CASE-003 @req:REQ-CASE-012 @req:REQ-NAME-001 @req:REQ-NAME-004 @req:REQ-DOC-031
+  @req:REQ-SRV-035 @req:REQ-SRV-013 @req:REQ-CASE-008
+  Scenario: Opening a case archives the case document after the client relation document
+    Given a test client "A"
+    And the system has opened a client relation for "A"
+    When the system opens a case "K" for "A"
+    Then the archive accepted every message of the action
+    And the archive holds case "K" as open
+    And the archive holds case "K" with clients "A"
+
+  @req:REQ-SRV-035
+  Scenario: Closing a case archives the closing version of the case document
+    Given a test client "A"
+    And the system has opened a client relation for "A"
+    And the system has opened a case "K" for "A"
+    When the system closes case "K"
+    Then the archive accepted every message of the action
+    And the archive holds case "K" as closed
+
+  @req:REQ-JC-001 @req:REQ-PRF-010 @req:REQ-DOC-045 @req:REQ-CR-010 @req:REQ-JC-003
+  Scenario: A joint case names every client, and its documents belong to all of them
+    Given a test client "A"
+    And a test client "B"
+    And the system has opened a client relation for "A"
+    And the system has opened a client relation for "B"
+    When the system opens a case "K" for "A" and "B"
+    Then the archive accepted every message of the action
+    And the archive holds case "K" with clients "A" and "B"
+    When the system stores a plan "P" in case "K"
+    Then the archive accepted every message of the action
+
+  @area:own-register-storage
+  @req:REQ-CASE-007 @req:REQ-REG-078 @negative
+  Scenario: No document is added to a closed case
+    Given a test client "A"
+    And the system has opened a client relation for "A"
+    And the system has opened a case "K" for "A"
+    And the system closes case "K"
+    When the system is asked to store a journal entry "J" in case "K"
+    Then the system refused, or the archive rejected, the action
+    And the archive does not hold "J"

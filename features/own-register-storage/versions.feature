@@ -1,0 +1,42 @@
+@area:own-register-storage
+Feature: New versions and annulment (uusi versio, mitätöinti)
+  An archived document is never changed: a correction or update is a new
+  version, numbered one up, and an annulment is a last version. Whatever
+  refers to a document is annulled before it (handbook 9.12.3, 11.3).
+
+  Background:
+    Given a test client "A"
+    And the system has opened a client relation for "A"
+    And the system has opened a case "K" for "A"
+
+  @req:REQ-DOC-033 @req:REQ-DOC-034 @req:REQ-ARC-017 @req:REQ-SRV-030 @req:REQ-SRV-032
+  Scenario: A corrected decision is archived as the next version
+    Given the system has stored a decision "D" in case "K"
+    When the system stores a new version of "D"
+    Then the archive accepted every message of the action
+    And the last message carried service request "SIM-UUSI-VERSIO"
+    And the archive holds "D" at version 2
+
+  @req:REQ-SRV-034 @req:REQ-ARC-024 @req:REQ-DOC-035 @req:REQ-ARC-023
+  Scenario: An annulled document's last version is its annulment
+    Given the system has stored a journal entry "J" in case "K"
+    When the system annuls "J"
+    Then the archive accepted every message of the action
+    And the archive holds "J" as annulled
+
+  @req:REQ-DOC-036 @req:REQ-ARC-025 @area:case-management
+  Scenario: Annulling a case first annuls its documents
+    Given the system has stored a decision "D" in case "K"
+    When the system annuls "K"
+    Then the archive accepted every message of the action
+    And the archive holds "D" as annulled
+    And the archive holds "K" as annulled
+
+  @req:REQ-ARC-025 @area:client-relation-management
+  Scenario: Annulling a client relation document comes last
+    Given the system has stored a plan "P" in case "K"
+    When the system annuls "A"
+    Then the archive accepted every message of the action
+    And the archive holds "P" as annulled
+    And the archive holds "K" as annulled
+    And the archive holds "A" as annulled

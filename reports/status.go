@@ -1,0 +1,173 @@
+package reports
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/yhteistestaus/yhteistestaus"
+)
+
+// requirementStatuses is the order in which reports list requirement
+// statuses.
+func requirementStatuses() []yhteistestaus.Status {
+	return []yhteistestaus.Status{
+		yhteistestaus.StatusPassed,
+		yhteistestaus.StatusFailed,
+		yhteistestaus.StatusNotSupported,
+		yhteistestaus.StatusNotTested,
+		yhteistestaus.StatusNotYetAutomated,
+		yhteistestaus.StatusToBeAttested,
+		yhteistestaus.StatusAttested,
+		yhteistestaus.StatusManual,
+	}
+}
+
+// statusLabel is the human-readable name of a status.
+func statusLabel(s yhteistestaus.Status) string {
+	switch s {
+	case yhteistestaus.StatusPassed:
+		return "Passed"
+	case yhteistestaus.StatusFailed:
+		return "Failed"
+	case yhteistestaus.StatusNotSupported:
+		return "Not supported"
+	case yhteistestaus.StatusNotTested:
+		return "Not tested"
+	case yhteistestaus.StatusNotYetAutomated:
+		return "Not yet automated"
+	case yhteistestaus.StatusToBeAttested:
+		return "To be attested"
+	case yhteistestaus.StatusAttested:
+		return "Attested"
+	case yhteistestaus.StatusManual:
+		return "Manual"
+	case yhteistestaus.StatusSkipped:
+		return "Skipped"
+	case yhteistestaus.StatusUndefined:
+		return "Undefined"
+	case "":
+		return "Unknown"
+	}
+	return string(s)
+}
+
+// statusCounts counts requirement statuses in report order: the known
+// statuses first (zeros included), then any other status in summary,
+// sorted. It uses run.Summary when set and counts run.Requirements
+// otherwise.
+func statusCounts(run *yhteistestaus.Run) []statusCount {
+	summary := run.Summary
+	if summary == nil {
+		summary = make(map[yhteistestaus.Status]int)
+		for _, r := range run.Requirements {
+			summary[r.Status]++
+		}
+	}
+	order := requirementStatuses()
+	var extra []yhteistestaus.Status
+	for s := range summary {
+		if !slices.Contains(order, s) {
+			extra = append(extra, s)
+		}
+	}
+	slices.Sort(extra)
+	var out []statusCount
+	for _, s := range append(order, extra...) {
+		out = append(out, statusCount{Status: s, Count: summary[s]})
+	}
+	return out
+}
+
+// statusCount is one status and how many requirements have it.
+type statusCount struct {
+	Status yhteistestaus.Status
+	Count  int
+}
+
+// seconds formats a duration as seconds with millisecond precision, the
+// form JUnit XML uses.
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%.3f", d.Seconds())
+}
+
+// stepText is a step as written in the feature file: "Then the archive …".
+func stepText(s yhteistestaus.StepResult) string {
+	kw := strings.TrimSpace(s.Keyword)
+	if kw == "" {
+		return s.Text
+	}
+	return kw + " " + s.Text
+}
+
+// stepProblem explains a failed or unsupported step in plain text: the
+// error, each finding on its own line, and the offending excerpt.
+func stepProblem(s yhteistestaus.StepResult) string {
+	var b strings.Builder
+	if s.Error != "" {
+		b.WriteString(s.Error)
+		b.WriteString("\n")
+	}
+	for _, f := range s.Findings {
+		b.WriteString(f.String())
+		if f.Source != "" {
+			fmt.Fprintf(&b, " [%s]", f.Source)
+		}
+		b.WriteString("\n")
+	}
+	if s.Excerpt != "" {
+		b.WriteString("excerpt:\n")
+		b.WriteString(s.Excerpt)
+		if !strings.HasSuffix(s.Excerpt, "\n") {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+// problemStep is the first step of a scenario that failed, was undefined
+// or was not supported, and whether there is one.
+func problemStep(sc yhteistestaus.ScenarioResult) (yhteistestaus.StepResult, bool) {
+	for _, s := range sc.Steps {
+		switch s.Status {
+		case yhteistestaus.StatusFailed, yhteistestaus.StatusUndefined, yhteistestaus.StatusNotSupported:
+			return s, true
+		}
+	}
+	return yhteistestaus.StepResult{}, false
+}
+
+// firstLine is the first line of s, for one-line summaries.
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return s
+}
+
+// featureGroup is the scenarios of one feature, in run order.
+type featureGroup struct {
+	Name      string
+	File      string
+	Scenarios []yhteistestaus.ScenarioResult
+}
+
+// byFeature groups the scenarios of run by feature file and name, keeping
+// the order in which features first appear.
+func byFeature(run *yhteistestaus.Run) []featureGroup {
+	var groups []featureGroup
+	index := make(map[[2]string]int)
+	for _, sc := range run.Scenarios {
+		key := [2]string{sc.FeatureFile, sc.Feature}
+		i, ok := index[key]
+		if !ok {
+			i = len(groups)
+			index[key] = i
+			groups = append(groups, featureGroup{Name: sc.Feature, File: sc.FeatureFile})
+		}
+		groups[i].Scenarios = append(groups[i].Scenarios, sc)
+	}
+	return groups
+}

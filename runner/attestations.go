@@ -1,0 +1,63 @@
+package runner
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Attestation is the vendor's statement that a requirement verified by
+// attestation is met, with its evidence.
+type Attestation struct {
+	Requirement string `yaml:"requirement"`
+	// Evidence is a sentence saying how the system meets the requirement.
+	Evidence string `yaml:"evidence"`
+	// Link and Screenshot point at further evidence.
+	Link       string `yaml:"link,omitempty"`
+	Screenshot string `yaml:"screenshot,omitempty"`
+}
+
+// LoadAttestations reads a YAML file of attestations:
+//
+//	attestations:
+//	  - requirement: REQ-SEC-065
+//	    evidence: The connection uses the DVV server certificate issued to us.
+//	    link: https://intra.example/kanta-certificate
+//	    screenshot: evidence/certificate.png
+//
+// and returns the evidence text by requirement id.
+func LoadAttestations(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read attestations: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var f struct {
+		Attestations []Attestation `yaml:"attestations"`
+	}
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("parse attestations %s: %w", path, err)
+	}
+	out := make(map[string]string)
+	for i, a := range f.Attestations {
+		if a.Requirement == "" || strings.TrimSpace(a.Evidence) == "" {
+			return nil, fmt.Errorf("attestations %s: entry %d needs a requirement and evidence", path, i+1)
+		}
+		if _, dup := out[a.Requirement]; dup {
+			return nil, fmt.Errorf("attestations %s: requirement %s attested twice", path, a.Requirement)
+		}
+		ev := strings.TrimSpace(a.Evidence)
+		if a.Link != "" {
+			ev += " (link: " + a.Link + ")"
+		}
+		if a.Screenshot != "" {
+			ev += " (screenshot: " + a.Screenshot + ")"
+		}
+		out[a.Requirement] = ev
+	}
+	return out, nil
+}

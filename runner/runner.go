@@ -1,0 +1,459 @@
+// Package runner runs the conformance suite for one information-system
+// profile: it starts (or joins) the mock archive, drives the vendor system
+// through the profile's Gherkin scenarios with godog in strict mode, and
+// turns the outcome into a yhteistestaus.Run with a status per requirement,
+// ready for the report writers.
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/fatih/color"
+
+	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/profiles"
+	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/control"
+	"github.com/yhteistestaus/yhteistestaus/simulator/server"
+	"github.com/yhteistestaus/yhteistestaus/steps"
+	"github.com/yhteistestaus/yhteistestaus/sut"
+)
+
+// Options configure a run.
+type Options struct {
+	// Profile is the profile id, e.g. "vaihe2-kasittely".
+	Profile string
+	// Driver drives the vendor system; Adapter names it for the report.
+	Driver  sut.Driver
+	Adapter string
+	// Archive is the base URL of a running simulator; empty starts the
+	// embedded one on a free loopback port.
+	Archive string
+	// Session is the archive session; empty makes a fresh one.
+	Session string
+	// Tags is an extra godog tag expression ("@a,@b && ~@c").
+	Tags string
+	// Features are the feature files; nil means the embedded ones.
+	Features fs.FS
+	// Catalogue is the profile and requirement catalogue; nil loads the
+	// embedded one.
+	Catalogue *profiles.Catalogue
+	// Attestations are the vendor's attestations by requirement id.
+	Attestations map[string]string
+	// Console receives one line per scenario as it finishes; nil discards.
+	Console io.Writer
+	// Color colours the console lines.
+	Color bool
+	// StepTimeout bounds one action of the vendor system.
+	StepTimeout time.Duration
+	// Now is the clock for timing; nil means time.Now.
+	Now func() time.Time
+}
+
+// Run runs the profile's scenarios and returns the result. The error is
+// for a run that could not be made at all (unknown profile, archive
+// unreachable); failed requirements are in the result.
+func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	cat := opts.Catalogue
+	if cat == nil {
+		var err error
+		if cat, err = profiles.Default(); err != nil {
+			return nil, fmt.Errorf("load profiles: %w", err)
+		}
+	}
+	prof := cat.Profile(opts.Profile)
+	if prof == nil {
+		var ids []string
+		for _, p := range cat.Profiles() {
+			ids = append(ids, p.ID)
+		}
+		return nil, fmt.Errorf("unknown profile %q (known: %s)", opts.Profile, strings.Join(ids, ", "))
+	}
+	if opts.Driver == nil {
+		return nil, errors.New("no driver for the system under test")
+	}
+	feats := opts.Features
+	if feats == nil {
+		feats = DefaultFeatures()
+	}
+	base := opts.Archive
+	if base == "" {
+		sim, err := simulator.New()
+		if err != nil {
+			return nil, err
+		}
+		srv := &server.Server{Addr: "127.0.0.1:0", Sim: sim}
+		if err := srv.Start(); err != nil {
+			return nil, fmt.Errorf("start the embedded archive: %w", err)
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			srv.Shutdown(sctx)
+		}()
+		base = srv.URL()
+	}
+	session := opts.Session
+	if session == "" {
+		session = newSessionName(now())
+	}
+	archive := &control.Client{BaseURL: base, Session: session}
+	if _, err := archive.Messages(ctx, control.MessageFilter{}); err != nil {
+		return nil, fmt.Errorf("the archive at %s does not answer: %w", base, err)
+	}
+
+	run := &yhteistestaus.Run{
+		Profile: prof.ID, ProfileName: prof.Names.EN, ProfileNames: map[string]string{"fi": prof.Names.FI, "sv": prof.Names.SV, "en": prof.Names.EN},
+		Archive: archive.SOAPURL(), Tags: opts.Tags, Started: now(),
+		SUT: yhteistestaus.SUTInfo{Adapter: opts.Adapter},
+	}
+	if info := describe(ctx, opts.Driver); info != nil {
+		run.SUT.Name, run.SUT.Vendor, run.SUT.Version = info.Name, info.Vendor, info.Version
+	}
+
+	tags := profileTags(cat, prof)
+	if opts.Tags != "" {
+		tags += " && " + opts.Tags
+	}
+	suite := &steps.Suite{Driver: opts.Driver, Archive: archive, Timeout: opts.StepTimeout}
+	col := &collector{console: opts.Console, color: opts.Color, now: now}
+	status := godog.TestSuite{
+		Name: prof.ID,
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			suite.InitializeScenario(sc)
+			col.hook(sc)
+		},
+		Options: &godog.Options{
+			Format:         "progress",
+			Output:         io.Discard,
+			NoColors:       true,
+			Strict:         true,
+			Concurrency:    1,
+			Tags:           tags,
+			FS:             feats,
+			Paths:          []string{"."},
+			DefaultContext: ctx,
+		},
+	}.Run()
+	if status == 2 || status >= 128 {
+		return nil, fmt.Errorf("the suite could not run (godog status %d): check the feature files", status)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("run interrupted: %w", err)
+	}
+	run.Scenarios = col.results()
+	if err := attachLines(feats, run.Scenarios); err != nil {
+		return nil, err
+	}
+	run.Requirements = requirementResults(cat, prof.ID, run.Scenarios, opts.Attestations)
+	run.Summary, run.Verdict = verdict(run.Requirements)
+	run.Duration = now().Sub(run.Started)
+	return run, nil
+}
+
+func describe(ctx context.Context, d sut.Driver) *sut.SystemInfo {
+	req, err := sut.NewRequest("describe", sut.ActionDescribe, "", nil)
+	if err != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ans, err := d.Do(ctx, req)
+	if err != nil || sut.CheckAnswer(req, ans) != nil || ans.Status != sut.StatusOK {
+		return nil
+	}
+	return ans.Result.System
+}
+
+func newSessionName(t time.Time) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return "run-" + t.UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
+}
+
+// profileTags selects the scenarios of the functional areas the profile
+// marks mandatory or conditional: "@area:a,@area:b".
+func profileTags(cat *profiles.Catalogue, prof *profiles.Profile) string {
+	var tags []string
+	for _, am := range prof.Areas {
+		if am.Marking != profiles.MarkNone {
+			tags = append(tags, "@area:"+am.Area)
+		}
+	}
+	return strings.Join(tags, ",")
+}
+
+// collector records scenario and step outcomes from godog's hooks.
+type collector struct {
+	console io.Writer
+	color   bool
+	now     func() time.Time
+
+	mu        sync.Mutex
+	scenarios []*yhteistestaus.ScenarioResult
+	current   map[string]*scenarioRun
+}
+
+type scenarioRun struct {
+	res       *yhteistestaus.ScenarioResult
+	started   time.Time
+	stepStart time.Time
+}
+
+func (c *collector) hook(sc *godog.ScenarioContext) {
+	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.current == nil {
+			c.current = make(map[string]*scenarioRun)
+		}
+		res := &yhteistestaus.ScenarioResult{Name: s.Name, FeatureFile: s.Uri, Status: yhteistestaus.StatusPassed}
+		for _, t := range s.Tags {
+			res.Tags = append(res.Tags, t.Name)
+			if id, ok := strings.CutPrefix(t.Name, "@req:"); ok {
+				res.Requirements = append(res.Requirements, id)
+			}
+		}
+		for _, st := range s.Steps {
+			res.Steps = append(res.Steps, yhteistestaus.StepResult{Text: st.Text, Status: yhteistestaus.StatusSkipped})
+		}
+		c.scenarios = append(c.scenarios, res)
+		c.current[s.Id] = &scenarioRun{res: res, started: c.now()}
+		return ctx, nil
+	})
+	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, r := range c.current {
+			r.stepStart = c.now()
+		}
+		return ctx, nil
+	})
+	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, r := range c.current {
+			for i := range r.res.Steps {
+				step := &r.res.Steps[i]
+				if step.Text != st.Text || step.Status != yhteistestaus.StatusSkipped || step.Error != "" {
+					continue
+				}
+				step.Duration = c.now().Sub(r.stepStart)
+				step.Status = stepStatus(status, err)
+				if err != nil {
+					step.Error = err.Error()
+					var se *steps.StepError
+					if errors.As(err, &se) {
+						step.Error = se.Msg
+						step.Findings = se.Findings
+						step.Excerpt = se.Excerpt
+					}
+				}
+				break
+			}
+		}
+		return ctx, nil
+	})
+	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		r, ok := c.current[s.Id]
+		if !ok {
+			return ctx, nil
+		}
+		delete(c.current, s.Id)
+		r.res.Duration = c.now().Sub(r.started)
+		r.res.Status = scenarioStatus(r.res.Steps)
+		c.print(r.res)
+		return ctx, nil
+	})
+}
+
+func stepStatus(status godog.StepResultStatus, err error) yhteistestaus.Status {
+	switch {
+	case errors.Is(err, steps.ErrUnsupported):
+		return yhteistestaus.StatusNotSupported
+	case status == godog.StepPassed:
+		return yhteistestaus.StatusPassed
+	case status == godog.StepSkipped:
+		return yhteistestaus.StatusSkipped
+	case status == godog.StepUndefined:
+		return yhteistestaus.StatusUndefined
+	default:
+		return yhteistestaus.StatusFailed
+	}
+}
+
+// scenarioStatus is failed when a step failed or is undefined (strict
+// mode), not supported when a step was not supported, passed otherwise.
+func scenarioStatus(ss []yhteistestaus.StepResult) yhteistestaus.Status {
+	st := yhteistestaus.StatusPassed
+	for _, s := range ss {
+		switch s.Status {
+		case yhteistestaus.StatusFailed, yhteistestaus.StatusUndefined:
+			return yhteistestaus.StatusFailed
+		case yhteistestaus.StatusNotSupported:
+			st = yhteistestaus.StatusNotSupported
+		}
+	}
+	return st
+}
+
+func (c *collector) print(r *yhteistestaus.ScenarioResult) {
+	if c.console == nil {
+		return
+	}
+	mark := map[yhteistestaus.Status]string{yhteistestaus.StatusPassed: "PASS", yhteistestaus.StatusFailed: "FAIL", yhteistestaus.StatusNotSupported: "N/S "}[r.Status]
+	if c.color {
+		switch r.Status {
+		case yhteistestaus.StatusPassed:
+			mark = color.New(color.FgGreen, color.Bold).Sprint(mark)
+		case yhteistestaus.StatusFailed:
+			mark = color.New(color.FgRed, color.Bold).Sprint(mark)
+		default:
+			mark = color.New(color.FgYellow, color.Bold).Sprint(mark)
+		}
+	}
+	fmt.Fprintf(c.console, "%s  %s  (%s, %s)\n", mark, r.Name, r.FeatureFile, r.Duration.Round(time.Millisecond))
+	if r.Status == yhteistestaus.StatusFailed {
+		for _, s := range r.Steps {
+			if s.Status == yhteistestaus.StatusFailed || s.Status == yhteistestaus.StatusUndefined {
+				fmt.Fprintf(c.console, "      %s: %s\n", s.Text, firstLine(s.Error))
+				for _, f := range s.Findings {
+					fmt.Fprintf(c.console, "        %s %s: %s [%s]\n", f.Severity, f.Rule, f.Message, f.Source)
+				}
+			}
+		}
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func (c *collector) results() []yhteistestaus.ScenarioResult {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]yhteistestaus.ScenarioResult, len(c.scenarios))
+	for i, s := range c.scenarios {
+		out[i] = *s
+	}
+	return out
+}
+
+// requirementResults gives each requirement of the profile its status.
+func requirementResults(cat *profiles.Catalogue, profile string, scs []yhteistestaus.ScenarioResult, attest map[string]string) []yhteistestaus.RequirementResult {
+	byReq := make(map[string][]*yhteistestaus.ScenarioResult)
+	for i := range scs {
+		for _, id := range scs[i].Requirements {
+			byReq[id] = append(byReq[id], &scs[i])
+		}
+	}
+	var out []yhteistestaus.RequirementResult
+	for _, pr := range cat.RequirementsFor(profile) {
+		if pr.Applicability == profiles.Excluded {
+			continue
+		}
+		r := pr.Requirement
+		rr := yhteistestaus.RequirementResult{
+			ID: r.ID, Title: r.Title, Section: r.Section, Lines: joinLines(r.Lines),
+			Level: string(r.Level), Applicability: string(pr.Applicability), Verification: string(r.Verification),
+			Area: r.Area,
+		}
+		for _, s := range byReq[r.ID] {
+			rr.Scenarios = append(rr.Scenarios, s.Name)
+		}
+		switch {
+		case r.Verification == profiles.Attestation:
+			if ev, ok := attest[r.ID]; ok {
+				rr.Status, rr.Evidence = yhteistestaus.StatusAttested, ev
+			} else {
+				rr.Status = yhteistestaus.StatusToBeAttested
+			}
+		case r.Verification == profiles.Manual:
+			rr.Status = yhteistestaus.StatusManual
+		case r.NotYetAutomated:
+			rr.Status = yhteistestaus.StatusNotYetAutomated
+		default:
+			rr.Status = automatedStatus(byReq[r.ID], &rr)
+		}
+		out = append(out, rr)
+	}
+	return out
+}
+
+func joinLines(ls []profiles.LineRange) string {
+	var parts []string
+	for _, l := range ls {
+		parts = append(parts, l.String())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// automatedStatus is failed when any scenario of the requirement failed,
+// not supported when one was not supported, passed when all passed and not
+// tested when none ran.
+func automatedStatus(scs []*yhteistestaus.ScenarioResult, rr *yhteistestaus.RequirementResult) yhteistestaus.Status {
+	if len(scs) == 0 {
+		return yhteistestaus.StatusNotTested
+	}
+	st := yhteistestaus.StatusPassed
+	for _, s := range scs {
+		switch s.Status {
+		case yhteistestaus.StatusFailed:
+			st = yhteistestaus.StatusFailed
+			for _, step := range s.Steps {
+				if step.Status != yhteistestaus.StatusFailed && step.Status != yhteistestaus.StatusUndefined {
+					continue
+				}
+				f := yhteistestaus.Failure{Scenario: s.Name, Step: step.Text, Error: step.Error, Excerpt: step.Excerpt}
+				if len(step.Findings) > 0 {
+					f.Rule, f.Source, f.Location = step.Findings[0].Rule, step.Findings[0].Source, step.Findings[0].Location
+				}
+				rr.Failures = append(rr.Failures, f)
+			}
+		case yhteistestaus.StatusNotSupported:
+			if st != yhteistestaus.StatusFailed {
+				st = yhteistestaus.StatusNotSupported
+			}
+		}
+	}
+	return st
+}
+
+// verdict counts requirements by status and passes the profile when every
+// mandatory, automatically verified requirement passed. Attestation,
+// manual and not-yet-automated requirements are listed for the co-testing
+// coordinator and do not decide the automated verdict.
+func verdict(rs []yhteistestaus.RequirementResult) (map[yhteistestaus.Status]int, yhteistestaus.Status) {
+	sum := make(map[yhteistestaus.Status]int)
+	v := yhteistestaus.StatusPassed
+	for _, r := range rs {
+		sum[r.Status]++
+		if r.Applicability != string(profiles.Mandatory) {
+			continue
+		}
+		switch r.Status {
+		case yhteistestaus.StatusFailed, yhteistestaus.StatusNotSupported, yhteistestaus.StatusNotTested:
+			v = yhteistestaus.StatusFailed
+		}
+	}
+	return sum, v
+}

@@ -1,0 +1,733 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
+	"github.com/yhteistestaus/yhteistestaus/simulator/control"
+	"github.com/yhteistestaus/yhteistestaus/sut"
+)
+
+// Definition is one step phrase: its layer, its pattern (a regular
+// expression in godog's syntax) and what it does.
+type Definition struct {
+	Layer   string
+	Pattern string
+	Doc     string
+	bind    func(w *World) any
+}
+
+// Layers of step definitions.
+const (
+	LayerDrive   = "drive the system"
+	LayerMessage = "check messages and findings"
+	LayerArchive = "check archive state"
+)
+
+// protocolType maps the phrase's document type to the protocol's.
+func protocolType(phrase string) string {
+	switch phrase {
+	case "journal entry":
+		return "journal-entry"
+	case "other document":
+		return "other"
+	}
+	return phrase
+}
+
+const docType = `(decision|plan|journal entry|other document|attachment)`
+
+// Definitions returns every step phrase of the suite.
+func Definitions() []Definition {
+	return []Definition{
+		// --- drive ---
+		{LayerDrive, `^a test client "([^"]+)"$`, "registers an adult test client with a fresh 900-series identity code",
+			func(w *World) any {
+				return func(ctx context.Context, name string) error { return w.registerClient(ctx, name, 40, false) }
+			}},
+		{LayerDrive, `^a test client "([^"]+)" aged (\d+)$`, "registers a test client of that age (under 18 is a minor)",
+			func(w *World) any {
+				return func(ctx context.Context, name string, age int) error { return w.registerClient(ctx, name, age, false) }
+			}},
+		{LayerDrive, `^a test client "([^"]+)" known only by a temporary identifier$`, "registers a test client without an identity code; the system issues a temporary identifier",
+			func(w *World) any {
+				return func(ctx context.Context, name string) error { return w.registerClient(ctx, name, 40, true) }
+			}},
+		{LayerDrive, `^the system (?:has opened|opens) a client relation for "([^"]+)"$`, "the system archives the client's client relation document (asiakkuusasiakirja)",
+			func(w *World) any {
+				return func(ctx context.Context, name string) error {
+					return w.clientRelation(ctx, sut.ActionOpenClientRelation, name)
+				}
+			}},
+		{LayerDrive, `^the system updates the client relation of "([^"]+)"$`, "the system archives a new version of the client relation document",
+			func(w *World) any {
+				return func(ctx context.Context, name string) error {
+					return w.clientRelation(ctx, sut.ActionUpdateClientRelation, name)
+				}
+			}},
+		{LayerDrive, `^the system ends the client relation of "([^"]+)"$`, "the system archives the client relation document's version that ends the relation",
+			func(w *World) any {
+				return func(ctx context.Context, name string) error {
+					return w.clientRelation(ctx, sut.ActionEndClientRelation, name)
+				}
+			}},
+		{LayerDrive, `^the system replaces the temporary identifier of "([^"]+)" with an identity code$`, "the client gets a fresh test identity code; the system archives it in the client relation document first",
+			func(w *World) any { return w.replaceTemporaryID }},
+		{LayerDrive, `^the system (?:has opened|opens) a case "([^"]+)" for (.+)$`, `opens a case (asia) for one client, or a joint case for "A" and "B"; the system archives the case document`,
+			func(w *World) any { return w.openCase }},
+		{LayerDrive, `^the system closes case "([^"]+)"$`, "the system archives the case document's version that closes the case",
+			func(w *World) any { return w.closeCase }},
+		{LayerDrive, `^the system (?:has stored|stores) an? ` + docType + ` "([^"]+)" in case "([^"]+)"$`, "the system archives a client document of that type in the case (structured, professionally signed decisions)",
+			func(w *World) any {
+				return func(ctx context.Context, typ, name, caseName string) error {
+					return w.storeDocument(ctx, typ, name, caseName, nil, true)
+				}
+			}},
+		{LayerDrive, `^the system (?:has stored|stores) an? ` + docType + ` "([^"]+)" in case "([^"]+)" with:$`, "as above, with a table of options: format (structured|pdf), signature (professional|system), delayed days, restriction ground, guardian disclosure, main document, clients, description",
+			func(w *World) any {
+				return func(ctx context.Context, typ, name, caseName string, table *godog.Table) error {
+					return w.storeDocument(ctx, typ, name, caseName, table, true)
+				}
+			}},
+		{LayerDrive, `^the system is asked to store an? ` + docType + ` "([^"]+)" in case "([^"]+)"$`, "asks the system for something it should refuse; the step passes whatever happens, a later step checks the outcome",
+			func(w *World) any {
+				return func(ctx context.Context, typ, name, caseName string) error {
+					return w.storeDocument(ctx, typ, name, caseName, nil, false)
+				}
+			}},
+		{LayerDrive, `^the system stores a new version of "([^"]+)"$`, "the system archives a new version (correction or update) of the document",
+			func(w *World) any { return w.newVersion }},
+		{LayerDrive, `^the system annuls "([^"]+)"$`, "the system annuls (mitätöi) the document, first annulling what refers to it",
+			func(w *World) any { return w.annul }},
+		{LayerDrive, `^the system searches the archive for the documents of "([^"]+)"$`, "the system searches its own register for the client's documents",
+			func(w *World) any { return w.search }},
+		{LayerDrive, `^(\d+) days pass$`, "moves the archive's simulated clock forward",
+			func(w *World) any {
+				return func(ctx context.Context, days int) error {
+					return w.suite.Archive.AdvanceClock(ctx, time.Duration(days)*24*time.Hour)
+				}
+			}},
+
+		// --- messages and findings ---
+		{LayerMessage, `^the archive accepted every message of the action$`, "every message the last action caused was acknowledged AA",
+			func(w *World) any { return w.allAccepted }},
+		{LayerMessage, `^the action sent (\d+) messages?$`, "the last action caused exactly that many archiving messages",
+			func(w *World) any { return w.messageCount }},
+		{LayerMessage, `^the last message carried service request "([^"]+)"$`, "the service request (palvelupyyntö) of the action's last message",
+			func(w *World) any { return w.serviceRequest }},
+		{LayerMessage, `^the last message carried usage situation "([^"]+)"$`, "the usage situation (käyttötilanne) of the action's last message",
+			func(w *World) any { return w.usage }},
+		{LayerMessage, `^the messages of the action had no warnings$`, "no finding of any severity on the action's messages",
+			func(w *World) any { return w.noWarnings }},
+		{LayerMessage, `^the system refused, or the archive rejected, the action$`, "the system answered failed or unsupported, or the archive acknowledged nothing of it with AA",
+			func(w *World) any { return w.refused }},
+
+		// --- archive state ---
+		{LayerArchive, `^the archive holds "([^"]+)" at version (\d+)$`, "the document's set is archived and its latest version has that number",
+			func(w *World) any { return w.holdsVersion }},
+		{LayerArchive, `^the archive holds "([^"]+)" as annulled$`, "the document's latest version is its annulment",
+			func(w *World) any { return w.holdsAnnulled }},
+		{LayerArchive, `^the archive does not hold "([^"]+)"$`, "nothing of the document was archived",
+			func(w *World) any { return w.notHeld }},
+		{LayerArchive, `^the archive holds a client relation document for "([^"]+)"$`, "a live client relation document names the client",
+			func(w *World) any { return w.holdsClientRelation }},
+		{LayerArchive, `^the archive holds case "([^"]+)" as (open|closed)$`, "the case document's latest version says the case is open or closed",
+			func(w *World) any { return w.holdsCase }},
+		{LayerArchive, `^the archive holds case "([^"]+)" with clients (.+)$`, `the case document names exactly these clients, e.g. "A" and "B"`,
+			func(w *World) any { return w.caseClients }},
+		{LayerArchive, `^the archive holds "([^"]+)" delayed in MittKanta with ground "([^"]+)"$`, "the document's MittKanta display is delayed, with the restriction ground code",
+			func(w *World) any { return w.delayed }},
+		{LayerArchive, `^the archive holds "([^"]+)" with guardian disclosure code "([^"]+)"$`, "the code telling whether a minor's document may be shown to the guardian",
+			func(w *World) any { return w.guardianCode }},
+		{LayerArchive, `^the archive holds "([^"]+)" under the identity code of "([^"]+)"$`, "the document's latest version names the client by the identity code, not the temporary identifier",
+			func(w *World) any { return w.underIdentityCode }},
+		{LayerArchive, `^the archive holds (\d+) live document sets? for "([^"]+)"$`, "counts the client's archived, non-annulled sets",
+			func(w *World) any { return w.liveSets }},
+	}
+}
+
+// InitializeScenario registers every step for one scenario with a fresh
+// World; pass it as godog's ScenarioInitializer (wrapped by the runner).
+func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) *World {
+	w := s.NewWorld()
+	for _, d := range Definitions() {
+		sc.Step(d.Pattern, d.bind(w))
+	}
+	return w
+}
+
+// --- drive steps -----------------------------------------------------------
+
+func (w *World) registerClient(ctx context.Context, name string, age int, temporary bool) error {
+	if _, dup := w.clients[name]; dup {
+		return fmt.Errorf("test client %q is registered already", name)
+	}
+	now := w.suite.now()
+	birth := time.Date(now.Year()-age, now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	code, err := w.suite.identity(birth)
+	if err != nil {
+		return err
+	}
+	c := &client{ref: w.ref(name), birth: birth, temporary: temporary}
+	p := sut.RegisterClientParams{Ref: c.ref, Given: "Testi-" + name, Family: "Yhteistestaus", BirthDate: birth}
+	if temporary {
+		p.TemporaryID = true
+	} else {
+		p.Hetu = code
+		c.hetu = code
+	}
+	out, err := w.act(ctx, sut.ActionRegisterClient, p)
+	if err != nil {
+		return err
+	}
+	if out.answer.Status != sut.StatusOK {
+		return fmt.Errorf("register-client: the system answered %s: %s", out.answer.Status, out.answer.Message)
+	}
+	w.clients[name] = c
+	return nil
+}
+
+func (w *World) clientRelation(ctx context.Context, action sut.Action, name string) error {
+	c, err := w.client(name)
+	if err != nil {
+		return err
+	}
+	out, err := w.act(ctx, action, sut.ClientRelationParams{ClientRef: c.ref, ServiceTask: "24"})
+	if err != nil {
+		return err
+	}
+	if err := out.check(); err != nil {
+		return err
+	}
+	return w.remember("crd:"+name, out)
+}
+
+// remember records the documents an action archived under the scenario's
+// name for the last one.
+func (w *World) remember(name string, out *outcome) error {
+	docs := out.answer.Result.Documents
+	if len(docs) == 0 {
+		return fmt.Errorf("%s: the system reported no archived document", out.action)
+	}
+	d := docs[len(docs)-1]
+	w.docs[name] = &d
+	for i := range docs {
+		if r := strings.TrimPrefix(docs[i].Ref, w.prefix); r != docs[i].Ref && r != "" {
+			d := docs[i]
+			w.docs[r] = &d
+		}
+	}
+	return nil
+}
+
+func (w *World) replaceTemporaryID(ctx context.Context, name string) error {
+	c, err := w.client(name)
+	if err != nil {
+		return err
+	}
+	code, err := w.suite.identity(c.birth)
+	if err != nil {
+		return err
+	}
+	out, err := w.act(ctx, sut.ActionReplaceTemporaryID, sut.ReplaceTemporaryIDParams{ClientRef: c.ref, Hetu: code})
+	if err != nil {
+		return err
+	}
+	if err := out.check(); err != nil {
+		return err
+	}
+	c.hetu, c.temporary = code, false
+	return w.remember("crd:"+name, out)
+}
+
+func (w *World) openCase(ctx context.Context, caseName, clientList string) error {
+	names := quoted(clientList)
+	if len(names) == 0 {
+		return fmt.Errorf("name the case's clients in quotes, e.g. \"A\" and \"B\"")
+	}
+	var refs []string
+	for _, n := range names {
+		c, err := w.client(n)
+		if err != nil {
+			return err
+		}
+		refs = append(refs, c.ref)
+	}
+	out, err := w.act(ctx, sut.ActionOpenCase, sut.CaseParams{CaseRef: w.ref(caseName), ClientRefs: refs, ServiceTask: "24"})
+	if err != nil {
+		return err
+	}
+	if err := out.check(); err != nil {
+		return err
+	}
+	w.cases[caseName] = &caseInfo{ref: w.ref(caseName), id: out.answer.Result.CaseID, clients: names}
+	return w.remember("case:"+caseName, out)
+}
+
+func (w *World) closeCase(ctx context.Context, caseName string) error {
+	cs, err := w.caseOf(caseName)
+	if err != nil {
+		return err
+	}
+	out, err := w.act(ctx, sut.ActionCloseCase, sut.CaseParams{CaseRef: cs.ref})
+	if err != nil {
+		return err
+	}
+	if err := out.check(); err != nil {
+		return err
+	}
+	return w.remember("case:"+caseName, out)
+}
+
+func (w *World) storeDocument(ctx context.Context, typ, name, caseName string, table *godog.Table, mustSucceed bool) error {
+	cs, err := w.caseOf(caseName)
+	if err != nil {
+		return err
+	}
+	p := sut.DocumentParams{DocRef: w.ref(name), CaseRef: cs.ref, Type: protocolType(typ), Format: "structured", Signature: "professional"}
+	if p.Type == "other" {
+		p.Format = "pdf"
+	}
+	if err := w.applyOptions(&p, table); err != nil {
+		return err
+	}
+	out, err := w.act(ctx, sut.ActionStoreDocument, p)
+	if err != nil {
+		return err
+	}
+	if !mustSucceed {
+		return nil
+	}
+	if err := out.check(); err != nil {
+		return err
+	}
+	return w.remember(name, out)
+}
+
+// applyOptions reads a two-column table of document options.
+func (w *World) applyOptions(p *sut.DocumentParams, table *godog.Table) error {
+	if table == nil {
+		return nil
+	}
+	for _, row := range table.Rows {
+		if len(row.Cells) != 2 {
+			return fmt.Errorf("document options: each row needs an option and a value")
+		}
+		key, val := strings.TrimSpace(row.Cells[0].Value), strings.TrimSpace(row.Cells[1].Value)
+		switch key {
+		case "format":
+			p.Format = val
+		case "signature":
+			p.Signature = val
+		case "delayed days":
+			n, err := strconv.Atoi(val)
+			if err != nil {
+				return fmt.Errorf("delayed days: %w", err)
+			}
+			t := w.suite.now().AddDate(0, 0, n).Truncate(24 * time.Hour)
+			p.DelayUntil = &t
+		case "restriction ground":
+			p.RestrictionGround = val
+		case "guardian disclosure":
+			p.GuardianDisclosure = val
+		case "main document":
+			if _, err := w.doc(val); err != nil {
+				return err
+			}
+			p.MainDocRef = w.ref(val)
+		case "clients":
+			var refs []string
+			for _, n := range quoted(val) {
+				c, err := w.client(n)
+				if err != nil {
+					return err
+				}
+				refs = append(refs, c.ref)
+			}
+			p.ClientRefs = refs
+		case "description":
+			p.Description = val
+		case "service task":
+			p.ServiceTask = val
+		default:
+			return fmt.Errorf("unknown document option %q (format, signature, delayed days, restriction ground, guardian disclosure, main document, clients, description, service task)", key)
+		}
+	}
+	return nil
+}
+
+func (w *World) newVersion(ctx context.Context, name string) error {
+	if _, err := w.doc(name); err != nil {
+		return err
+	}
+	out, err := w.act(ctx, sut.ActionNewVersion, sut.VersionParams{DocRef: w.docRef(name), Reason: "correction"})
+	if err != nil {
+		return err
+	}
+	if err := out.check(); err != nil {
+		return err
+	}
+	return w.remember(name, out)
+}
+
+// docRef is the system's ref of a scenario document: client relation and
+// case documents are named by their client or case.
+func (w *World) docRef(name string) string {
+	switch {
+	case strings.HasPrefix(name, "crd:"):
+		if c, ok := w.clients[strings.TrimPrefix(name, "crd:")]; ok {
+			return c.ref
+		}
+	case strings.HasPrefix(name, "case:"):
+		if c, ok := w.cases[strings.TrimPrefix(name, "case:")]; ok {
+			return c.ref
+		}
+	}
+	return w.ref(name)
+}
+
+func (w *World) annul(ctx context.Context, name string) error {
+	target := name
+	if _, ok := w.docs[name]; !ok {
+		if _, ok := w.cases[name]; ok {
+			target = "case:" + name
+		} else if _, ok := w.clients[name]; ok {
+			target = "crd:" + name
+		}
+	}
+	if _, err := w.doc(target); err != nil {
+		return err
+	}
+	out, err := w.act(ctx, sut.ActionAnnul, sut.VersionParams{DocRef: w.docRef(target), Reason: "stored for the wrong client"})
+	if err != nil {
+		return err
+	}
+	if err := out.check(); err != nil {
+		return err
+	}
+	return w.remember(target, out)
+}
+
+func (w *World) search(ctx context.Context, name string) error {
+	c, err := w.client(name)
+	if err != nil {
+		return err
+	}
+	out, err := w.act(ctx, sut.ActionSearch, sut.SearchParams{ClientRef: c.ref})
+	if err != nil {
+		return err
+	}
+	if out.answer.Status != sut.StatusOK {
+		return fmt.Errorf("search: the system answered %s: %s", out.answer.Status, out.answer.Message)
+	}
+	return nil
+}
+
+// --- message steps ----------------------------------------------------------
+
+func (w *World) lastOutcome() (*outcome, error) {
+	if w.last == nil {
+		return nil, errors.New("no action of the system yet in this scenario")
+	}
+	return w.last, nil
+}
+
+func (w *World) allAccepted() error {
+	o, err := w.lastOutcome()
+	if err != nil {
+		return err
+	}
+	if len(o.messages) == 0 {
+		return fmt.Errorf("%s: the archive received no message", o.action)
+	}
+	return o.check()
+}
+
+func (w *World) messageCount(n int) error {
+	o, err := w.lastOutcome()
+	if err != nil {
+		return err
+	}
+	if len(o.messages) != n {
+		return fmt.Errorf("%s sent %d message(s), want %d", o.action, len(o.messages), n)
+	}
+	return nil
+}
+
+func (w *World) lastMessage() (*outcome, error) {
+	o, err := w.lastOutcome()
+	if err != nil {
+		return nil, err
+	}
+	if len(o.messages) == 0 {
+		return nil, fmt.Errorf("%s: the archive received no message", o.action)
+	}
+	return o, nil
+}
+
+func (w *World) serviceRequest(want string) error {
+	o, err := w.lastMessage()
+	if err != nil {
+		return err
+	}
+	if got := o.messages[len(o.messages)-1].ServiceRequest; got != want {
+		return fmt.Errorf("the last message carried service request %q, want %q", got, want)
+	}
+	return nil
+}
+
+func (w *World) usage(want string) error {
+	o, err := w.lastMessage()
+	if err != nil {
+		return err
+	}
+	if got := o.messages[len(o.messages)-1].Usage; got != want {
+		return fmt.Errorf("the last message carried usage situation %q, want %q", got, want)
+	}
+	return nil
+}
+
+func (w *World) noWarnings() error {
+	o, err := w.lastMessage()
+	if err != nil {
+		return err
+	}
+	for _, m := range o.messages {
+		if len(m.Findings) > 0 {
+			return &StepError{Msg: fmt.Sprintf("message %s has %d finding(s)", m.MessageID, len(m.Findings)), Findings: m.Findings}
+		}
+	}
+	return nil
+}
+
+func (w *World) refused() error {
+	o, err := w.lastOutcome()
+	if err != nil {
+		return err
+	}
+	if o.answer.Status == sut.StatusOK && len(o.accepted()) > 0 {
+		return fmt.Errorf("%s: the system did it and the archive accepted %d message(s); it should have refused", o.action, len(o.accepted()))
+	}
+	return nil
+}
+
+// --- archive steps -------------------------------------------------------------
+
+func (w *World) versions(ctx context.Context, name string) ([]*archive.Record, error) {
+	d, err := w.doc(name)
+	if err != nil {
+		if c, ok := w.cases[name]; ok {
+			return w.versions(ctx, "case:"+c.ref[len(w.prefix):])
+		}
+		return nil, err
+	}
+	vs, err := w.suite.Archive.Versions(ctx, d.SetID)
+	if errors.Is(err, control.ErrNotFound) {
+		return nil, fmt.Errorf("the archive holds no set %s for %q", d.SetID, name)
+	}
+	return vs, err
+}
+
+func (w *World) holdsVersion(ctx context.Context, name string, version int) error {
+	vs, err := w.versions(ctx, name)
+	if err != nil {
+		return err
+	}
+	if last := vs[len(vs)-1]; last.Version != version {
+		return fmt.Errorf("the archive holds %q at version %d, want %d", name, last.Version, version)
+	}
+	return nil
+}
+
+func (w *World) holdsAnnulled(ctx context.Context, name string) error {
+	if _, ok := w.docs[name]; !ok {
+		if _, ok := w.cases[name]; ok {
+			name = "case:" + name
+		} else if _, ok := w.clients[name]; ok {
+			name = "crd:" + name
+		}
+	}
+	vs, err := w.versions(ctx, name)
+	if err != nil {
+		return err
+	}
+	if !vs[len(vs)-1].Annulled {
+		return fmt.Errorf("the archive's latest version of %q (version %d) is not an annulment", name, vs[len(vs)-1].Version)
+	}
+	return nil
+}
+
+func (w *World) notHeld(ctx context.Context, name string) error {
+	o, err := w.lastOutcome()
+	if err != nil {
+		return err
+	}
+	if d, ok := w.docs[name]; ok {
+		if vs, err := w.suite.Archive.Versions(ctx, d.SetID); err == nil && len(vs) > 0 {
+			return fmt.Errorf("the archive holds %q (set %s)", name, d.SetID)
+		}
+	}
+	for _, d := range o.answer.Result.Documents {
+		if d.Ref == w.ref(name) {
+			if vs, err := w.suite.Archive.Versions(ctx, d.SetID); err == nil && len(vs) > 0 {
+				return fmt.Errorf("the archive holds %q (set %s)", name, d.SetID)
+			}
+		}
+	}
+	return nil
+}
+
+func (w *World) clientFilter(name string) (string, error) {
+	c, err := w.client(name)
+	if err != nil {
+		return "", err
+	}
+	if c.hetu == "" {
+		return "", fmt.Errorf("client %q has no identity code yet", name)
+	}
+	return c.hetu, nil
+}
+
+func (w *World) holdsClientRelation(ctx context.Context, name string) error {
+	code, err := w.clientFilter(name)
+	if err != nil {
+		return err
+	}
+	sets, err := w.suite.Archive.Archive(ctx, control.ArchiveFilter{Client: code, Kind: "client-relation"})
+	if err != nil {
+		return err
+	}
+	for _, s := range sets {
+		if !s.Latest.Annulled {
+			return nil
+		}
+	}
+	return fmt.Errorf("the archive holds no live client relation document for %q", name)
+}
+
+func (w *World) caseRecord(ctx context.Context, caseName string) (*archive.Record, error) {
+	if _, err := w.caseOf(caseName); err != nil {
+		return nil, err
+	}
+	vs, err := w.versions(ctx, "case:"+caseName)
+	if err != nil {
+		return nil, err
+	}
+	return vs[len(vs)-1], nil
+}
+
+func (w *World) holdsCase(ctx context.Context, caseName, state string) error {
+	r, err := w.caseRecord(ctx, caseName)
+	if err != nil {
+		return err
+	}
+	if got := map[bool]string{true: "closed", false: "open"}[r.CaseClosed]; got != state {
+		return fmt.Errorf("the archive holds case %q as %s, want %s", caseName, got, state)
+	}
+	return nil
+}
+
+func (w *World) caseClients(ctx context.Context, caseName, list string) error {
+	r, err := w.caseRecord(ctx, caseName)
+	if err != nil {
+		return err
+	}
+	var want []string
+	for _, n := range quoted(list) {
+		code, err := w.clientFilter(n)
+		if err != nil {
+			return err
+		}
+		want = append(want, code)
+	}
+	var got []string
+	for _, c := range r.Clients {
+		_, ext, _ := strings.Cut(c, "^")
+		got = append(got, ext)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		return fmt.Errorf("case %q has %d client(s) in the archive, want %d (%s)", caseName, len(got), len(want), list)
+	}
+	return nil
+}
+
+func (w *World) latest(ctx context.Context, name string) (*archive.Record, error) {
+	vs, err := w.versions(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return vs[len(vs)-1], nil
+}
+
+func (w *World) delayed(ctx context.Context, name, ground string) error {
+	r, err := w.latest(ctx, name)
+	if err != nil {
+		return err
+	}
+	if r.DelayUntil.IsZero() {
+		return fmt.Errorf("the archive holds %q with no MittKanta delay", name)
+	}
+	if !slices.Contains(r.RestrictionGrounds, ground) {
+		return fmt.Errorf("the archive holds %q with restriction grounds %v, want %q", name, r.RestrictionGrounds, ground)
+	}
+	return nil
+}
+
+func (w *World) guardianCode(ctx context.Context, name, code string) error {
+	r, err := w.latest(ctx, name)
+	if err != nil {
+		return err
+	}
+	if r.GuardianConsent != code {
+		return fmt.Errorf("the archive holds %q with guardian disclosure code %q, want %q", name, r.GuardianConsent, code)
+	}
+	return nil
+}
+
+func (w *World) underIdentityCode(ctx context.Context, name, clientName string) error {
+	code, err := w.clientFilter(clientName)
+	if err != nil {
+		return err
+	}
+	r, err := w.latest(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, c := range r.Clients {
+		if strings.HasSuffix(c, "^"+code) {
+			return nil
+		}
+	}
+	return fmt.Errorf("the archive's latest version of %q does not name %q by the identity code", name, clientName)
+}
+
+func (w *World) liveSets(ctx context.Context, n int, name string) error {
+	code, err := w.clientFilter(name)
+	if err != nil {
+		return err
+	}
+	sets, err := w.suite.Archive.Archive(ctx, control.ArchiveFilter{Client: code})
+	if err != nil {
+		return err
+	}
+	live := 0
+	for _, s := range sets {
+		if !s.Latest.Annulled {
+			live++
+		}
+	}
+	if live != n {
+		return fmt.Errorf("the archive holds %d live set(s) for %q, want %d", live, name, n)
+	}
+	return nil
+}

@@ -1,0 +1,3 @@
+# Answers with text that is not JSON.
+cat >/dev/null
+echo "Done! Case opened."
