@@ -59,8 +59,21 @@ Commands:
                  run the mock archive: SOAP endpoint, validation service, control API
   rules [--format text|json]
                  list the validation rules with their handbook sources
+  run --profile ID [--sut reference|URL|exec:CMD|manual] [--tags EXPR] [--out DIR]
+      [--archive URL] [--attestations FILE] [--lang fi|sv|en] [--timeout D] [--fault NAME]...
+                 drive the system under test through the profile's scenarios and write the reports
+  reference-sut [--addr 127.0.0.1:8081] [--fault NAME]... [--list-faults]
+                 serve the built-in reference vendor system as an HTTP driver adapter
+  steps          list the step phrases a scenario author can use
+  profiles       list the profiles with their names and coverage
+  requirements [--profile ID] [--format csv|md|json]
+                 print the requirement catalogue with coverage
+  requirements check
+                 fail when a mandatory automatic requirement has no scenario, a tag names an
+                 unknown requirement, or a requirement names an unknown validation rule
 
 validate exits 0 when nothing has severity error, 1 when something does, 2 on usage or I/O errors.
+run exits 0 when every mandatory automatically verified requirement passed, 1 when not, 2 on errors.
 `
 
 // Run runs the command line args and returns the exit status.
@@ -79,6 +92,24 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		}
 	case "serve":
 		err = m.serve(ctx, args[1:])
+	case "run":
+		var status int
+		status, err = m.run(ctx, args[1:])
+		if err == nil {
+			return status
+		}
+	case "reference-sut":
+		err = m.referenceSUT(ctx, args[1:])
+	case "steps":
+		err = m.steps(args[1:])
+	case "profiles":
+		err = m.profiles(args[1:])
+	case "requirements":
+		var status int
+		status, err = m.requirements(args[1:])
+		if err == nil {
+			return status
+		}
 	case "rules":
 		err = m.rules(args[1:])
 	case "help", "-h", "--help":

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/yhteistestaus/yhteistestaus/profiles"
+	"github.com/yhteistestaus/yhteistestaus/reference"
+	"github.com/yhteistestaus/yhteistestaus/runner"
+	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+	"github.com/yhteistestaus/yhteistestaus/steps"
+	"github.com/yhteistestaus/yhteistestaus/sut"
+)
+
+func (m *Main) steps(args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%w: steps takes no arguments", errUsage)
+	}
+	layer := ""
+	for _, d := range steps.Definitions() {
+		if d.Layer != layer {
+			layer = d.Layer
+			fmt.Fprintf(m.Stdout, "\n%s:\n", strings.ToUpper(layer[:1])+layer[1:])
+		}
+		fmt.Fprintf(m.Stdout, "  %s\n      %s\n", d.Pattern, d.Doc)
+	}
+	return nil
+}
+
+// catalogue loads the profiles and the scenario tags of the embedded
+// features.
+func catalogue() (*profiles.Catalogue, map[string][]string, error) {
+	cat, err := profiles.Default()
+	if err != nil {
+		return nil, nil, fmt.Errorf("load profiles: %w", err)
+	}
+	tags, err := runner.ScenarioTags(runner.DefaultFeatures())
+	if err != nil {
+		return nil, nil, err
+	}
+	return cat, tags, nil
+}
+
+func (m *Main) profiles(args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%w: profiles takes no arguments", errUsage)
+	}
+	cat, tags, err := catalogue()
+	if err != nil {
+		return err
+	}
+	for _, p := range cat.Profiles() {
+		cov, err := cat.Coverage(p.ID, tags)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%-28s %s\n%28s (sv) %s\n%28s (en) %s\n%28s %s\n\n", p.ID, p.Names.FI, "", p.Names.SV, "", p.Names.EN, "", cov)
+	}
+	return nil
+}
+
+func (m *Main) requirements(args []string) (int, error) {
+	if len(args) > 0 && args[0] == "check" {
+		return m.requirementsCheck(args[1:])
+	}
+	fs := flag.NewFlagSet("requirements", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	profile := fs.String("profile", "", "only the requirements of this profile `id`")
+	format := fs.String("format", "md", "output format: csv, md or json")
+	if err := fs.Parse(args); err != nil {
+		return 0, fmt.Errorf("%w: requirements: %v", errUsage, err)
+	}
+	cat, tags, err := catalogue()
+	if err != nil {
+		return 0, err
+	}
+	type row struct {
+		ID            string   `json:"id"`
+		Title         string   `json:"title"`
+		Section       string   `json:"section"`
+		Lines         string   `json:"lines"`
+		Level         string   `json:"level"`
+		Verification  string   `json:"verification"`
+		Area          string   `json:"area"`
+		Applicability string   `json:"applicability,omitempty"`
+		Coverage      string   `json:"coverage"`
+		Rules         []string `json:"rules,omitempty"`
+		Scenarios     []string `json:"scenarios,omitempty"`
+	}
+	var rows []row
+	add := func(r *profiles.Requirement, applicability string) {
+		var lines []string
+		for _, l := range r.Lines {
+			lines = append(lines, l.String())
+		}
+		rows = append(rows, row{ID: r.ID, Title: r.Title, Section: r.Section, Lines: strings.Join(lines, ", "),
+			Level: string(r.Level), Verification: string(r.Verification), Area: r.Area, Applicability: applicability,
+			Coverage: coverageOf(r, tags), Rules: r.Rules, Scenarios: tags[r.ID]})
+	}
+	if *profile != "" {
+		if cat.Profile(*profile) == nil {
+			return 0, fmt.Errorf("unknown profile %q", *profile)
+		}
+		for _, pr := range cat.RequirementsFor(*profile) {
+			if pr.Applicability != profiles.Excluded {
+				add(pr.Requirement, string(pr.Applicability))
+			}
+		}
+	} else {
+		for _, r := range cat.Requirements() {
+			add(r, "")
+		}
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		return exitOK, enc.Encode(rows)
+	case "csv":
+		w := csv.NewWriter(m.Stdout)
+		w.Write([]string{"id", "title", "section", "lines", "level", "verification", "area", "applicability", "coverage", "rules", "scenarios"})
+		for _, r := range rows {
+			w.Write([]string{r.ID, r.Title, r.Section, r.Lines, r.Level, r.Verification, r.Area, r.Applicability, r.Coverage,
+				strings.Join(r.Rules, " "), strings.Join(r.Scenarios, "; ")})
+		}
+		w.Flush()
+		return exitOK, w.Error()
+	case "md":
+		fmt.Fprintln(m.Stdout, "| id | title | section | lines | level | verification | area | applicability | coverage |")
+		fmt.Fprintln(m.Stdout, "|---|---|---|---|---|---|---|---|---|")
+		for _, r := range rows {
+			fmt.Fprintf(m.Stdout, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.ID, strings.ReplaceAll(r.Title, "|", "\\|"),
+				r.Section, r.Lines, r.Level, r.Verification, r.Area, r.Applicability, r.Coverage)
+		}
+		return exitOK, nil
+	}
+	return 0, fmt.Errorf("%w: requirements: --format must be csv, md or json", errUsage)
+}
+
+func coverageOf(r *profiles.Requirement, tags map[string][]string) string {
+	switch {
+	case r.Verification != profiles.Automatic:
+		return string(r.Verification)
+	case len(tags[r.ID]) > 0:
+		return fmt.Sprintf("automated (%d scenarios)", len(tags[r.ID]))
+	case r.NotYetAutomated:
+		return "not yet automated"
+	}
+	return "NO SCENARIO"
+}
+
+func (m *Main) requirementsCheck(args []string) (int, error) {
+	if len(args) > 0 {
+		return 0, fmt.Errorf("%w: requirements check takes no arguments", errUsage)
+	}
+	cat, tags, err := catalogue()
+	if err != nil {
+		return 0, err
+	}
+	rc := rules.Default()
+	problems := profiles.Check(cat, tags, func(id string) bool { _, ok := rc.Rule(id); return ok })
+	for _, p := range problems {
+		fmt.Fprintln(m.Stdout, p)
+	}
+	for _, p := range cat.Profiles() {
+		cov, err := cat.Coverage(p.ID, tags)
+		if err != nil {
+			return 0, err
+		}
+		fmt.Fprintf(m.Stdout, "%-28s %s\n", p.ID, cov)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(m.Stdout, "requirements check: %d problem(s)\n", len(problems))
+		return exitInvalid, nil
+	}
+	fmt.Fprintln(m.Stdout, "requirements check: ok")
+	return exitOK, nil
+}
+
+func (m *Main) referenceSUT(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("reference-sut", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.String("addr", "127.0.0.1:8081", "listen `address`")
+	list := fs.Bool("list-faults", false, "list the faults the reference system can inject and exit")
+	var faults multiFlag
+	fs.Var(&faults, "fault", "break one requirement (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: reference-sut: %v", errUsage, err)
+	}
+	if *list {
+		fl, err := reference.Faults()
+		if err != nil {
+			return err
+		}
+		for _, f := range fl {
+			fmt.Fprintf(m.Stdout, "%-36s %s [%s]\n", f.Name, f.Description, strings.Join(f.Requirements, ", "))
+		}
+		return nil
+	}
+	sys, err := reference.New(reference.Options{Faults: faults})
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
+	srv := &http.Server{Addr: *addr, Handler: sut.Handler(sys), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	logger.Info("reference vendor system listening", "url", url, "faults", slices.Clip(faults))
+	if m.Ready != nil {
+		m.Ready(url)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return ln, nil
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fatih/color"
+	"github.com/mattn/go-isatty"
+
+	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/reference"
+	"github.com/yhteistestaus/yhteistestaus/reports"
+	"github.com/yhteistestaus/yhteistestaus/runner"
+	"github.com/yhteistestaus/yhteistestaus/simulator/control"
+	"github.com/yhteistestaus/yhteistestaus/sut"
+)
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func (m *Main) run(ctx context.Context, args []string) (int, error) {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	profile := fs.String("profile", "", "information-system profile `id`, e.g. vaihe2-kasittely")
+	sutSpec := fs.String("sut", "reference", "system under test: reference, an http(s):// adapter URL, exec:COMMAND or manual")
+	tags := fs.String("tags", "", "extra godog tag `expression`, e.g. '@area:case-management && ~@negative'")
+	out := fs.String("out", "reports", "report `directory`")
+	archive := fs.String("archive", "", "base `URL` of a running simulator (default: start the embedded one)")
+	session := fs.String("session", "", "archive session name (default: a fresh one)")
+	attestations := fs.String("attestations", "", "YAML `file` of the vendor's attestations")
+	lang := fs.String("lang", "fi", "language of manual instructions: fi, sv or en")
+	timeout := fs.Duration("timeout", 2*time.Minute, "how long one action may take (manual: the operator's time)")
+	var faults multiFlag
+	fs.Var(&faults, "fault", "make the reference system break one requirement (repeatable; see reference-sut --list-faults)")
+	if err := fs.Parse(args); err != nil {
+		return 0, fmt.Errorf("%w: run: %v", errUsage, err)
+	}
+	if *profile == "" || fs.NArg() > 0 {
+		return 0, fmt.Errorf("%w: run: give --profile ID", errUsage)
+	}
+	opts := runner.Options{Profile: *profile, Archive: *archive, Session: *session, Tags: *tags, StepTimeout: *timeout}
+	if *attestations != "" {
+		a, err := runner.LoadAttestations(*attestations)
+		if err != nil {
+			return 0, err
+		}
+		opts.Attestations = a
+	}
+	driver, adapter, err := m.driver(ctx, *sutSpec, faults, *lang, *timeout, &opts)
+	if err != nil {
+		return 0, err
+	}
+	opts.Driver, opts.Adapter = driver, adapter
+	opts.Console = m.Stdout
+	opts.Color = colorful(m.Stdout)
+
+	fmt.Fprintf(m.Stdout, "yhteistestaus: profile %s, system %s\n", *profile, adapter)
+	result, err := runner.Run(ctx, opts)
+	if err != nil {
+		return 0, err
+	}
+	if err := reports.Write(*out, result); err != nil {
+		return 0, fmt.Errorf("write reports: %w", err)
+	}
+	m.summary(result, *out)
+	if result.Verdict != yhteistestaus.StatusPassed {
+		return exitInvalid, nil
+	}
+	return exitOK, nil
+}
+
+// driver builds the driver named by --sut.
+func (m *Main) driver(ctx context.Context, spec string, faults []string, lang string, timeout time.Duration, opts *runner.Options) (sut.Driver, string, error) {
+	switch {
+	case spec == "reference":
+		sys, err := reference.New(reference.Options{Faults: faults})
+		if err != nil {
+			return nil, "", err
+		}
+		name := "reference (in process)"
+		if len(faults) > 0 {
+			name += " with faults " + strings.Join(faults, ", ")
+		}
+		return sys, name, nil
+	case len(faults) > 0:
+		return nil, "", fmt.Errorf("%w: --fault works only with --sut reference", errUsage)
+	case strings.HasPrefix(spec, "http://") || strings.HasPrefix(spec, "https://"):
+		return sut.NewHTTP(spec, &http.Client{Timeout: timeout}), "http adapter " + spec, nil
+	case strings.HasPrefix(spec, "exec:"):
+		cmd := strings.TrimPrefix(spec, "exec:")
+		if strings.TrimSpace(cmd) == "" {
+			return nil, "", fmt.Errorf("%w: --sut exec: needs a command", errUsage)
+		}
+		return sut.NewExec(cmd), "exec adapter " + cmd, nil
+	case spec == "manual":
+		return m.manualDriver(lang, timeout, opts)
+	}
+	return nil, "", fmt.Errorf("%w: --sut %q: want reference, an http(s):// URL, exec:COMMAND or manual", errUsage, spec)
+}
+
+func colorful(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) && !color.NoColor
+}
+
+func (m *Main) summary(r *yhteistestaus.Run, out string) {
+	verdict := strings.ToUpper(string(r.Verdict))
+	if colorful(m.Stdout) {
+		c := color.New(color.FgGreen, color.Bold)
+		if r.Verdict != yhteistestaus.StatusPassed {
+			c = color.New(color.FgRed, color.Bold)
+		}
+		verdict = c.Sprint(verdict)
+	}
+	fmt.Fprintf(m.Stdout, "\nprofile %s: %s in %s\n", r.Profile, verdict, r.Duration.Round(time.Millisecond))
+	order := []yhteistestaus.Status{yhteistestaus.StatusPassed, yhteistestaus.StatusFailed, yhteistestaus.StatusNotSupported,
+		yhteistestaus.StatusNotTested, yhteistestaus.StatusNotYetAutomated, yhteistestaus.StatusAttested,
+		yhteistestaus.StatusToBeAttested, yhteistestaus.StatusManual}
+	var parts []string
+	for _, s := range order {
+		if n := r.Summary[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	fmt.Fprintf(m.Stdout, "requirements: %s\n", strings.Join(parts, ", "))
+	fmt.Fprintf(m.Stdout, "reports: %s/{%s}\n", out, strings.Join(reports.Files(), ","))
+}
+
+// manualDriver builds the operator driver; it watches the archive session
+// for the message the operator's system sends.
+func (m *Main) manualDriver(lang string, timeout time.Duration, opts *runner.Options) (sut.Driver, string, error) {
+	if opts.Session == "" {
+		opts.Session = "manual-" + time.Now().UTC().Format("20060102-150405")
+	}
+	if opts.Archive == "" {
+		return nil, "", fmt.Errorf("%w: --sut manual needs --archive URL: start `yhteistestaus serve` where the operator's system can reach it", errUsage)
+	}
+	ac := &control.Client{BaseURL: opts.Archive, Session: opts.Session}
+	d := sut.NewManual(sut.ManualOptions{
+		Lang: lang, In: m.Stdin, Out: m.Stdout, Timeout: timeout,
+		System: "operator's system", Watch: watchArchive(ac),
+	})
+	return d, "manual operator (" + lang + ")", nil
+}
+
+// watchArchive reports an action done when the archive session receives a
+// message after the action was asked for. Actions that send nothing
+// (register-client) wait for the operator's answer.
+func watchArchive(ac *control.Client) func(ctx context.Context, req sut.Request) (*sut.Result, bool, error) {
+	marks := make(map[string]int)
+	return func(ctx context.Context, req sut.Request) (*sut.Result, bool, error) {
+		switch req.Action {
+		case sut.ActionDescribe, sut.ActionReset, sut.ActionRegisterClient, sut.ActionSearch:
+			return nil, false, nil
+		}
+		msgs, err := ac.Messages(ctx, control.MessageFilter{})
+		if err != nil {
+			return nil, false, err
+		}
+		last := 0
+		if len(msgs) > 0 {
+			last = msgs[len(msgs)-1].Seq
+		}
+		mark, seen := marks[req.ID]
+		if !seen {
+			marks[req.ID] = last
+			return nil, false, nil
+		}
+		if last <= mark {
+			return nil, false, nil
+		}
+		res := &sut.Result{}
+		for _, x := range msgs {
+			if x.Seq > mark {
+				res.MessageIDs = append(res.MessageIDs, x.MessageID)
+				v := 0
+				fmt.Sscan(x.Version, &v)
+				res.Documents = append(res.Documents, sut.DocumentRef{DocumentID: x.DocumentID, SetID: x.SetID, Version: v, Kind: x.Kind})
+				if x.Kind == "case" {
+					res.CaseID = x.CaseID
+				}
+			}
+		}
+		return res, true, nil
+	}
+}
