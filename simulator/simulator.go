@@ -122,8 +122,8 @@ type Exchange struct {
 	// MessageID is the frame's id (root^extension).
 	MessageID string `json:"messageId"`
 	// MessageIDRoot and MessageIDExtension are its parts.
-	MessageIDRoot      string `json:"-"`
-	MessageIDExtension string `json:"-"`
+	MessageIDRoot      string `json:"messageIdRoot,omitempty"`
+	MessageIDExtension string `json:"messageIdExtension,omitempty"`
 	// Sender is the sender device OID.
 	Sender string `json:"sender"`
 	// ServiceRequest and Usage are the control act's reason codes.

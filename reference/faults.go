@@ -1,0 +1,133 @@
+package reference
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/yhteistestaus/yhteistestaus/sut"
+)
+
+//go:embed faults.yaml
+var faultsYAML []byte
+
+// Fault is one fault the reference system can inject: a way of breaking
+// exactly one requirement of the catalogue.
+type Fault struct {
+	// Name is the fault's name for Options.Faults and --fault.
+	Name string `yaml:"name"`
+	// Description says in English what the system does wrong.
+	Description string `yaml:"description"`
+	// Requirements are the ids of the requirements the fault breaks
+	// (profiles/data/requirements).
+	Requirements []string `yaml:"requirements"`
+	// Action is the driver action during which the fault acts.
+	Action sut.Action `yaml:"action"`
+	// Rule is the simulator rule expected to catch the fault; empty when
+	// the archive cannot see it and only its state shows it.
+	Rule string `yaml:"rule,omitempty"`
+	// Observed says, for a fault without a Rule, how the archive's state
+	// shows it.
+	Observed string `yaml:"observed,omitempty"`
+}
+
+// Faults returns the faults the reference system can inject, in the order
+// of the embedded list faults.yaml.
+func Faults() ([]Fault, error) {
+	return parseFaults(faultsYAML)
+}
+
+// parseFaults reads a fault list strictly: unknown fields, a fault without
+// a name, description, requirement or action, and duplicate names are
+// errors.
+func parseFaults(data []byte) ([]Fault, error) {
+	var file struct {
+		Faults []Fault `yaml:"faults"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&file); err != nil {
+		return nil, fmt.Errorf("read fault list: %w", err)
+	}
+	seen := make(map[string]bool)
+	var problems []error
+	for i, f := range file.Faults {
+		switch {
+		case f.Name == "":
+			problems = append(problems, fmt.Errorf("fault %d has no name", i+1))
+		case seen[f.Name]:
+			problems = append(problems, fmt.Errorf("fault %s is listed twice", f.Name))
+		case f.Description == "" || len(f.Requirements) == 0 || f.Action == "":
+			problems = append(problems, fmt.Errorf("fault %s needs a description, requirements and an action", f.Name))
+		case !slices.Contains(sut.Actions(), f.Action):
+			problems = append(problems, fmt.Errorf("fault %s: unknown action %q", f.Name, f.Action))
+		case f.Rule == "" && f.Observed == "":
+			problems = append(problems, fmt.Errorf("fault %s needs a rule or, when no rule catches it, what the archive state shows (observed)", f.Name))
+		}
+		seen[f.Name] = true
+	}
+	if err := errors.Join(problems...); err != nil {
+		return nil, fmt.Errorf("read fault list: %w", err)
+	}
+	return file.Faults, nil
+}
+
+// activeFault is a fault injected into a System, with its hook.
+type activeFault struct {
+	Fault
+	hook hook
+}
+
+// activate looks up the named faults; an unknown name is an error listing
+// the known ones.
+func activate(names []string) ([]activeFault, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	faults, err := Faults()
+	if err != nil {
+		return nil, fmt.Errorf("reference: %w", err)
+	}
+	registry := hooks()
+	var out []activeFault
+	for _, name := range names {
+		i := slices.IndexFunc(faults, func(f Fault) bool { return f.Name == name })
+		h, ok := registry[name]
+		if i < 0 || !ok {
+			known := make([]string, len(faults))
+			for j, f := range faults {
+				known[j] = f.Name
+			}
+			return nil, fmt.Errorf("reference: unknown fault %q; known faults: %s", name, strings.Join(known, ", "))
+		}
+		out = append(out, activeFault{Fault: faults[i], hook: h})
+	}
+	return out, nil
+}
+
+// hooksFor returns the hooks of the faults that act during the action.
+func (s *System) hooksFor(a sut.Action) []hook {
+	var out []hook
+	for _, f := range s.faults {
+		if f.Action == a {
+			out = append(out, f.hook)
+		}
+	}
+	return out
+}
+
+// behaves reports whether an injected fault that acts during the action
+// changes the system's behaviour in the way b names.
+func (s *System) behaves(a sut.Action, b behaviour) bool {
+	for _, h := range s.hooksFor(a) {
+		if h.behaviour&b != 0 {
+			return true
+		}
+	}
+	return false
+}
