@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +69,7 @@ type Suite struct {
 	Now func() time.Time
 
 	mu       sync.Mutex
+	started  bool
 	next     int
 	scenario int
 	requests int
@@ -78,18 +80,23 @@ type Suite struct {
 func (s *Suite) identity(birth time.Time) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for {
-		n := s.next
+	if !s.started {
+		// Start each run at its own place, so that runs against one
+		// long-lived system do not reuse identities.
+		s.started = true
+		s.next = int(crc32.ChecksumIEEE([]byte(s.Archive.Session)) % 20000)
+	}
+	var err error
+	for range 40000 {
+		n := s.next % 40000
 		s.next++
-		if n >= 100*400 {
-			return "", errors.New("ran out of test identities")
-		}
 		day := birth.AddDate(0, 0, n/100)
-		code, err := hetu.TestCode(day, 900+n%100)
-		if err == nil {
+		var code string
+		if code, err = hetu.TestCode(day, 900+n%100); err == nil {
 			return code, nil
 		}
 	}
+	return "", fmt.Errorf("no test identity for a client born %s: %w", birth.Format(time.DateOnly), err)
 }
 
 func (s *Suite) now() time.Time {
@@ -152,7 +159,7 @@ func (s *Suite) NewWorld() *World {
 	n := s.newScenario()
 	return &World{
 		suite:   s,
-		prefix:  fmt.Sprintf("s%d-", n),
+		prefix:  fmt.Sprintf("%s-s%d-", s.Archive.Session, n),
 		clients: make(map[string]*client),
 		cases:   make(map[string]*caseInfo),
 		docs:    make(map[string]*sut.DocumentRef),

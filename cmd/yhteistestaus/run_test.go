@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/reports"
+)
+
+// TestMain lets the test binary stand in for the command, so that a test
+// can start `yhteistestaus reference-sut` in another process.
+func TestMain(m *testing.M) {
+	if os.Getenv("YHTEISTESTAUS_TEST_MAIN") == "1" {
+		ctx, stop := signalContext()
+		defer stop()
+		os.Exit((&Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}).Run(ctx, os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// startReferenceSUT runs `yhteistestaus reference-sut` in another process
+// and returns its URL.
+func startReferenceSUT(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "reference-sut", "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "YHTEISTESTAUS_TEST_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+		}
+	})
+	urls := make(chan string, 1)
+	go func() {
+		re := regexp.MustCompile(`url=(http://[0-9.:]+)`)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				urls <- m[1]
+			}
+		}
+	}()
+	select {
+	case u := <-urls:
+		return u
+	case <-time.After(30 * time.Second):
+		t.Fatal("reference-sut did not start")
+	}
+	return ""
+}
+
+func readRun(t *testing.T, dir string) *yhteistestaus.Run {
+	t.Helper()
+	for _, f := range reports.Files() {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+			t.Fatalf("report %s missing or empty: %v", f, err)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, reports.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r yhteistestaus.Run
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
+
+func scenarioStatuses(r *yhteistestaus.Run) map[string]yhteistestaus.Status {
+	out := make(map[string]yhteistestaus.Status)
+	for _, s := range r.Scenarios {
+		out[s.FeatureFile+": "+s.Name] = s.Status
+	}
+	return out
+}
+
+// The same scenarios pass against the in-process reference system, against
+// the reference system as an HTTP adapter in another process, and through
+// an exec adapter (a script hook forwarding to it).
+func TestRunAdapters(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Fatal("curl is needed for the exec adapter test (apt-get install curl)")
+	}
+	dir := t.TempDir()
+	status, out, errs := run(t, "run", "--profile", "vaihe2-kasittely", "--out", filepath.Join(dir, "reference"))
+	if status != 0 {
+		t.Fatalf("run against the reference system: status %d\n%s\n%s", status, out, errs)
+	}
+	want := scenarioStatuses(readRun(t, filepath.Join(dir, "reference")))
+	url := startReferenceSUT(t)
+	adapters := []struct{ name, sut string }{
+		{"http", url},
+		{"exec", "exec:curl -sS --fail-with-body -H 'Content-Type: application/json' --data-binary @- " + url},
+	}
+	for _, a := range adapters {
+		t.Run(a.name, func(t *testing.T) {
+			out := filepath.Join(dir, a.name)
+			status, stdout, stderr := run(t, "run", "--profile", "vaihe2-kasittely", "--sut", a.sut, "--out", out)
+			if status != 0 {
+				t.Fatalf("status %d\n%s\n%s", status, stdout, stderr)
+			}
+			got := scenarioStatuses(readRun(t, out))
+			if len(got) != len(want) {
+				t.Errorf("%d scenarios, want %d", len(got), len(want))
+			}
+			for name, st := range want {
+				if got[name] != st {
+					t.Errorf("scenario %s: %s, want %s", name, got[name], st)
+				}
+			}
+		})
+	}
+}
+
+// A fault makes the run fail with exit status 1, and the report says which
+// rule caught it.
+func TestRunWithFaultFails(t *testing.T) {
+	dir := t.TempDir()
+	status, out, _ := run(t, "run", "--profile", "vaihe2-kasittely", "--fault", "missing-service-task", "--out", dir)
+	if status != 1 {
+		t.Fatalf("status %d, want 1\n%s", status, out)
+	}
+	if !strings.Contains(out, "HDR-SERVICE-TASK") {
+		t.Errorf("console does not name the rule HDR-SERVICE-TASK:\n%s", out)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, reports.HTMLFile))
+	if err != nil || !strings.Contains(string(html), "HDR-SERVICE-TASK") {
+		t.Errorf("report.html does not name the rule HDR-SERVICE-TASK (err %v)", err)
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"run"},
+		{"run", "--profile", "no-such-profile"},
+		{"run", "--profile", "vaihe2-kasittely", "--sut", "carrier-pigeon"},
+		{"run", "--profile", "vaihe2-kasittely", "--sut", "http://127.0.0.1:1", "--fault", "x"},
+	} {
+		if status, _, _ := run(t, args...); status != 2 {
+			t.Errorf("%v: status %d, want 2", args, status)
+		}
+	}
+}
+
+func signalContext() (context.Context, context.CancelFunc) {
+	return signalNotify(context.Background())
+}
