@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/beevik/etree"
 )
@@ -36,28 +35,35 @@ type Content struct {
 // character data, skipping XML comments (vendors put comments inside the
 // base64, as the samples do), and ignores whitespace that splits the text.
 func Base64Text(el *etree.Element) ([]byte, error) {
-	var b strings.Builder
+	n := 0
+	for _, tok := range el.Child {
+		if cd, ok := tok.(*etree.CharData); ok {
+			n += len(cd.Data)
+		}
+	}
+	text := make([]byte, 0, min(n, MaxBase64Size))
 	for _, tok := range el.Child {
 		cd, ok := tok.(*etree.CharData)
 		if !ok {
 			continue
 		}
-		for _, r := range cd.Data {
-			switch r {
+		for i := 0; i < len(cd.Data); i++ {
+			switch c := cd.Data[i]; c {
 			case ' ', '\t', '\r', '\n':
-				continue
+			default:
+				if len(text) >= MaxBase64Size {
+					return nil, fmt.Errorf("decode <%s>: %w: more than %d characters", el.Tag, ErrBase64, MaxBase64Size)
+				}
+				text = append(text, c)
 			}
-			if b.Len() >= MaxBase64Size {
-				return nil, fmt.Errorf("decode <%s>: %w: more than %d characters", el.Tag, ErrBase64, MaxBase64Size)
-			}
-			b.WriteRune(r)
 		}
 	}
-	data, err := base64.StdEncoding.DecodeString(b.String())
+	data := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
+	m, err := base64.StdEncoding.Decode(data, text)
 	if err != nil {
 		return nil, fmt.Errorf("decode <%s>: %w: %v", el.Tag, ErrBase64, err)
 	}
-	return data, nil
+	return data[:m], nil
 }
 
 // ReadNonXMLBody decodes a CDA component/nonXMLBody element: its HL7 text

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -121,8 +120,8 @@ func (c *check) contentCodes() {
 	if d == nil || d.Body.JSON == nil {
 		return
 	}
-	var v any
-	if err := json.Unmarshal(d.Body.JSON, &v); err != nil {
+	v, err := c.content()
+	if err != nil {
 		return // the body stage reports it
 	}
 	walkJSON(v, "", func(ptr string, obj map[string]any) {
@@ -235,8 +234,7 @@ func (c *check) identity() {
 	}
 	// Clients in the structured content.
 	if d.Body.JSON != nil {
-		var v any
-		if json.Unmarshal(d.Body.JSON, &v) == nil {
+		if v, err := c.content(); err == nil {
 			docHetus := make(map[string]bool)
 			for _, p := range d.Patients {
 				if p.ID.Root == OIDHetu {
@@ -454,7 +452,7 @@ func (c *check) body() {
 	if mediaKind != "xhtml" {
 		c.add("BODY-XHTML-REQUIRED", message.Path(b.Text), "structured content needs the XHTML display form, found %q", b.MediaType)
 	}
-	doc, err := body.DecodeJSON(b.JSON)
+	doc, err := c.content()
 	if err != nil {
 		c.add("BODY-JSON", message.Path(b.JSONEl), "structured content: %v", err)
 		return
@@ -577,4 +575,13 @@ func (c *check) needsProfessionalSignature() bool {
 	d := c.r.Document
 	ps := c.v.Groups.DocumentTypes.ProfessionalSignature
 	return slices.Contains(ps, d.Code.Code) || slices.Contains(ps, d.Header.SpecificDocumentType.Code)
+}
+
+// content decodes the structured JSON content once per validation.
+func (c *check) content() (any, error) {
+	if !c.contentRead {
+		c.contentRead = true
+		c.contentDoc, c.contentErr = body.DecodeJSON(c.r.Document.Body.JSON)
+	}
+	return c.contentDoc, c.contentErr
 }

@@ -95,6 +95,11 @@ type check struct {
 	v   *Validator
 	r   *Result
 	now time.Time
+
+	// The structured content, decoded once (see content).
+	contentRead bool
+	contentDoc  any
+	contentErr  error
 }
 
 func (c *check) add(rule string, loc string, format string, args ...any) {
