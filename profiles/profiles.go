@@ -17,17 +17,17 @@
 package profiles
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/yhteistestaus/yhteistestaus/datafile"
 
 	"gopkg.in/yaml.v3"
 )
@@ -305,37 +305,8 @@ type requirementsFile struct {
 	Requirements []*Requirement `yaml:"requirements"`
 }
 
-// maxFileSize bounds each data file; the catalogue's files are far smaller.
-const maxFileSize = 4 << 20
-
 // decode reads one YAML file strictly: unknown fields and trailing documents are errors.
-func decode(fsys fs.FS, name string, v any) error {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	if len(b) > maxFileSize {
-		return fmt.Errorf("%s: larger than %d bytes", name, maxFileSize)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("%s: empty file", name)
-		}
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s: more than one YAML document", name)
-	}
-	return nil
-}
+func decode(fsys fs.FS, name string, v any) error { return datafile.Read(fsys, name, v) }
 
 var requirementIDRE = regexp.MustCompile(`^REQ-[A-Z]+-[0-9]{3}$`)
 

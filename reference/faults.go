@@ -1,14 +1,13 @@
 package reference
 
 import (
-	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/yhteistestaus/yhteistestaus/datafile"
 
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
@@ -49,9 +48,7 @@ func parseFaults(data []byte) ([]Fault, error) {
 	var file struct {
 		Faults []Fault `yaml:"faults"`
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&file); err != nil {
+	if err := datafile.Decode(data, &file); err != nil {
 		return nil, fmt.Errorf("read fault list: %w", err)
 	}
 	seen := make(map[string]bool)

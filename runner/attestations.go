@@ -1,12 +1,11 @@
 package runner
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/yhteistestaus/yhteistestaus/datafile"
 )
 
 // Attestation is the vendor's statement that a requirement verified by
@@ -34,12 +33,10 @@ func LoadAttestations(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read attestations: %w", err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	var f struct {
 		Attestations []Attestation `yaml:"attestations"`
 	}
-	if err := dec.Decode(&f); err != nil {
+	if err := datafile.Decode(data, &f); err != nil {
 		return nil, fmt.Errorf("parse attestations %s: %w", path, err)
 	}
 	out := make(map[string]string)

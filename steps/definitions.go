@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
+	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
 
@@ -83,6 +85,8 @@ func Definitions() []Definition {
 			func(w *World) any { return w.replaceTemporaryID }},
 		{LayerDrive, `^the system (?:has opened|opens) a case "([^"]+)" for (.+)$`, `opens a case (asia) for one client, or a joint case for "A" and "B"; the system archives the case document`,
 			func(w *World) any { return w.openCase }},
+		{LayerDrive, `^the system (?:has opened|opens) a case "([^"]+)" in service task "([^"]+)" for (.+)$`, `as above, in the service task (palvelutehtävä) with that code, e.g. "10" child protection or "25" family-law services`,
+			func(w *World) any { return w.openCaseInTask }},
 		{LayerDrive, `^the system closes case "([^"]+)"$`, "the system archives the case document's version that closes the case",
 			func(w *World) any { return w.closeCase }},
 		{LayerDrive, `^the system (?:has stored|stores) an? ` + docType + ` "([^"]+)" in case "([^"]+)"$`, "the system archives a client document of that type in the case (structured, professionally signed decisions)",
@@ -127,6 +131,8 @@ func Definitions() []Definition {
 			func(w *World) any { return w.usage }},
 		{LayerMessage, `^the messages of the action had no warnings$`, "no finding of any severity on the action's messages",
 			func(w *World) any { return w.noWarnings }},
+		{LayerMessage, `^the last message carried correction data$`, "the corrected version names its storer, a description (the corrector's job title) and the reason of correction (Motivering för rättelse)",
+			func(w *World) any { return w.correctionData }},
 		{LayerMessage, `^the system refused, or the archive rejected, the action$`, "the system answered failed or unsupported, or the archive acknowledged nothing of it with AA",
 			func(w *World) any { return w.refused }},
 
@@ -149,6 +155,12 @@ func Definitions() []Definition {
 			func(w *World) any { return w.guardianCode }},
 		{LayerArchive, `^the archive holds "([^"]+)" under the identity code of "([^"]+)"$`, "the document's latest version names the client by the identity code, not the temporary identifier",
 			func(w *World) any { return w.underIdentityCode }},
+		{LayerArchive, `^the archive holds "([^"]+)" in register "([^"]+)"$`, `the document's register (rekisteritunnus), e.g. "1" the social-welfare client register`,
+			func(w *World) any { return w.inRegister }},
+		{LayerArchive, `^the archive holds "([^"]+)" with no MittKanta restriction$`, "the document's latest version has no display delay and no restriction ground",
+			func(w *World) any { return w.noRestriction }},
+		{LayerArchive, `^the archive holds "([^"]+)" naming service task "([^"]+)"$`, `the structured content of the document's latest version names that service task, e.g. "crd:A" naming the task of each of A's cases`,
+			func(w *World) any { return w.namesServiceTask }},
 		{LayerArchive, `^the archive holds (\d+) live document sets? for "([^"]+)"$`, "counts the client's archived, non-annulled sets",
 			func(w *World) any { return w.liveSets }},
 	}
@@ -249,6 +261,11 @@ func (w *World) replaceTemporaryID(ctx context.Context, name string) error {
 }
 
 func (w *World) openCase(ctx context.Context, caseName, clientList string) error {
+	return w.openCaseInTask(ctx, caseName, "24", clientList)
+}
+
+// openCaseInTask opens a case in the service task with code task.
+func (w *World) openCaseInTask(ctx context.Context, caseName, task, clientList string) error {
 	names := quoted(clientList)
 	if len(names) == 0 {
 		return fmt.Errorf("name the case's clients in quotes, e.g. \"A\" and \"B\"")
@@ -261,7 +278,7 @@ func (w *World) openCase(ctx context.Context, caseName, clientList string) error
 		}
 		refs = append(refs, c.ref)
 	}
-	out, err := w.act(ctx, sut.ActionOpenCase, sut.CaseParams{CaseRef: w.ref(caseName), ClientRefs: refs, ServiceTask: "24"})
+	out, err := w.act(ctx, sut.ActionOpenCase, sut.CaseParams{CaseRef: w.ref(caseName), ClientRefs: refs, ServiceTask: task})
 	if err != nil {
 		return err
 	}
@@ -730,4 +747,150 @@ func (w *World) liveSets(ctx context.Context, n int, name string) error {
 		return fmt.Errorf("the archive holds %d live set(s) for %q, want %d", live, name, n)
 	}
 	return nil
+}
+
+// --- content checks ---------------------------------------------------------
+
+// messageDocument fetches the CDA document a received message carried and
+// parses it.
+func (w *World) messageDocument(ctx context.Context, seq int) (*message.Document, error) {
+	m, err := w.suite.Archive.Message(ctx, seq)
+	if err != nil {
+		return nil, fmt.Errorf("read message %d: %w", seq, err)
+	}
+	if m.DocumentXML == "" {
+		return nil, fmt.Errorf("message %s carried no document", m.MessageID)
+	}
+	x, err := message.ParseXML([]byte(m.DocumentXML), message.DefaultLimits())
+	if err != nil {
+		return nil, fmt.Errorf("message %s: %w", m.MessageID, err)
+	}
+	d, err := message.ParseDocument(x)
+	if err != nil {
+		return nil, fmt.Errorf("message %s: %w", m.MessageID, err)
+	}
+	return d, nil
+}
+
+// archivedDocument is the CDA document of the latest archived version of a
+// scenario document.
+func (w *World) archivedDocument(ctx context.Context, name string) (*message.Document, error) {
+	r, err := w.latest(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := w.suite.Archive.Messages(ctx, control.MessageFilter{MessageID: r.MessageID})
+	if err != nil {
+		return nil, fmt.Errorf("read the archive's messages: %w", err)
+	}
+	if len(ms) == 0 {
+		return nil, fmt.Errorf("the archive has no message %s for %q", r.MessageID, name)
+	}
+	return w.messageDocument(ctx, ms[len(ms)-1].Seq)
+}
+
+func (w *World) correctionData(ctx context.Context) error {
+	o, err := w.lastMessage()
+	if err != nil {
+		return err
+	}
+	d, err := w.messageDocument(ctx, o.messages[len(o.messages)-1].Seq)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	if d.Header == nil || d.Header.ReasonOfCorrection.Code == "" {
+		missing = append(missing, "the reason of correction (localSocialHeader/reasonOfCorrection)")
+	}
+	if d.Header == nil || strings.TrimSpace(d.Header.Description.Value) == "" {
+		missing = append(missing, "the corrector's job title (localSocialHeader/description)")
+	}
+	if !slices.ContainsFunc(d.Authors, func(p message.Person) bool { return p.Family != "" }) {
+		missing = append(missing, "the corrector's name (author)")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("the last message's document lacks %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+func (w *World) inRegister(ctx context.Context, name, register string) error {
+	r, err := w.latest(ctx, name)
+	if err != nil {
+		return err
+	}
+	if r.Register != register {
+		return fmt.Errorf("the archive holds %q in register %q, want %q", name, r.Register, register)
+	}
+	return nil
+}
+
+func (w *World) noRestriction(ctx context.Context, name string) error {
+	r, err := w.latest(ctx, name)
+	if err != nil {
+		return err
+	}
+	if !r.DelayUntil.IsZero() || len(r.RestrictionGrounds) > 0 {
+		return fmt.Errorf("the archive holds %q with a MittKanta delay until %s and restriction grounds %v, want none",
+			name, r.DelayUntil.Format(time.DateOnly), r.RestrictionGrounds)
+	}
+	return nil
+}
+
+func (w *World) namesServiceTask(ctx context.Context, name, task string) error {
+	if _, ok := w.docs[name]; !ok {
+		if _, ok := w.clients[name]; ok {
+			name = "crd:" + name
+		}
+	}
+	d, err := w.archivedDocument(ctx, name)
+	if err != nil {
+		return err
+	}
+	if d.Body.JSON == nil {
+		return fmt.Errorf("the archive's latest version of %q has no structured content", name)
+	}
+	got, err := serviceTasks(d.Body.JSON)
+	if err != nil {
+		return fmt.Errorf("the structured content of %q: %w", name, err)
+	}
+	if !slices.Contains(got, task) {
+		return fmt.Errorf("the structured content of %q names service tasks %v, want %q among them", name, got, task)
+	}
+	return nil
+}
+
+// serviceTasks returns the codes of every service task (palvelutehtava)
+// named in a structured (JSON) document, in order of appearance.
+func serviceTasks(doc []byte) ([]string, error) {
+	var v any
+	if err := json.Unmarshal(doc, &v); err != nil {
+		return nil, fmt.Errorf("parse JSON: %w", err)
+	}
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if t, ok := x["palvelutehtava"].(map[string]any); ok {
+				if c, ok := t["code"].(string); ok && !slices.Contains(out, c) {
+					out = append(out, c)
+				}
+			}
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				walk(x[k])
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return out, nil
 }

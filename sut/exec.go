@@ -34,8 +34,9 @@ var _ Driver = (*execDriver)(nil)
 // in a shell script), writes the Request JSON to its standard input and
 // reads one Answer JSON, at most MaxAnswerBytes, from its standard output.
 // The environment is the harness's plus YHTEISTESTAUS_PROTOCOL,
-// YHTEISTESTAUS_ACTION and YHTEISTESTAUS_REQUEST_ID, for scripts that
-// dispatch on the action without parsing JSON.
+// YHTEISTESTAUS_ACTION, YHTEISTESTAUS_REQUEST_ID and YHTEISTESTAUS_ARCHIVE
+// (the request's fields), for scripts that dispatch on the action without
+// parsing JSON.
 //
 // The command's standard error is for its logs: when the command exits
 // with a non-zero status, is killed, or answers with something that is not
@@ -68,7 +69,8 @@ func (d *execDriver) do(ctx context.Context, req Request) (*Answer, error) {
 	cmd.Env = append(os.Environ(),
 		"YHTEISTESTAUS_PROTOCOL="+Protocol,
 		"YHTEISTESTAUS_ACTION="+string(req.Action),
-		"YHTEISTESTAUS_REQUEST_ID="+req.ID)
+		"YHTEISTESTAUS_REQUEST_ID="+req.ID,
+		"YHTEISTESTAUS_ARCHIVE="+req.Archive)
 	cmd.Stdin = bytes.NewReader(append(in, '\n'))
 	stdout := &limitBuffer{max: MaxAnswerBytes, overflow: cancel}
 	stderr := &tailBuffer{max: stderrTail}

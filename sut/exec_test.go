@@ -38,7 +38,8 @@ func TestExecAnswers(t *testing.T) {
 			&sut.Answer{Protocol: sut.Protocol, ID: "r-3", Status: sut.StatusUnsupported, Message: "no joint cases"}},
 		{"failed is an answer", "sh testdata/answer.sh failed",
 			&sut.Answer{Protocol: sut.Protocol, ID: "r-3", Status: sut.StatusFailed, Message: "archive answered AE"}},
-		{"the command is a shell command line", "YHTEISTESTAUS_X=1 sh testdata/answer.sh ok | cat",
+		{"the command is a shell command line, with the request's fields in the environment",
+			`test "$YHTEISTESTAUS_ARCHIVE" = http://127.0.0.1:41234/s/run-1/soap && test "$YHTEISTESTAUS_REQUEST_ID" = r-3 && X=1 sh testdata/answer.sh ok | cat`,
 			&sut.Answer{Protocol: sut.Protocol, ID: "r-3", Status: sut.StatusOK,
 				Result: sut.Result{MessageIDs: []string{"1.2.246.10.99999991.10.0^open-case"}}}},
 	}

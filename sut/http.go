@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 )
 
 // httpDriver is the HTTP adapter: see NewHTTP.
@@ -80,7 +81,7 @@ func statusError(resp *http.Response) error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, snippetBytes))
 	var eb errorBody
 	if json.Unmarshal(b, &eb) == nil && eb.Error != "" {
-		return fmt.Errorf("adapter answered HTTP %s: %s", resp.Status, snippet([]byte(eb.Error)))
+		return fmt.Errorf("adapter answered HTTP %s: %s", resp.Status, clean([]byte(eb.Error)))
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return fmt.Errorf("adapter answered HTTP %s with an empty body", resp.Status)
@@ -96,7 +97,8 @@ func statusError(resp *http.Response) error {
 // request, names another protocol, or lacks an id or an action 400; an
 // error from d, or an answer that fails CheckAnswer, 500. Every non-200
 // response is JSON {"protocol": "yhteistestaus-sut/1", "error": "..."}.
-// The request's context is d's context: it ends when the client gives up.
+// d's context ends when the client gives up or, when the request has
+// TimeoutMs, when that time has passed.
 func Handler(d Driver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -110,7 +112,13 @@ func Handler(d Driver) http.Handler {
 			writeJSON(w, status, errorBody{Protocol: Protocol, Error: err.Error()})
 			return
 		}
-		a, err := d.Do(r.Context(), req)
+		ctx := r.Context()
+		if req.TimeoutMs > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, time.Duration(req.TimeoutMs)*time.Millisecond)
+			defer cancel()
+		}
+		a, err := d.Do(ctx, req)
 		if err == nil {
 			err = CheckAnswer(req, a)
 		}

@@ -1,6 +1,7 @@
 package sut_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -155,7 +156,7 @@ func TestHTTPErrors(t *testing.T) {
 	}{
 		{name: "HTTP 500 quotes the adapter's JSON error",
 			handler: raw(500, `{"protocol":"yhteistestaus-sut/1","error":"database down"}`),
-			want:    `adapter answered HTTP 500 Internal Server Error: "database down"`},
+			want:    `adapter answered HTTP 500 Internal Server Error: database down`},
 		{name: "HTTP 502 quotes the start of a non-JSON body",
 			handler: raw(502, "<html><body>Bad gateway</body></html>"),
 			want:    `HTTP 502 Bad Gateway: "<html><body>Bad gateway</body></html>"`},
@@ -192,12 +193,12 @@ func TestHTTPErrors(t *testing.T) {
 			timeout: 200 * time.Millisecond, want: "context deadline exceeded"},
 		{name: "Handler reports the driver's error as HTTP 500",
 			handler: sut.Handler(&fakeSystem{fail: errors.New("cannot reach the archive")}),
-			want:    `HTTP 500 Internal Server Error: "store-document request \"r-7\": cannot reach the archive"`},
+			want:    `HTTP 500 Internal Server Error: store-document request "r-7": cannot reach the archive`},
 		{name: "Handler refuses to pass on a driver's broken answer",
 			handler: sut.Handler(sut.DriverFunc(func(ctx context.Context, req sut.Request) (*sut.Answer, error) {
 				return &sut.Answer{ID: req.ID, Status: sut.StatusOK}, nil
 			})),
-			want: "HTTP 500 Internal Server Error: \"store-document request \\\"r-7\\\": driver protocol violation: answer protocol \\\"\\\"",
+			want: `HTTP 500 Internal Server Error: store-document request "r-7": driver protocol violation: answer protocol ""`,
 		},
 	}
 	for _, tt := range tests {
@@ -233,6 +234,28 @@ func TestHTTPErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestHandlerGivesTheDriverTheRequestsTime(t *testing.T) {
+	var left time.Duration
+	d := sut.DriverFunc(func(ctx context.Context, req sut.Request) (*sut.Answer, error) {
+		dl, ok := ctx.Deadline()
+		if ok {
+			left = time.Until(dl)
+		}
+		return sut.OK(req, sut.Result{}), nil
+	})
+	req := storeDecision(t)
+	req.TimeoutMs = 3000
+	body, _ := json.Marshal(req)
+	rec := httptest.NewRecorder()
+	sut.Handler(d).ServeHTTP(rec, httptest.NewRequest("POST", "/", bytes.NewReader(body)))
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if left <= 0 || left > 3*time.Second {
+		t.Errorf("driver's time left: got %v, want up to 3s from timeoutMs", left)
 	}
 }
 

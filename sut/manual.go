@@ -50,8 +50,9 @@ type ManualOptions struct {
 	// Watch, when set, reports whether the archive has received the
 	// message req should cause, with the identifiers found; the adapter
 	// calls it every WatchInterval until it reports true or fails, and
-	// answers ok without waiting for the operator. Watch must return
-	// promptly when ctx is done.
+	// answers ok without waiting for the operator. Calls never overlap,
+	// and none is made after Do returns; Watch must return promptly when
+	// ctx is done.
 	Watch func(ctx context.Context, req Request) (*Result, bool, error)
 	// WatchInterval is the pause between Watch calls; zero means
 	// DefaultWatchInterval.

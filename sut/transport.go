@@ -79,9 +79,12 @@ func unmarshalAnswer(data []byte) (*Answer, error) {
 	return a, nil
 }
 
-// snippet quotes the start of b for an error message: valid UTF-8, white
-// space collapsed, at most snippetBytes.
-func snippet(b []byte) string {
+// snippet quotes the start of b for an error message; see clean.
+func snippet(b []byte) string { return fmt.Sprintf("%q", clean(b)) }
+
+// clean returns the start of b fit for a one-line error message: valid
+// UTF-8, white space collapsed, at most snippetBytes.
+func clean(b []byte) string {
 	truncated := false
 	if len(b) > snippetBytes {
 		b, truncated = b[:snippetBytes], true
@@ -90,7 +93,7 @@ func snippet(b []byte) string {
 	if truncated {
 		s += " …"
 	}
-	return fmt.Sprintf("%q", s)
+	return s
 }
 
 // tailBuffer keeps the last max bytes written to it: a command's standard

@@ -5,7 +5,7 @@ Feature: Cases (asia) and joint cases (yhteinen asia)
   documents (handbook 8, 9.3, 9.12.3).
 
   @req:REQ-CASE-001 @req:REQ-CASE-003 @req:REQ-CASE-012 @req:REQ-NAME-001 @req:REQ-NAME-004 @req:REQ-DOC-031
-  @req:REQ-SRV-035 @req:REQ-SRV-013 @req:REQ-CASE-008
+  @req:REQ-SRV-035 @req:REQ-SRV-013 @req:REQ-CASE-008 @req:REQ-NAME-002 @req:REQ-NAME-003 @req:REQ-SRV-015
   Scenario: Opening a case archives the case document after the client relation document
     Given a test client "A"
     And the system has opened a client relation for "A"
@@ -14,7 +14,7 @@ Feature: Cases (asia) and joint cases (yhteinen asia)
     And the archive holds case "K" as open
     And the archive holds case "K" with clients "A"
 
-  @req:REQ-SRV-035
+  @req:REQ-SRV-035 @req:REQ-CASE-002 @req:REQ-PRF-017
   Scenario: Closing a case archives the closing version of the case document
     Given a test client "A"
     And the system has opened a client relation for "A"
@@ -22,6 +22,8 @@ Feature: Cases (asia) and joint cases (yhteinen asia)
     When the system closes case "K"
     Then the archive accepted every message of the action
     And the archive holds case "K" as closed
+    And the archive holds "case:K" at version 2
+    And the archive holds 2 live document sets for "A"
 
   @req:REQ-JC-001 @req:REQ-PRF-010 @req:REQ-DOC-045 @req:REQ-CR-010 @req:REQ-JC-003
   Scenario: A joint case names every client, and its documents belong to all of them
@@ -45,3 +47,17 @@ Feature: Cases (asia) and joint cases (yhteinen asia)
     When the system is asked to store a journal entry "J" in case "K"
     Then the system refused, or the archive rejected, the action
     And the archive does not hold "J"
+
+  @req:REQ-FL-001
+  Scenario: In a family-law joint case every document belongs to all the case's clients
+    Given a test client "A"
+    And a test client "B"
+    And the system has opened a client relation for "A"
+    And the system has opened a client relation for "B"
+    When the system opens a case "K" in service task "25" for "A" and "B"
+    Then the archive accepted every message of the action
+    And the archive holds case "K" with clients "A" and "B"
+    When the system stores a journal entry "J" in case "K"
+    Then the archive accepted every message of the action
+    And the archive holds 3 live document sets for "A"
+    And the archive holds 3 live document sets for "B"

@@ -9,7 +9,7 @@ Feature: Client relation document (asiakkuusasiakirja)
   @req:REQ-DOC-040 @req:REQ-DOC-041 @req:REQ-DOC-043 @req:REQ-DOC-050 @req:REQ-DOC-051 @req:REQ-META-003
   @req:REQ-META-004 @req:REQ-META-005 @req:REQ-DOC-012 @req:REQ-DOC-020 @req:REQ-QRY-019 @req:REQ-SRV-006
   @req:REQ-SRV-010 @req:REQ-SIG-002 @req:REQ-SIG-003 @req:REQ-DOC-024 @req:REQ-DOC-021 @req:REQ-DOC-023
-  @req:REQ-SU-001 @req:REQ-CR-012
+  @req:REQ-SU-001 @req:REQ-CR-012 @req:REQ-SRV-003
   Scenario: Opening a client relation archives the client relation document
     Given a test client "A"
     When the system opens a client relation for "A"
@@ -20,6 +20,7 @@ Feature: Client relation document (asiakkuusasiakirja)
     And the archive holds "crd:A" at version 1
 
   @req:REQ-SRV-017 @req:REQ-SRV-018 @req:REQ-DOC-033 @req:REQ-DOC-034 @req:REQ-ARC-016 @req:REQ-SRV-031
+  @req:REQ-PRF-017
   Scenario: Updating the client relation archives a new version
     Given a test client "A"
     And the system has opened a client relation for "A"
@@ -67,3 +68,33 @@ Feature: Client relation document (asiakkuusasiakirja)
     Given a test client "A"
     And the system has opened a client relation for "A"
     Then the archive holds 1 live document set for "A"
+
+  @req:REQ-CR-005
+  Scenario: A renewed need is recorded in the same client relation document
+    Given a test client "A"
+    And the system has opened a client relation for "A"
+    And the system ends the client relation of "A"
+    When the system opens a client relation for "A"
+    Then the archive accepted every message of the action
+    And the archive holds "crd:A" at version 3
+    And the archive holds 1 live document set for "A"
+
+  @area:case-management
+  @req:REQ-CR-006 @req:REQ-CP-005
+  Scenario: A case's service task is entered in the client relation document
+    Given a test client "A"
+    And the system has opened a client relation for "A"
+    When the system opens a case "K" in service task "10" for "A"
+    Then the archive accepted every message of the action
+    And the archive holds "crd:A" naming service task "10"
+
+  @area:case-management
+  @req:REQ-DOC-126
+  Scenario: The client relation document keeps its service tasks in later versions
+    Given a test client "A"
+    And the system has opened a client relation for "A"
+    And the system has opened a case "K" in service task "10" for "A"
+    When the system updates the client relation of "A"
+    Then the archive accepted every message of the action
+    And the archive holds "crd:A" naming service task "24"
+    And the archive holds "crd:A" naming service task "10"

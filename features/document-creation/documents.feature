@@ -11,12 +11,13 @@ Feature: Client documents (asiakasasiakirjat) of phase 2
 
   @req:REQ-SIG-010 @req:REQ-SIG-014 @req:REQ-SIG-007 @req:REQ-SIG-013 @req:REQ-DOC-113 @req:REQ-PH-001
   @req:REQ-ARC-011 @req:REQ-SRV-012 @req:REQ-META-010 @req:REQ-META-001 @req:REQ-SRV-011 @req:REQ-PRF-009
-  @req:REQ-DOC-062 @req:REQ-SOS-012 @req:REQ-SU-002
+  @req:REQ-DOC-062 @req:REQ-SOS-012 @req:REQ-SU-002 @req:REQ-REG-002 @req:REQ-SRV-015
   Scenario: A decision is archived with the professional's signature
     When the system stores a decision "D" in case "K"
     Then the archive accepted every message of the action
     And the last message carried service request "SP17"
     And the archive holds "D" at version 1
+    And the archive holds "D" in register "1"
 
   @req:REQ-DOC-021 @req:REQ-DOC-023 @req:REQ-SRV-004 @req:REQ-SRV-023 @req:REQ-ARC-009
   Scenario: A client plan is archived structured with its XHTML display form
@@ -24,10 +25,11 @@ Feature: Client documents (asiakasasiakirjat) of phase 2
     Then the archive accepted every message of the action
     And the archive holds "P" at version 1
 
-  @req:REQ-SRV-022 @req:REQ-MK-007
+  @req:REQ-SRV-022 @req:REQ-MK-007 @req:REQ-REG-002
   Scenario: A journal entry is archived as structured JSON
     When the system stores a journal entry "J" in case "K"
     Then the archive accepted every message of the action
+    And the archive holds "J" in register "1"
 
   @req:REQ-DOC-022 @req:REQ-DOC-112 @req:REQ-SRV-004
   Scenario: An unstructured document is archived as PDF/A with its description
@@ -61,3 +63,15 @@ Feature: Client documents (asiakasasiakirjat) of phase 2
       | guardian disclosure | 1 |
     Then the archive accepted every message of the action
     And the archive holds "P" with guardian disclosure code "1"
+
+  @req:REQ-MK-022
+  Scenario: No MittKanta restriction is filled in unless the professional sets one
+    When the system stores a plan "P" in case "K"
+    Then the archive accepted every message of the action
+    And the archive holds "P" with no MittKanta restriction
+
+  @req:REQ-META-006
+  Scenario: The metadata of a client document stays within the metadata model
+    When the system stores a decision "D" in case "K"
+    Then the archive accepted every message of the action
+    And the messages of the action had no warnings

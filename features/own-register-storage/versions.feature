@@ -17,6 +17,13 @@ Feature: New versions and annulment (uusi versio, mitätöinti)
     And the last message carried service request "SIM-UUSI-VERSIO"
     And the archive holds "D" at version 2
 
+  @req:REQ-ARC-018 @req:REQ-ARC-019
+  Scenario: A correction names the corrector, the job title and the grounds
+    Given the system has stored a plan "P" in case "K"
+    When the system stores a new version of "P"
+    Then the archive accepted every message of the action
+    And the last message carried correction data
+
   @req:REQ-SRV-034 @req:REQ-ARC-024 @req:REQ-DOC-035 @req:REQ-ARC-023
   Scenario: An annulled document's last version is its annulment
     Given the system has stored a journal entry "J" in case "K"

@@ -1,11 +1,8 @@
 package codes
 
 import (
-	"bytes"
 	"embed"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"regexp"
@@ -14,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/yhteistestaus/yhteistestaus/datafile"
 )
 
 //go:embed data
@@ -318,26 +315,8 @@ func Load(fsys fs.FS) (*Set, error) {
 // decodeStrict decodes one YAML document, rejecting unknown fields and
 // trailing documents.
 func decodeStrict(fsys fs.FS, name string, v any) error {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return fmt.Errorf("read %s: %w", name, err)
-	}
-	if len(data) > maxFileSize {
-		return fmt.Errorf("read %s: larger than %d bytes", name, maxFileSize)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("decode %s: %w", name, err)
-	}
-	var extra any
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("decode %s: more than one YAML document", name)
+	if err := datafile.Read(fsys, name, v); err != nil {
+		return fmt.Errorf("decode %w", err)
 	}
 	return nil
 }

@@ -10,7 +10,6 @@
 package rules
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -19,7 +18,7 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/yhteistestaus/yhteistestaus/datafile"
 
 	"github.com/yhteistestaus/yhteistestaus"
 )
@@ -106,15 +105,9 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 		validStage[s] = true
 	}
 	for _, name := range names {
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, err)
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
 		var rs []Rule
-		if err := dec.Decode(&rs); err != nil {
-			return nil, fmt.Errorf("parse %s: %w", name, err)
+		if err := datafile.Read(fsys, name, &rs); err != nil {
+			return nil, fmt.Errorf("parse %w", err)
 		}
 		for _, r := range rs {
 			switch {

@@ -1,12 +1,11 @@
 package rules
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"slices"
 
-	"gopkg.in/yaml.v3"
+	"github.com/yhteistestaus/yhteistestaus/datafile"
 )
 
 //go:embed groups.yaml
@@ -81,10 +80,8 @@ func (gs *Groups) KnownHeaderElement(local string) bool {
 // LoadGroups parses a groups table and checks that every required element
 // name is one the validator knows.
 func LoadGroups(data []byte) (*Groups, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	var g Groups
-	if err := dec.Decode(&g); err != nil {
+	if err := datafile.Decode(data, &g); err != nil {
 		return nil, fmt.Errorf("parse groups: %w", err)
 	}
 	seen := make(map[string]bool)
