@@ -246,6 +246,9 @@ func (r *resolved) localHeader(root *etree.Element) {
 	if !r.DelayUntil.IsZero() {
 		h.CreateElement(fi+"delayDate").CreateAttr("value", date(r.DelayUntil))
 	}
+	if r.ReasonOfCorrection != "" {
+		coded(h, fi+"reasonOfCorrection", "header.reasonOfCorrection", r.ReasonOfCorrection)
+	}
 	if r.Description != "" {
 		h.CreateElement(fi + "description").SetText(r.Description)
 	}

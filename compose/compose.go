@@ -107,6 +107,13 @@ type Document struct {
 	// SocialServices (sosiaalipalvelu) are codes of their classifications.
 	ServiceTask, ServiceProcess string
 	SocialServices              []string
+	// OtherServiceTasks are the further service tasks (codes) of a client
+	// relation document: the tasks of the client's cases besides
+	// ServiceTask. The content's sosiaalihuollon_palvelutehtava lists
+	// ServiceTask and then these, each once (handbook L15552-L15564); the
+	// list is cumulative, so a later version keeps every earlier task
+	// (handbook 9.4.2). Other groups ignore it.
+	OtherServiceTasks []string
 	// GeneralType and SpecificType are the document types (yleinen and
 	// tarkennettu asiakirjatyyppi). GeneralType is derived from a known
 	// SpecificType when empty; a journal entry defaults to its own types.
@@ -125,8 +132,17 @@ type Document struct {
 	Text string
 	// Description is the free-text name of an unstructured document
 	// (asiakirjan kuvaus); unstructured client documents default to the
-	// document type's name.
+	// document type's name. A correction also records the corrector's job
+	// title here, as the metadata has no field of its own for it (handbook
+	// L29277-L29279).
 	Description string
+	// ReasonOfCorrection makes the version a correction (korjaus) of a
+	// client document: the code of the grounds of the correction in the
+	// classification bound to header.reasonOfCorrection ("Socialvård –
+	// Motivering för rättelse i en handling", handbook L29281-L29285), such
+	// as CorrectionWritingError. The corrector is the Author and the time
+	// of the correction the EffectiveTime.
+	ReasonOfCorrection string
 	// GuardianConsent is the code of 1.2.246.537.6.1286.201901 telling
 	// whether a minor's document may be shown to the guardians.
 	GuardianConsent string
@@ -148,6 +164,16 @@ type Document struct {
 const (
 	CaseStatusOpen   = "SIM-VIREILLA"
 	CaseStatusClosed = rules.CaseStatusClosed
+)
+
+// The grounds of a correction (Document.ReasonOfCorrection) of the
+// simulator's own code system (simulator/codes, reason-of-correction.yaml).
+const (
+	// CorrectionWritingError corrects a writing or calculation error
+	// (handbook Table 11.3.1, Rättelse av klienthandling).
+	CorrectionWritingError = "SIM-KIRJOITUSVIRHE"
+	// CorrectionWrongClientData corrects incorrect client data.
+	CorrectionWrongClientData = "SIM-VIRHEELLINEN-ASIAKASTIETO"
 )
 
 // The document types this package knows the structures of.
@@ -226,6 +252,7 @@ func (d *Document) resolveMeta() (*resolved, error) {
 	}
 	r := &resolved{Document: *d, group: g, groups: gs}
 	r.SocialServices = slices.Clone(d.SocialServices)
+	r.OtherServiceTasks = slices.Clone(d.OtherServiceTasks)
 	r.Signers = slices.Clone(d.Signers)
 	if r.Organiser.OID == "" {
 		r.Organiser = r.Custodian

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
@@ -156,8 +157,9 @@ func (r *resolved) clientRelationContent() (map[string]any, error) {
 		"sosiaalihuollon_asiakkuus":           relation,
 		"palvelunjarjestajan_toimintayksikko": unit(r.Organiser.OID, r.Organiser.Name),
 	}
-	if r.ServiceTask != "" {
-		task := map[string]any{"palvelutehtava": koodi("body.serviceTask", r.ServiceTask)}
+	var tasks []any
+	for _, code := range r.serviceTasks() {
+		task := map[string]any{"palvelutehtava": koodi("body.serviceTask", code)}
 		if r.Organiser.ServiceUnitOID != "" {
 			period := map[string]any{
 				"palveluyksikon_nimi":    unit(r.Organiser.ServiceUnitOID, r.Organiser.ServiceUnitName),
@@ -176,9 +178,24 @@ func (r *resolved) clientRelationContent() (map[string]any, error) {
 				task["palveluntuottaja"] = []any{provider}
 			}
 		}
-		c["sosiaalihuollon_palvelutehtava"] = []any{task}
+		tasks = append(tasks, task)
+	}
+	if len(tasks) > 0 {
+		c["sosiaalihuollon_palvelutehtava"] = tasks
 	}
 	return map[string]any{"asiakkuusasiakirja": c}, nil
+}
+
+// serviceTasks are the service tasks of a client relation document:
+// ServiceTask, then OtherServiceTasks, each once and none empty.
+func (r *resolved) serviceTasks() []string {
+	var out []string
+	for _, code := range append([]string{r.ServiceTask}, r.OtherServiceTasks...) {
+		if code != "" && !slices.Contains(out, code) {
+			out = append(out, code)
+		}
+	}
+	return out
 }
 
 func (r *resolved) caseContent() (map[string]any, error) {

@@ -43,6 +43,11 @@ func (r *resolved) xhtml() ([]byte, error) {
 		p.CreateAttr("class", "soc-annulled")
 		p.SetText(strings.TrimSpace("Asiakirja on mitätöity. " + r.AnnulReason))
 	}
+	if r.ReasonOfCorrection != "" {
+		p := main.CreateElement("p")
+		p.CreateAttr("class", "soc-corrected")
+		p.SetText(r.correctionNote())
+	}
 	// The content is {structure name: {fields}}: render the fields.
 	fields := content
 	if m, ok := content.(map[string]any); ok && len(m) == 1 {
@@ -201,5 +206,27 @@ func (r *resolved) defaultPDF() []byte {
 	if r.Annul {
 		lines = append(lines, strings.TrimSpace("Asiakirja on mitätöity. "+r.AnnulReason))
 	}
+	if r.ReasonOfCorrection != "" {
+		lines = append(lines, r.correctionNote())
+	}
 	return body.MinimalPDFA(r.title(), strings.Join(lines, "\n"))
+}
+
+// correctionNote tells the client who corrected the document, when and on
+// what grounds (handbook L29286-L29289: the correction data is shown to
+// the client).
+func (r *resolved) correctionNote() string {
+	reason := r.ReasonOfCorrection
+	if v, ok := lookup("header.reasonOfCorrection", reason); ok && displayOf(v) != "" {
+		reason = displayOf(v)
+	}
+	note := "Asiakirjaa on korjattu " + r.EffectiveTime.Format("2.1.2006") + "."
+	if a := r.Author; a != nil {
+		who := strings.TrimSpace(a.Given + " " + a.Family)
+		if a.Title != "" {
+			who += ", " + a.Title
+		}
+		note += " Korjaaja: " + who + "."
+	}
+	return note + " Korjauksen peruste: " + reason + "."
 }

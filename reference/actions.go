@@ -8,6 +8,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/compose"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
+	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
@@ -20,6 +21,7 @@ const (
 	defaultGuardianCode   = "1" // the minor does not forbid disclosure (handbook Table 5.4.1)
 	defaultAnnulReason    = "Kirjattu virheellisesti"
 	defaultOtherName      = "Muu asiakasasiakirja"
+	defaultJobTitle       = "sosiaalihuollon ammattihenkilö"
 )
 
 // decode decodes the request's params into v, as a refusal when they are
@@ -86,6 +88,7 @@ func (a *action) next(d *document, now time.Time) *compose.Document {
 	n := cloneDocument(&d.last)
 	n.ID, n.Version, n.PreviousID = a.s.newDocID(), d.last.Version+1, d.last.ID
 	n.Annul, n.AnnulReason = false, ""
+	n.ReasonOfCorrection, n.Description = "", d.description
 	n.EffectiveTime = now
 	n.Clients = persons(d.clients)
 	if n.GuardianConsent == "" {
@@ -170,9 +173,7 @@ func (a *action) openClientRelation() error {
 		now := a.s.now()
 		d := a.next(c.crd, now)
 		d.CaseOpened, d.CaseClosed = now, time.Time{}
-		if p.ServiceTask != "" {
-			d.ServiceTask = p.ServiceTask
-		}
+		addServiceTask(d, p.ServiceTask)
 		return a.version(c.crd, d, opNewVersion)
 	}
 	return a.openRelation(c, p.ServiceTask)
@@ -194,6 +195,26 @@ func (a *action) openRelation(c *client, serviceTask string) error {
 	return nil
 }
 
+// hasServiceTask reports whether the client relation document version d
+// lists the service task.
+func hasServiceTask(d *compose.Document, task string) bool {
+	return d.ServiceTask == task || slices.Contains(d.OtherServiceTasks, task)
+}
+
+// addServiceTask enters a service task in a client relation document
+// version. The tasks are cumulative (handbook 9.4.2, L20594-L20705): the
+// first stays the document's service task and every later one is added,
+// none ever dropped.
+func addServiceTask(d *compose.Document, task string) {
+	switch {
+	case task == "" || hasServiceTask(d, task):
+	case d.ServiceTask == "":
+		d.ServiceTask = task
+	default:
+		d.OtherServiceTasks = append(d.OtherServiceTasks, task)
+	}
+}
+
 func cmpOr(v, def string) string {
 	if v != "" {
 		return v
@@ -204,6 +225,7 @@ func cmpOr(v, def string) string {
 // create sends the first version of a new document set and records the
 // set when the archive accepts it.
 func (a *action) create(doc *document, d *compose.Document) error {
+	doc.description = d.Description
 	m := &outgoing{kind: doc.kind, op: opStore, ref: doc.ref, doc: d, clients: doc.clients}
 	if err := a.send(m); err != nil {
 		return err
@@ -253,9 +275,7 @@ func (a *action) updateClientRelation() error {
 	}
 	now := a.s.now()
 	d := a.next(crd, now)
-	if p.ServiceTask != "" {
-		d.ServiceTask = p.ServiceTask
-	}
+	addServiceTask(d, p.ServiceTask)
 	if g := consent(crd.clients, now, c.guardian); g != "" {
 		d.GuardianConsent = g
 	}
@@ -372,7 +392,43 @@ func (a *action) openCase() error {
 	cs.doc = doc
 	st.cases[cs.ref] = cs
 	a.res.CaseID = cs.id
+	// Once the case is attached to its service task, the task is entered
+	// in each client's client relation document too (handbook
+	// L15552-L15564).
+	for _, c := range clients {
+		if !c.crd.live() || hasServiceTask(&c.crd.last, cs.serviceTask) {
+			continue
+		}
+		d := a.next(c.crd, a.s.now())
+		addServiceTask(d, cs.serviceTask)
+		if err := a.version(c.crd, d, opNewVersion); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// refreshCase stores a new version of an open case's document when it
+// still names a client by the temporary identifier whose identity code the
+// system now knows: a document added to the case, or a new version of one,
+// needs the case document under the identity code first (handbook
+// L25760-L25768). A closed case document is never changed.
+func (a *action) refreshCase(cs *caseState) error {
+	if cs.closed || !cs.doc.live() || !outdatedIdentity(cs.doc) {
+		return nil
+	}
+	return a.version(cs.doc, a.next(cs.doc, a.s.now()), opNewVersion)
+}
+
+// outdatedIdentity reports whether the latest version of d lacks the
+// identity code of one of its clients.
+func outdatedIdentity(d *document) bool {
+	for i, c := range d.clients {
+		if c.hetu != "" && (i >= len(d.last.Clients) || d.last.Clients[i].Hetu != c.hetu) {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *action) closeCase() error {
@@ -513,6 +569,9 @@ func (a *action) storeDocument() error {
 		d.Description = title
 		d.PDF = body.MinimalPDFA(title, "Asiakirja on tallennettu PDF/A-muodossa.")
 	}
+	if err := a.refreshCase(cs); err != nil {
+		return err
+	}
 	doc := &document{ref: p.DocRef, kind: k, cse: cs, main: main, clients: clients}
 	return a.create(doc, d)
 }
@@ -541,11 +600,50 @@ func (a *action) newVersion() error {
 	if d.kind.isClientDocument() && d.cse.closed {
 		return refuse("document %q belongs to closed case %q: it cannot be versioned", d.ref, d.cse.ref)
 	}
+	if d.kind.isClientDocument() {
+		if err := a.refreshCase(d.cse); err != nil {
+			return err
+		}
+	}
 	n := a.next(d, a.s.now())
 	if p.Reason != "" && d.kind.isClientDocument() {
-		n.Text = p.Reason
+		a.correct(d, n, p.Reason)
 	}
 	return a.version(d, n, opNewVersion)
+}
+
+// correct makes n the correction of client document d (handbook
+// L29267-L29285): the corrector is the author and the time of the
+// correction the creation time; the corrector's job title goes in the
+// description and the grounds in the reason of correction. A reason that
+// is a code of the grounds' classification is used as it is; any other
+// reason is the corrected text, a writing error (Table 11.3.1).
+func (a *action) correct(d *document, n *compose.Document, reason string) {
+	n.Author = a.s.professional
+	n.ReasonOfCorrection = compose.CorrectionWritingError
+	if isCorrectionReason(reason) {
+		n.ReasonOfCorrection = reason
+	} else {
+		n.Text = reason
+	}
+	title := cmpOr(a.s.professional.Title, defaultJobTitle)
+	n.Description = title
+	if d.description != "" {
+		// An unstructured document keeps its name beside the title.
+		n.Description = d.description + " (korjaajan tehtävänimike: " + title + ")"
+	}
+}
+
+// isCorrectionReason reports whether s is a code of the classification
+// of the grounds of correction.
+func isCorrectionReason(s string) bool {
+	cs := codes.Default()
+	oid, ok := cs.Binding("header.reasonOfCorrection")
+	if !ok {
+		return false
+	}
+	_, ok = cs.Lookup(oid, s)
+	return ok
 }
 
 func (a *action) annul() error {

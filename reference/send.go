@@ -60,6 +60,7 @@ func cloneDocument(d *compose.Document) *compose.Document {
 	c := *d
 	c.Clients = slices.Clone(d.Clients)
 	c.SocialServices = slices.Clone(d.SocialServices)
+	c.OtherServiceTasks = slices.Clone(d.OtherServiceTasks)
 	c.Signers = slices.Clone(d.Signers)
 	return &c
 }

@@ -88,6 +88,9 @@ type document struct {
 	// main is an attachment's main document.
 	main    *document
 	clients []*client
+	// description is the document's own description metadata, which a
+	// correction extends with the corrector's job title.
+	description string
 }
 
 // live reports whether the document exists and is not annulled.

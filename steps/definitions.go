@@ -12,6 +12,8 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/yhteistestaus/yhteistestaus"
+
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
@@ -109,6 +111,8 @@ func Definitions() []Definition {
 			}},
 		{LayerDrive, `^the system stores a new version of "([^"]+)"$`, "the system archives a new version (correction or update) of the document",
 			func(w *World) any { return w.newVersion }},
+		{LayerDrive, `^the system is asked to store a new version of "([^"]+)"$`, "asks the system for a new version it should refuse (of an annulled document, say); a later step checks the outcome",
+			func(w *World) any { return w.askNewVersion }},
 		{LayerDrive, `^the system annuls "([^"]+)"$`, "the system annuls (mitätöi) the document, first annulling what refers to it",
 			func(w *World) any { return w.annul }},
 		{LayerDrive, `^the system searches the archive for the documents of "([^"]+)"$`, "the system searches its own register for the client's documents",
@@ -133,6 +137,8 @@ func Definitions() []Definition {
 			func(w *World) any { return w.noWarnings }},
 		{LayerMessage, `^the last message carried correction data$`, "the corrected version names its storer, a description (the corrector's job title) and the reason of correction (Motivering för rättelse)",
 			func(w *World) any { return w.correctionData }},
+		{LayerMessage, `^the system refused the action without sending it to the archive$`, "the system answered failed or unsupported, and the archive received no message for the action",
+			func(w *World) any { return w.refusedWithoutSending }},
 		{LayerMessage, `^the system refused, or the archive rejected, the action$`, "the system answered failed or unsupported, or the archive acknowledged nothing of it with AA",
 			func(w *World) any { return w.refused }},
 
@@ -381,6 +387,14 @@ func (w *World) applyOptions(p *sut.DocumentParams, table *godog.Table) error {
 	return nil
 }
 
+func (w *World) askNewVersion(ctx context.Context, name string) error {
+	if _, err := w.doc(name); err != nil {
+		return err
+	}
+	_, err := w.act(ctx, sut.ActionNewVersion, sut.VersionParams{DocRef: w.docRef(name), Reason: "correction"})
+	return err
+}
+
 func (w *World) newVersion(ctx context.Context, name string) error {
 	if _, err := w.doc(name); err != nil {
 		return err
@@ -520,6 +534,27 @@ func (w *World) noWarnings() error {
 	for _, m := range o.messages {
 		if len(m.Findings) > 0 {
 			return &StepError{Msg: fmt.Sprintf("message %s has %d finding(s)", m.MessageID, len(m.Findings)), Findings: m.Findings}
+		}
+	}
+	return nil
+}
+
+func (w *World) refusedWithoutSending() error {
+	o, err := w.lastOutcome()
+	if err != nil {
+		return err
+	}
+	if o.answer.Status == sut.StatusOK {
+		return fmt.Errorf("%s: the system did it (answered ok); it should have refused", o.action)
+	}
+	if len(o.messages) > 0 {
+		var findings yhteistestaus.Findings
+		for _, m := range o.messages {
+			findings = append(findings, m.Findings.Errors()...)
+		}
+		return &StepError{
+			Msg:      fmt.Sprintf("%s: the system sent %d message(s) to the archive instead of refusing on its own", o.action, len(o.messages)),
+			Findings: findings,
 		}
 	}
 	return nil

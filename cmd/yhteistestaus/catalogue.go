@@ -64,7 +64,7 @@ func (m *Main) profiles(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "%-28s %s\n%28s (sv) %s\n%28s (en) %s\n%28s %s\n\n", p.ID, p.Names.FI, "", p.Names.SV, "", p.Names.EN, "", cov)
+		fmt.Fprintf(m.Stdout, "%s\n  fi  %s\n  sv  %s\n  en  %s\n  %s\n\n", p.ID, p.Names.FI, p.Names.SV, p.Names.EN, cov)
 	}
 	return nil
 }
@@ -177,7 +177,7 @@ func (m *Main) requirementsCheck(args []string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		fmt.Fprintf(m.Stdout, "%-28s %s\n", p.ID, cov)
+		fmt.Fprintln(m.Stdout, cov)
 	}
 	if len(problems) > 0 {
 		fmt.Fprintf(m.Stdout, "requirements check: %d problem(s)\n", len(problems))

@@ -19,7 +19,7 @@ Feature: Client relation document (asiakkuusasiakirja)
     And the archive holds a client relation document for "A"
     And the archive holds "crd:A" at version 1
 
-  @req:REQ-SRV-017 @req:REQ-SRV-018 @req:REQ-DOC-033 @req:REQ-DOC-034 @req:REQ-ARC-016 @req:REQ-SRV-031
+  @req:REQ-SRV-017 @req:REQ-SRV-018 @req:REQ-DOC-060 @req:REQ-DOC-033 @req:REQ-DOC-034 @req:REQ-ARC-016 @req:REQ-SRV-031
   @req:REQ-PRF-017
   Scenario: Updating the client relation archives a new version
     Given a test client "A"

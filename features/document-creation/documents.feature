@@ -1,4 +1,9 @@
+# Feature-level requirements: the archive checks them on every client-document message the
+# scenarios below cause (frame, identity, metadata and signature rules), so every scenario verifies them.
 @area:document-creation @area:own-register-storage
+@req:REQ-SRV-006 @req:REQ-DOC-012 @req:REQ-DOC-020 @req:REQ-QRY-019 @req:REQ-ARC-035 @req:REQ-DOC-040
+@req:REQ-DOC-041 @req:REQ-DOC-043 @req:REQ-DOC-050 @req:REQ-DOC-051 @req:REQ-DOC-024 @req:REQ-SIG-002
+@req:REQ-SU-001 @req:REQ-CASE-003
 Feature: Client documents (asiakasasiakirjat) of phase 2
   Client documents are archived structured (XHTML display form and JSON)
   or as PDF/A, signed, with the metadata of the metadata model (handbook

@@ -1,4 +1,9 @@
+# Feature-level requirements: the archive checks them on every client-document message the
+# scenarios below cause (frame, identity, metadata and signature rules), so every scenario verifies them.
 @area:document-creation
+@req:REQ-SRV-006 @req:REQ-DOC-012 @req:REQ-DOC-020 @req:REQ-QRY-019 @req:REQ-ARC-035 @req:REQ-DOC-040
+@req:REQ-DOC-041 @req:REQ-DOC-043 @req:REQ-DOC-050 @req:REQ-DOC-051 @req:REQ-DOC-024 @req:REQ-SIG-002
+@req:REQ-SU-001 @req:REQ-CASE-003
 Feature: Temporary identifiers (tilapäinen tunniste) and the identity code
   A client without a personal identity code is archived under a temporary
   identifier: an OID-rooted identifier the client system creates, unique to

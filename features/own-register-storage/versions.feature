@@ -1,4 +1,10 @@
+# Feature-level requirements: the archive checks them on every client-document message the
+# scenarios below cause (frame, identity, metadata and signature rules), so every scenario verifies them.
 @area:own-register-storage
+@req:REQ-SRV-006 @req:REQ-DOC-012 @req:REQ-DOC-020 @req:REQ-QRY-019 @req:REQ-ARC-035 @req:REQ-DOC-040
+@req:REQ-DOC-041 @req:REQ-DOC-043 @req:REQ-DOC-050 @req:REQ-DOC-051 @req:REQ-DOC-024 @req:REQ-SIG-002
+@req:REQ-SU-001 @req:REQ-CASE-003
+@req:REQ-DOC-030 @req:REQ-ID-014
 Feature: New versions and annulment (uusi versio, mitätöinti)
   An archived document is never changed: a correction or update is a new
   version, numbered one up, and an annulment is a last version. Whatever
@@ -47,3 +53,10 @@ Feature: New versions and annulment (uusi versio, mitätöinti)
     And the archive holds "P" as annulled
     And the archive holds "K" as annulled
     And the archive holds "A" as annulled
+
+  @req:REQ-DOC-034 @negative
+  Scenario: No new version is stored on top of an annulled document
+    Given the system has stored a journal entry "J" in case "K"
+    And the system annuls "J"
+    When the system is asked to store a new version of "J"
+    Then the system refused the action without sending it to the archive
