@@ -377,8 +377,22 @@ func (a *action) openCase() error {
 			}
 		}
 	}
+	task := cmpOr(p.ServiceTask, defaultServiceTask)
+	// The case's service task is entered in each client's client relation
+	// document too (handbook L15552-L15564), ahead of the case document as
+	// the relation document comes first.
+	for _, c := range clients {
+		if hasServiceTask(&c.crd.last, task) {
+			continue
+		}
+		d := a.next(c.crd, a.s.now())
+		addServiceTask(d, task)
+		if err := a.version(c.crd, d, opNewVersion); err != nil {
+			return err
+		}
+	}
 	now := a.s.now()
-	cs := &caseState{ref: p.CaseRef, id: a.s.newCaseID(), clients: clients, serviceTask: cmpOr(p.ServiceTask, defaultServiceTask)}
+	cs := &caseState{ref: p.CaseRef, id: a.s.newCaseID(), clients: clients, serviceTask: task}
 	d := a.base(rules.KindCase, clients, now)
 	d.CaseID, d.CaseName, d.CaseOpened = cs.id, p.CaseName, now
 	d.ServiceTask = cs.serviceTask
@@ -392,19 +406,6 @@ func (a *action) openCase() error {
 	cs.doc = doc
 	st.cases[cs.ref] = cs
 	a.res.CaseID = cs.id
-	// Once the case is attached to its service task, the task is entered
-	// in each client's client relation document too (handbook
-	// L15552-L15564).
-	for _, c := range clients {
-		if !c.crd.live() || hasServiceTask(&c.crd.last, cs.serviceTask) {
-			continue
-		}
-		d := a.next(c.crd, a.s.now())
-		addServiceTask(d, cs.serviceTask)
-		if err := a.version(c.crd, d, opNewVersion); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
