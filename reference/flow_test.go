@@ -167,7 +167,8 @@ func fullFlow(t testing.TB) []step {
 		{sut.ActionOpenCase, sut.CaseParams{CaseRef: "newborn", ClientRefs: []string{"vauva"}}, ok, 1},
 		{sut.ActionStoreDocument, doc("newborn-journal-1", "newborn", "journal-entry"), ok, 1},
 		{sut.ActionReplaceTemporaryID, sut.ReplaceTemporaryIDParams{ClientRef: "vauva", Hetu: c.newbornHetu}, ok, 1},
-		{sut.ActionStoreDocument, doc("newborn-journal-2", "newborn", "journal-entry"), ok, 1},
+		// The case document first gets the identity code (handbook L25760-L25768).
+		{sut.ActionStoreDocument, doc("newborn-journal-2", "newborn", "journal-entry"), ok, 2},
 		{sut.ActionNewVersion, sut.VersionParams{DocRef: "newborn"}, ok, 1},
 		{sut.ActionCloseCase, sut.CaseParams{CaseRef: "child"}, ok, 1},
 		// A correct system refuses what the archive would refuse.
@@ -338,7 +339,7 @@ func TestFullFlowIsAccepted(t *testing.T) {
 		"child-decision":    {"client-document", 1, false},
 		"joint":             {"case", 2, true},
 		"joint-journal":     {"journal", 2, true},
-		"newborn":           {"case", 2, false},
+		"newborn":           {"case", 3, false}, // identity code, then a new version
 		"newborn-journal-1": {"journal", 1, false},
 		"newborn-journal-2": {"journal", 1, false},
 	}

@@ -64,6 +64,9 @@ type Groups struct {
 		ProfessionalSignature []string `yaml:"professional_signature"`
 		Attachment            []string `yaml:"attachment"`
 	} `yaml:"document_types"`
+	// ImplementationProcesses are the service-process codes meaning the
+	// implementation of the service, which requires the social service.
+	ImplementationProcesses []string `yaml:"implementation_processes"`
 	// DisplayFormats are the fileFormat codes of each media kind.
 	DisplayFormats struct {
 		XHTML []string `yaml:"xhtml"`

@@ -39,14 +39,7 @@ import (
 // samples can reach, with the reason. TestMutationCorpusCoversStages keeps
 // the list honest.
 func unreachableRules() map[string]string {
-	return map[string]string{
-		"CODE-EXPIRED": "no bundled code value has a validity period (simulator/codes/data/systems: only the case-name code " +
-			"systems carry validFrom/validTo, at system level, which the code stage does not consult), so no code of " +
-			"a sample can be made out of force",
-		"HDR-SOCIAL-SERVICE": "the validator never emits it: the rule needs the service-process code of " +
-			"'implementation of the service' (genomförande av service), which has no public code and is not in " +
-			"simulator/codes/data/systems/service-process.yaml",
-	}
+	return map[string]string{}
 }
 
 // corpusStages are the stages the corpus covers; stage 9 (archive state) is
@@ -395,6 +388,9 @@ func mutationCases() []mutationCase {
 				add(tb, d, "localSocialHeader", `<ep2:delayDate value="20270101"/>`)
 			})},
 
+		{name: "document of the service's implementation without its social service", base: basePlan, want: "HDR-SOCIAL-SERVICE",
+			mutate: editDoc(attrIs(headerPrefix+"serviceProcess/code", "code", "SIM-TOTEUTTAMINEN"))},
+
 		// --- stage 4: codes -------------------------------------------------
 		{name: "confidentiality code in the wrong code system", base: baseClientRelation, want: "CODE-SYSTEM",
 			mutate: editDoc(attrIs("confidentialityCode", "codeSystem", "2.16.840.1.113883.5.25"))},
@@ -406,6 +402,8 @@ func mutationCases() []mutationCase {
 			mutate: editDoc(attrIs("authorization/consent/code", "code", "7"))},
 		{name: "MittKanta restriction ground not in its complete list", base: basePlan, want: "CODE-UNKNOWN",
 			mutate: editDoc(attrIs(headerPrefix+"inaccessibleArgument", "code", "9"))},
+		{name: "case named with the 2017 case classification after it went out of force", base: baseCase, want: "CODE-EXPIRED",
+			mutate: editDoc(attrIs(headerPrefix+"caseName", "codeSystem", "1.2.246.537.6.1265.201701"))},
 		{name: "case status not in its complete list", base: baseCase, want: "CODE-UNKNOWN",
 			mutate: editDoc(attrIs(headerPrefix+"caseStatus", "code", "SIM-AVOIN"))},
 		{name: "service task outside the bundled partial list", base: basePlan, want: "CODE-UNLISTED",

@@ -93,11 +93,21 @@ func (c *check) codes() {
 			continue
 		}
 		if code.CodeSystem != "" && !message.SameCodeSystem(code.CodeSystem, oid) {
+			// An earlier version of the bound classification that is no
+			// longer in force is an expired code, not a wrong system.
+			if old, ok := c.v.Codes.System(code.CodeSystem); ok && old.OID() == code.CodeSystem && sameClassification(code.CodeSystem, oid) && !old.ValidAt(c.now) && !c.r.Annulment {
+				c.add("CODE-EXPIRED", where+"/@codeSystem", "classification %s (%s) is not in force on %s; use %s", old.Name(), code.CodeSystem, c.now.Format(time.DateOnly), oid)
+				continue
+			}
 			c.add("CODE-SYSTEM", where+"/@codeSystem", "code system is %s, want %s", code.CodeSystem, oid)
 			continue
 		}
 		sys, ok := c.v.Codes.System(oid)
 		if !ok {
+			continue
+		}
+		if !c.r.Annulment && !sys.ValidAt(c.now) {
+			c.add("CODE-EXPIRED", where+"/@codeSystem", "classification %s (%s) is not in force on %s", sys.Name(), oid, c.now.Format(time.DateOnly))
 			continue
 		}
 		val, ok := sys.Lookup(code.Code)
@@ -584,4 +594,11 @@ func (c *check) content() (any, error) {
 		c.contentDoc, c.contentErr = body.DecodeJSON(c.r.Document.Body.JSON)
 	}
 	return c.contentDoc, c.contentErr
+}
+
+// sameClassification reports whether two code-system OIDs are versions of
+// one classification: equal but for their last (version) arc.
+func sameClassification(a, b string) bool {
+	i, j := strings.LastIndexByte(a, '.'), strings.LastIndexByte(b, '.')
+	return i > 0 && j > 0 && a[:i] == b[:j]
 }

@@ -96,6 +96,10 @@ type check struct {
 	r   *Result
 	now time.Time
 
+	// serviceRequestLoc is where the service request is, for findings of
+	// later stages.
+	serviceRequestLoc string
+
 	// The structured content, decoded once (see content).
 	contentRead bool
 	contentDoc  any
@@ -244,6 +248,7 @@ func (c *check) frame() {
 		c.add("FRAME-SERVICE-REQUEST", caLoc, "found %d service-request reasonCodes in %s, want exactly one", len(srs), OIDServiceRequest)
 	default:
 		c.r.ServiceRequest = srs[0].Code
+		c.serviceRequestLoc = message.Path(srs[0].El)
 		if sys, ok := c.v.Codes.System(OIDServiceRequest); ok {
 			if _, ok := sys.Lookup(srs[0].Code); !ok {
 				c.add("FRAME-SERVICE-REQUEST", message.Path(srs[0].El), "service request %q is not a known service request", srs[0].Code)
@@ -341,8 +346,11 @@ func (c *check) header() {
 		c.add("HDR-FORMAT", message.Path(h.El)+"/structuredFileFormat", "a %s is structured and needs structuredFileFormat", g.Name)
 	}
 	if c.r.ServiceRequest != "" && !c.serviceRequestFits(g) {
-		c.add("FRAME-SERVICE-REQUEST-GROUP", "/controlActProcess/reasonCode", "service request %s does not fit a %s (document group %s)",
+		c.add("FRAME-SERVICE-REQUEST-GROUP", c.serviceRequestLoc, "service request %s does not fit a %s (document group %s)",
 			c.r.ServiceRequest, g.Name, g.Code)
+	}
+	if g.IsClientDocument() && !c.r.Annulment && slices.Contains(c.v.Groups.ImplementationProcesses, h.ServiceProcess.Code) && len(h.SocialServices) == 0 {
+		c.add("HDR-SOCIAL-SERVICE", message.Path(h.ServiceProcess.El), "service process %s is the implementation of the service, so the document names its social service (socialService)", h.ServiceProcess.Code)
 	}
 	if g.Kind == KindCase && h.CaseStatus.Code != "" && caseClosed(h.CaseStatus.Code) && (d.Case == nil || d.Case.High.Value == "") {
 		c.add("HDR-CASE-METADATA", message.Path(h.CaseStatus.El), "a closed case needs its closing date in encompassingEncounter/effectiveTime/high")
