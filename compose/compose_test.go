@@ -132,6 +132,16 @@ func documents(t testing.TB) []struct {
 	newVersion.ID, newVersion.Version, newVersion.PreviousID = oid+"11", 2, plan.ID
 	newVersion.Text = "Tilanne on muuttunut."
 
+	correction := base(rules.KindClientDocument, "16")
+	*correction = *plan
+	correction.ID, correction.Version, correction.PreviousID = oid+"16", 2, plan.ID
+	correction.ReasonOfCorrection, correction.Description = CorrectionWritingError, angel.Title
+
+	crdTasks := base(rules.KindClientRelation, "17")
+	crdTasks.CaseOpened = at
+	crdTasks.OtherServiceTasks = []string{"10", "24", "25"}
+	crdTasks.Signers = signers(t, nil)
+
 	annul := base(rules.KindClientDocument, "12")
 	*annul = *plan
 	annul.ID, annul.Version, annul.PreviousID, annul.Annul, annul.AnnulReason = oid+"12", 2, plan.ID, true, "Väärä asiakas"
@@ -161,6 +171,8 @@ func documents(t testing.TB) []struct {
 		{"unstructured client document as PDF/A", pdf},
 		{"attachment with its main document", attachment},
 		{"new version of the plan", newVersion},
+		{"correction of the plan", correction},
+		{"client relation document in several service tasks", crdTasks},
 		{"annulment of the plan", annul},
 		{"old client document", old},
 		{"phase 1 client document", phase1},
@@ -506,5 +518,73 @@ func TestMessagesTravelOverSOAP(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestCorrection checks that a correction carries its grounds, coded from
+// the bound classification, and the corrector's job title in the metadata
+// (handbook L29267-L29285), and shows them in the display form.
+func TestCorrection(t *testing.T) {
+	v := validator(t)
+	var correction *Document
+	for _, tc := range documents(t) {
+		if tc.name == "correction of the plan" {
+			correction = tc.doc
+		}
+	}
+	res, _, _ := buildAndValidate(t, v, correction, FrameOptions{})
+	if errs := errorsOf(res.Findings); len(errs) > 0 {
+		t.Fatalf("validator errors: %v", errs)
+	}
+	h := res.Document.Header
+	checks := []struct{ what, got, want string }{
+		{"reason of correction", h.ReasonOfCorrection.Code, CorrectionWritingError},
+		{"its code system", h.ReasonOfCorrection.CodeSystem, "2.25.87649127685826266010561207984195904497"},
+		{"its display name", h.ReasonOfCorrection.DisplayName, "Kirjoitus- tai laskuvirhe (simulaattorin oma koodi)"},
+		{"the corrector's job title", h.Description.Value, angel.Title},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %q, want %q", c.what, c.got, c.want)
+		}
+	}
+	display := string(res.Document.Body.Display)
+	for _, want := range []string{"Asiakirjaa on korjattu 20.7.2026", "Korjaaja: Angelica Johansson, sosiaalityöntekijä", "Kirjoitus- tai laskuvirhe"} {
+		if !strings.Contains(display, want) {
+			t.Errorf("display form lacks %q", want)
+		}
+	}
+}
+
+// TestClientRelationServiceTasks checks that the client relation content
+// lists the document's service task and then each further one once.
+func TestClientRelationServiceTasks(t *testing.T) {
+	tests := []struct {
+		name  string
+		task  string
+		other []string
+		want  []string
+	}{
+		{"one task", "24", nil, []string{"24"}},
+		{"the tasks of later cases follow", "24", []string{"10", "25"}, []string{"24", "10", "25"}},
+		{"each task once", "24", []string{"10", "24", "10"}, []string{"24", "10"}},
+		{"no document task", "", []string{"10"}, []string{"10"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &Document{Group: rules.KindClientRelation, ID: "1.2.3.1", SetID: "1.2.3.1", Version: 1,
+				Clients: []Person{jade}, Custodian: vantaa, EffectiveTime: now, ServiceTask: tc.task, OtherServiceTasks: tc.other}
+			c, err := ClientRelationContent(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, task := range c["asiakkuusasiakirja"].(map[string]any)["sosiaalihuollon_palvelutehtava"].([]any) {
+				got = append(got, task.(map[string]any)["palvelutehtava"].(map[string]any)["code"].(string))
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("service tasks: got %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

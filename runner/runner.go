@@ -83,6 +83,15 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 		}
 		return nil, fmt.Errorf("unknown profile %q (known: %s)", opts.Profile, strings.Join(ids, ", "))
 	}
+	for id := range opts.Attestations {
+		r := cat.Requirement(id)
+		switch {
+		case r == nil:
+			return nil, fmt.Errorf("attestation for unknown requirement %s", id)
+		case r.Verification != profiles.Attestation:
+			return nil, fmt.Errorf("requirement %s is verified %s, not by attestation", id, r.Verification)
+		}
+	}
 	if opts.Driver == nil {
 		return nil, errors.New("no driver for the system under test")
 	}
