@@ -13,6 +13,18 @@
 // acknowledgement and advances its state only when the archive accepted
 // the message (AA).
 //
+// Besides the message an action asks for, the system stores what the
+// handbook makes follow from it: opening a case in a service task the
+// client relation document does not list yet first stores a new version of
+// that document with the task added (the tasks are cumulative); once an
+// identity code has replaced a temporary identifier, storing a document in
+// an open case, or a new version of one, first stores a new version of the
+// case document under the identity code; and a new version of a client
+// document with a reason is a correction, naming the corrector as author,
+// the corrector's job title in the description and the grounds in
+// reasonOfCorrection (a reason that is a code of that classification is
+// used as it is; free text is the corrected text, a writing error).
+//
 // Fault injection: Options.Faults names faults from the embedded list
 // faults.yaml (see Faults). Each fault makes the system break exactly one
 // requirement of the catalogue (profiles/data/requirements), so that the

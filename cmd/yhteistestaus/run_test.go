@@ -166,3 +166,32 @@ func TestRunUsage(t *testing.T) {
 func signalContext() (context.Context, context.CancelFunc) {
 	return signalNotify(context.Background())
 }
+
+// A run can use a simulator that is already running (a shared co-testing
+// service) instead of the embedded one; its messages stay in the run's own
+// session.
+func TestRunAgainstRunningArchive(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	var sout, serr strings.Builder
+	srv := &Main{Stdout: &sout, Stderr: &serr, Ready: func(url string) { ready <- url }}
+	done := make(chan int, 1)
+	go func() { done <- srv.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
+	var url string
+	select {
+	case url = <-ready:
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	dir := t.TempDir()
+	status, out, errs := run(t, "run", "--profile", "vaihe2-kasittely", "--archive", url, "--session", "shared-1", "--out", dir)
+	if status != 0 {
+		t.Fatalf("status %d\n%s\n%s", status, out, errs)
+	}
+	if r := readRun(t, dir); !strings.Contains(r.Archive, url+"/s/shared-1/soap") {
+		t.Errorf("run used archive %s, want the running one's session shared-1", r.Archive)
+	}
+	cancel()
+	<-done
+}

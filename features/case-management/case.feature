@@ -9,7 +9,7 @@ Feature: Cases (asia) and joint cases (yhteinen asia)
   archived after the client relation document and before the case's
   documents (handbook 8, 9.3, 9.12.3).
 
-  @req:REQ-CASE-001 @req:REQ-CASE-003 @req:REQ-CASE-012 @req:REQ-NAME-001 @req:REQ-NAME-004 @req:REQ-DOC-031
+  @req:REQ-SRV-012 @req:REQ-CASE-001 @req:REQ-CASE-003 @req:REQ-CASE-012 @req:REQ-NAME-001 @req:REQ-NAME-004 @req:REQ-DOC-031
   @req:REQ-SRV-035 @req:REQ-SRV-013 @req:REQ-CASE-008 @req:REQ-NAME-002 @req:REQ-NAME-003 @req:REQ-SRV-015
   Scenario: Opening a case archives the case document after the client relation document
     Given a test client "A"
