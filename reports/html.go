@@ -67,7 +67,11 @@ type htmlView struct {
 	Counts    []statusCount
 	Bar       []barSegment
 	Total     int
-	Mandatory struct{ Total, Met int }
+	// Mandatory counts the profile's mandatory requirements: Total, Met
+	// (passed or attested), Automated (decided by this run's scenarios),
+	// AutomatedMet (of those, passed) and Open (left to the coordinator:
+	// to be attested, manual, not yet automated).
+	Mandatory struct{ Total, Met, Automated, AutomatedMet, Open int }
 	// ScenarioCounts are the scenarios by status, in order of first
 	// appearance of the status.
 	ScenarioCounts []statusCount
@@ -139,6 +143,17 @@ func newHTMLView(run *yhteistestaus.Run) htmlView {
 			if r.Status == yhteistestaus.StatusPassed || r.Status == yhteistestaus.StatusAttested {
 				v.Mandatory.Met++
 			}
+			switch r.Status {
+			case yhteistestaus.StatusPassed, yhteistestaus.StatusFailed, yhteistestaus.StatusNotSupported, yhteistestaus.StatusNotTested:
+				if r.Verification == "automatic" {
+					v.Mandatory.Automated++
+					if r.Status == yhteistestaus.StatusPassed {
+						v.Mandatory.AutomatedMet++
+					}
+				}
+			case yhteistestaus.StatusToBeAttested, yhteistestaus.StatusManual, yhteistestaus.StatusNotYetAutomated:
+				v.Mandatory.Open++
+			}
 		}
 		if r.Status == yhteistestaus.StatusFailed {
 			v.Failed = append(v.Failed, r)
@@ -160,22 +175,27 @@ func newHTMLView(run *yhteistestaus.Run) htmlView {
 		}
 		v.ScenarioCounts[i].Count++
 	}
-	v.Verdict = verdict(run.Verdict, v.Mandatory.Met, v.Mandatory.Total)
+	v.Verdict = verdict(run.Verdict, v.Mandatory.AutomatedMet, v.Mandatory.Automated, v.Mandatory.Open)
 	return v
 }
 
-// verdict words the verdict banner.
-func verdict(s yhteistestaus.Status, met, total int) verdictView {
-	mandatory := fmt.Sprintf("%d of %d mandatory requirements passed or attested.", met, total)
+// verdict words the verdict banner. The verdict is decided by the
+// mandatory requirements the run verifies automatically; the open ones
+// (to be attested, manual, not yet automated) are the coordinator's.
+func verdict(s yhteistestaus.Status, met, automated, open int) verdictView {
+	counts := fmt.Sprintf("%d of %d mandatory automatically verified requirements passed.", met, automated)
+	if open > 0 {
+		counts += fmt.Sprintf(" %d mandatory requirements are left to attestation, the coordinator or later automation.", open)
+	}
 	switch s {
 	case yhteistestaus.StatusPassed:
 		return verdictView{"passed", "Hyväksytty", "Passed",
-			"Every mandatory requirement of the profile passed or was attested. " + mandatory}
+			"Every mandatory requirement this run verifies passed. " + counts}
 	case yhteistestaus.StatusFailed:
 		return verdictView{"failed", "Hylätty", "Failed",
-			"At least one mandatory requirement of the profile is not met. " + mandatory}
+			"At least one mandatory requirement this run verifies is not met. " + counts}
 	}
-	return verdictView{"other", "Ei ratkaistu", statusLabel(s), mandatory}
+	return verdictView{"other", "Ei ratkaistu", statusLabel(s), counts}
 }
 
 // profileNames lists the profile's names: Finnish, Swedish and English
