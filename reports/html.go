@@ -64,9 +64,9 @@ type htmlView struct {
 	Verdict  verdictView
 	// Counts are the requirements by status; Bar the non-zero ones with
 	// their share of the total, for the summary bar.
-	Counts    []statusCount
-	Bar       []barSegment
-	Total     int
+	Counts []statusCount
+	Bar    []barSegment
+	Total  int
 	// Mandatory counts the profile's mandatory requirements: Total, Met
 	// (passed or attested), Automated (decided by this run's scenarios),
 	// AutomatedMet (of those, passed) and Open (left to the coordinator:
