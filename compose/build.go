@@ -228,9 +228,9 @@ func (r *resolved) localHeader(root *etree.Element) {
 		if r.CaseName != "" {
 			cn.CreateElement(fi + "originalText").SetText(r.CaseName)
 		}
-		status := CaseStatusOpen
+		status := r.groups.CaseStatus.Open
 		if !r.CaseClosed.IsZero() {
-			status = CaseStatusClosed
+			status = r.groups.CaseStatus.Closed
 		}
 		coded(h, fi+"caseStatus", "header.caseStatus", status)
 		for _, p := range r.clients {

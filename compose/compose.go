@@ -159,13 +159,6 @@ type Document struct {
 	Signers []Signer
 }
 
-// The case status codes (asian tila) of the simulator's own code system
-// (simulator/codes, case-status.yaml).
-const (
-	CaseStatusOpen   = "SIM-VIREILLA"
-	CaseStatusClosed = rules.CaseStatusClosed
-)
-
 // The grounds of a correction (Document.ReasonOfCorrection) of the
 // simulator's own code system (simulator/codes, reason-of-correction.yaml).
 const (

@@ -290,9 +290,9 @@ func TestServiceRequestPerGroupAndOperation(t *testing.T) {
 		{"journal entry", "SP17"},
 		{"old client document", "SP17"},
 		{"phase 1 client document", "SP17"},
-		{"new version of the plan", rules.ServiceRequestNewVersion},
-		{"closed case document, version 2", rules.ServiceRequestNewVersion},
-		{"annulment of the plan", rules.ServiceRequestAnnul},
+		{"new version of the plan", "SIM-UUSI-VERSIO"},
+		{"closed case document, version 2", "SIM-UUSI-VERSIO"},
+		{"annulment of the plan", "SIM-MITATOINTI"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.doc, func(t *testing.T) {
@@ -336,7 +336,7 @@ func TestMetadataTheSamplesDoNotShow(t *testing.T) {
 		{"case id", d.Case.ID.Root, closed.CaseID},
 		{"case opened", d.Case.Low.Value, date(closed.CaseOpened)},
 		{"case closed", d.Case.High.Value, date(closed.CaseClosed)},
-		{"case status", h.CaseStatus.Code, rules.CaseStatusClosed},
+		{"case status", h.CaseStatus.Code, "SIM-PAATTYNYT"},
 		{"case name", h.CaseName.Code, "99"},
 		{"case client", h.CaseClients[0].String(), rules.OIDHetu + "^" + jade.Hetu},
 		{"replaced version", d.RelatedDocuments[0].ID.Root, closed.PreviousID},

@@ -58,9 +58,9 @@ func ServiceRequest(d *Document) (string, error) {
 func (r *resolved) serviceRequest() (string, error) {
 	switch {
 	case r.Annul:
-		return rules.ServiceRequestAnnul, nil
+		return r.groups.OperationServiceRequests.Annul, nil
 	case r.Version > 1:
-		return rules.ServiceRequestNewVersion, nil
+		return r.groups.OperationServiceRequests.NewVersion, nil
 	case len(r.group.ServiceRequests) == 0:
 		return "", fmt.Errorf("compose: group %s has no service request", r.group.Code)
 	}

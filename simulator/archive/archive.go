@@ -116,7 +116,7 @@ func (a *Archive) record(res *rules.Result, version int, messageID string) *Reco
 	rec := &Record{
 		DocumentID: d.ID.Root, SetID: d.SetID.Root, Version: version,
 		Group: res.Group.Code, Kind: string(res.Group.Kind),
-		Custodian: d.Custodian.Root, Annulled: res.Annulment,
+		Custodian: d.Custodian.Root, Annulled: res.Annulment, CaseClosed: res.CaseClosed,
 		GeneralType: d.Code.Code, StoredAt: a.now(), MessageID: messageID,
 	}
 	for _, p := range d.Patients {
@@ -144,9 +144,6 @@ func (a *Archive) record(res *rules.Result, version int, messageID string) *Reco
 		}
 		for _, ia := range h.InaccessibleArguments {
 			rec.RestrictionGrounds = append(rec.RestrictionGrounds, ia.Code)
-		}
-		if res.Group.Kind == rules.KindCase {
-			rec.CaseClosed = h.CaseStatus.Code == rules.CaseStatusClosed || (d.Case != nil && d.Case.High.Value != "")
 		}
 	}
 	rec.Document = slices.Clone(d.Raw)

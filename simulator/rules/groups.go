@@ -52,6 +52,17 @@ func (g *Group) IsClientDocument() bool {
 
 // Groups is the table of document groups with the record status codes.
 type Groups struct {
+	// OperationServiceRequests are the service requests of a new version
+	// and of an annulment.
+	OperationServiceRequests struct {
+		NewVersion string `yaml:"new_version"`
+		Annul      string `yaml:"annul"`
+	} `yaml:"operation_service_requests"`
+	// CaseStatus are the case statuses of an open and a closed case.
+	CaseStatus struct {
+		Open   string `yaml:"open"`
+		Closed string `yaml:"closed"`
+	} `yaml:"case_status"`
 	RecordStatus struct {
 		Ready    string `yaml:"ready"`
 		Annulled string `yaml:"annulled"`
@@ -101,6 +112,12 @@ func LoadGroups(data []byte) (*Groups, error) {
 	}
 	if g.RecordStatus.Ready == "" || g.RecordStatus.Annulled == "" {
 		return nil, fmt.Errorf("groups: record_status ready and annulled are required")
+	}
+	if g.OperationServiceRequests.NewVersion == "" || g.OperationServiceRequests.Annul == "" {
+		return nil, fmt.Errorf("groups: operation_service_requests new_version and annul are required")
+	}
+	if g.CaseStatus.Open == "" || g.CaseStatus.Closed == "" {
+		return nil, fmt.Errorf("groups: case_status open and closed are required")
 	}
 	return &g, nil
 }

@@ -85,6 +85,8 @@ type Result struct {
 	Annulment bool
 	// Signatures are the checked signatures.
 	Signatures []signature.Result
+	// CaseClosed is true for a case document that closes its case.
+	CaseClosed bool
 	// Clients are the client identifiers of the document (hetu or
 	// temporary identifier), root^extension.
 	Clients []message.II
@@ -352,7 +354,10 @@ func (c *check) header() {
 	if g.IsClientDocument() && !c.r.Annulment && slices.Contains(c.v.Groups.ImplementationProcesses, h.ServiceProcess.Code) && len(h.SocialServices) == 0 {
 		c.add("HDR-SOCIAL-SERVICE", message.Path(h.ServiceProcess.El), "service process %s is the implementation of the service, so the document names its social service (socialService)", h.ServiceProcess.Code)
 	}
-	if g.Kind == KindCase && h.CaseStatus.Code != "" && caseClosed(h.CaseStatus.Code) && (d.Case == nil || d.Case.High.Value == "") {
+	if g.Kind == KindCase {
+		c.r.CaseClosed = h.CaseStatus.Code == c.v.Groups.CaseStatus.Closed || (d.Case != nil && d.Case.High.Value != "")
+	}
+	if g.Kind == KindCase && h.CaseStatus.Code == c.v.Groups.CaseStatus.Closed && (d.Case == nil || d.Case.High.Value == "") {
 		c.add("HDR-CASE-METADATA", message.Path(h.CaseStatus.El), "a closed case needs its closing date in encompassingEncounter/effectiveTime/high")
 	}
 	if h.FileFormat.Code != "" && c.displayFormat(h.FileFormat.Code) == "pdf" && g.IsClientDocument() && h.Description.Value == "" && d.Body.MediaType == "application/pdf" {
@@ -374,33 +379,16 @@ func (c *check) header() {
 // serviceRequestFits reports whether the message's service request suits
 // the document group and the operation.
 func (c *check) serviceRequestFits(g *Group) bool {
-	sr := c.r.ServiceRequest
-	if g.AllowsServiceRequest(sr) {
-		return !(c.r.Annulment && sr == ServiceRequestNewVersion)
-	}
+	sr, ops := c.r.ServiceRequest, c.v.Groups.OperationServiceRequests
 	version, _ := c.r.Document.Version.Int()
 	switch sr {
-	case ServiceRequestNewVersion:
+	case ops.NewVersion:
 		return version > 1 && !c.r.Annulment
-	case ServiceRequestAnnul:
+	case ops.Annul:
 		return c.r.Annulment
 	}
-	return false
+	return g.AllowsServiceRequest(sr)
 }
-
-// The simulator's own service requests for a new version and an annulment
-// (simulator/codes, service-request.yaml).
-const (
-	ServiceRequestNewVersion = "SIM-UUSI-VERSIO"
-	ServiceRequestAnnul      = "SIM-MITATOINTI"
-)
-
-// caseClosed reports whether a case status code means the case is closed.
-// The case status codes are the simulator's own (simulator/codes).
-func caseClosed(code string) bool { return code == CaseStatusClosed }
-
-// CaseStatusClosed is the case status (asian tila) of a closed case.
-const CaseStatusClosed = "SIM-PAATTYNYT"
 
 func (c *check) isAttachment() bool {
 	h := c.r.Document.Header
