@@ -18,6 +18,9 @@ const (
 	UnknownRequirement ProblemKind = "unknown-requirement"
 	// UnknownRule: a requirement names a validation rule the simulator lacks.
 	UnknownRule ProblemKind = "unknown-rule"
+	// TaggedNotYetAutomated: a requirement marked not_yet_automated is
+	// tagged on scenarios, so it is automated after all.
+	TaggedNotYetAutomated ProblemKind = "tagged-not-yet-automated"
 )
 
 // Problem is one traceability problem.
@@ -28,7 +31,8 @@ type Problem struct {
 	Rule string
 	// Profiles lists the profiles for which the requirement is mandatory (Uncovered only).
 	Profiles []string
-	// Scenarios lists the scenarios carrying the unknown tag (UnknownRequirement only).
+	// Scenarios lists the scenarios carrying the tag (UnknownRequirement
+	// and TaggedNotYetAutomated only).
 	Scenarios []string
 }
 
@@ -41,6 +45,8 @@ func (p Problem) String() string {
 		return fmt.Sprintf("@req:%s: unknown requirement, tagged on %s", p.Requirement, strings.Join(p.Scenarios, ", "))
 	case UnknownRule:
 		return fmt.Sprintf("%s: names unknown validation rule %s", p.Requirement, p.Rule)
+	case TaggedNotYetAutomated:
+		return fmt.Sprintf("%s: marked not_yet_automated but tagged on %s", p.Requirement, strings.Join(p.Scenarios, ", "))
 	}
 	return fmt.Sprintf("%s: %s", p.Requirement, p.Kind)
 }
@@ -63,6 +69,11 @@ func Check(c *Catalogue, scenarioTags map[string][]string, knownRules func(id st
 		out = append(out, Problem{Kind: Uncovered, Requirement: id, Profiles: profs})
 	}
 	for id, scenarios := range scenarioTags {
+		if r := c.reqByID[id]; r != nil && r.NotYetAutomated && len(scenarios) > 0 {
+			s := append([]string(nil), scenarios...)
+			sort.Strings(s)
+			out = append(out, Problem{Kind: TaggedNotYetAutomated, Requirement: id, Scenarios: s})
+		}
 		if c.reqByID[id] == nil {
 			s := append([]string(nil), scenarios...)
 			sort.Strings(s)

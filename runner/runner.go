@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -221,6 +222,8 @@ type scenarioRun struct {
 	res       *yhteistestaus.ScenarioResult
 	started   time.Time
 	stepStart time.Time
+	// step maps a pickle step id to its index in res.Steps.
+	step map[string]int
 }
 
 func (c *collector) hook(sc *godog.ScenarioContext) {
@@ -232,16 +235,21 @@ func (c *collector) hook(sc *godog.ScenarioContext) {
 		}
 		res := &yhteistestaus.ScenarioResult{Name: s.Name, FeatureFile: s.Uri, Status: yhteistestaus.StatusPassed}
 		for _, t := range s.Tags {
+			if slices.Contains(res.Tags, t.Name) {
+				continue // a tag on both the feature and the scenario
+			}
 			res.Tags = append(res.Tags, t.Name)
 			if id, ok := strings.CutPrefix(t.Name, "@req:"); ok {
 				res.Requirements = append(res.Requirements, id)
 			}
 		}
-		for _, st := range s.Steps {
+		run := &scenarioRun{res: res, started: c.now(), step: make(map[string]int)}
+		for i, st := range s.Steps {
 			res.Steps = append(res.Steps, yhteistestaus.StepResult{Text: st.Text, Status: yhteistestaus.StatusSkipped})
+			run.step[st.Id] = i
 		}
 		c.scenarios = append(c.scenarios, res)
-		c.current[s.Id] = &scenarioRun{res: res, started: c.now()}
+		c.current[s.Id] = run
 		return ctx, nil
 	})
 	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
@@ -256,23 +264,21 @@ func (c *collector) hook(sc *godog.ScenarioContext) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		for _, r := range c.current {
-			for i := range r.res.Steps {
-				step := &r.res.Steps[i]
-				if step.Text != st.Text || step.Status != yhteistestaus.StatusSkipped || step.Error != "" {
-					continue
+			i, ok := r.step[st.Id]
+			if !ok {
+				continue
+			}
+			step := &r.res.Steps[i]
+			step.Duration = c.now().Sub(r.stepStart)
+			step.Status = stepStatus(status, err)
+			if err != nil {
+				step.Error = err.Error()
+				var se *steps.StepError
+				if errors.As(err, &se) {
+					step.Error = se.Msg
+					step.Findings = se.Findings
+					step.Excerpt = se.Excerpt
 				}
-				step.Duration = c.now().Sub(r.stepStart)
-				step.Status = stepStatus(status, err)
-				if err != nil {
-					step.Error = err.Error()
-					var se *steps.StepError
-					if errors.As(err, &se) {
-						step.Error = se.Msg
-						step.Findings = se.Findings
-						step.Excerpt = se.Excerpt
-					}
-				}
-				break
 			}
 		}
 		return ctx, nil
@@ -287,6 +293,11 @@ func (c *collector) hook(sc *godog.ScenarioContext) {
 		delete(c.current, s.Id)
 		r.res.Duration = c.now().Sub(r.started)
 		r.res.Status = scenarioStatus(r.res.Steps)
+		if err != nil && r.res.Status == yhteistestaus.StatusPassed && !errors.Is(err, steps.ErrUnsupported) {
+			// A failure godog reports for the scenario, not for a step.
+			r.res.Status = yhteistestaus.StatusFailed
+			r.res.Steps = append(r.res.Steps, yhteistestaus.StepResult{Keyword: "After", Text: "scenario", Status: yhteistestaus.StatusFailed, Error: err.Error()})
+		}
 		c.print(r.res)
 		return ctx, nil
 	})
@@ -398,10 +409,10 @@ func requirementResults(cat *profiles.Catalogue, profile string, scs []yhteistes
 			}
 		case r.Verification == profiles.Manual:
 			rr.Status = yhteistestaus.StatusManual
-		case r.NotYetAutomated:
+		case r.NotYetAutomated && len(byReq[r.ID]) == 0:
 			rr.Status = yhteistestaus.StatusNotYetAutomated
 		default:
-			rr.Status = automatedStatus(byReq[r.ID], &rr)
+			rr.Status = automatedStatus(byReq[r.ID], r.Rules, &rr)
 		}
 		out = append(out, rr)
 	}
@@ -416,35 +427,60 @@ func joinLines(ls []profiles.LineRange) string {
 	return strings.Join(parts, ", ")
 }
 
-// automatedStatus is failed when any scenario of the requirement failed,
-// not supported when one was not supported, passed when all passed and not
-// tested when none ran.
-func automatedStatus(scs []*yhteistestaus.ScenarioResult, rr *yhteistestaus.RequirementResult) yhteistestaus.Status {
-	if len(scs) == 0 {
-		return yhteistestaus.StatusNotTested
-	}
-	st := yhteistestaus.StatusPassed
+// automatedStatus judges an automatically verified requirement by its
+// scenarios. A failed scenario fails the requirement when the failure is
+// the requirement's: the failing step's findings include one of the
+// requirement's validation rules, or the requirement names no rules, or the
+// step failed without findings (a state check). A scenario that failed on
+// another requirement's rule proves nothing either way. So the requirement
+// is failed on a failure of its own, not supported when a scenario was not
+// supported, passed when a scenario passed, and not tested otherwise.
+func automatedStatus(scs []*yhteistestaus.ScenarioResult, rules []string, rr *yhteistestaus.RequirementResult) yhteistestaus.Status {
+	failed, unsupported, passed := false, false, false
 	for _, s := range scs {
 		switch s.Status {
+		case yhteistestaus.StatusPassed:
+			passed = true
+		case yhteistestaus.StatusNotSupported:
+			unsupported = true
 		case yhteistestaus.StatusFailed:
-			st = yhteistestaus.StatusFailed
 			for _, step := range s.Steps {
 				if step.Status != yhteistestaus.StatusFailed && step.Status != yhteistestaus.StatusUndefined {
 					continue
 				}
-				f := yhteistestaus.Failure{Scenario: s.Name, Step: step.Text, Error: step.Error, Excerpt: step.Excerpt}
-				if len(step.Findings) > 0 {
-					f.Rule, f.Source, f.Location = step.Findings[0].Rule, step.Findings[0].Source, step.Findings[0].Location
+				rule, own := attribute(step, rules)
+				if !own {
+					continue
 				}
+				failed = true
+				f := yhteistestaus.Failure{Scenario: s.Name, Step: step.Text, Error: step.Error, Excerpt: step.Excerpt, Rule: rule.Rule, Source: rule.Source, Location: rule.Location}
 				rr.Failures = append(rr.Failures, f)
-			}
-		case yhteistestaus.StatusNotSupported:
-			if st != yhteistestaus.StatusFailed {
-				st = yhteistestaus.StatusNotSupported
 			}
 		}
 	}
-	return st
+	switch {
+	case failed:
+		return yhteistestaus.StatusFailed
+	case unsupported:
+		return yhteistestaus.StatusNotSupported
+	case passed:
+		return yhteistestaus.StatusPassed
+	}
+	return yhteistestaus.StatusNotTested
+}
+
+// attribute tells whether a failed step is a failure of a requirement with
+// the given validation rules, and the finding that shows it.
+func attribute(step yhteistestaus.StepResult, rules []string) (yhteistestaus.Finding, bool) {
+	if len(step.Findings) == 0 {
+		return yhteistestaus.Finding{}, true
+	}
+	for _, f := range step.Findings {
+		if slices.Contains(rules, f.Rule) {
+			return f, true
+		}
+	}
+	return step.Findings[0], len(rules) == 0
 }
 
 // verdict counts requirements by status and passes the profile when every

@@ -14,6 +14,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 
+	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
@@ -71,6 +72,8 @@ func Definitions() []Definition {
 					return w.clientRelation(ctx, sut.ActionOpenClientRelation, name)
 				}
 			}},
+		{LayerDrive, `^the system is asked to open a client relation for "([^"]+)" again$`, "asks for a second client relation while one is open; a later step checks the outcome",
+			func(w *World) any { return w.openAgain }},
 		{LayerDrive, `^the system updates the client relation of "([^"]+)"$`, "the system archives a new version of the client relation document",
 			func(w *World) any {
 				return func(ctx context.Context, name string) error {
@@ -133,6 +136,8 @@ func Definitions() []Definition {
 			func(w *World) any { return w.serviceRequest }},
 		{LayerMessage, `^the last message carried usage situation "([^"]+)"$`, "the usage situation (käyttötilanne) of the action's last message",
 			func(w *World) any { return w.usage }},
+		{LayerMessage, `^the archive rejected no message of the action$`, "whatever the system did, it sent nothing the archive rejected",
+			func(w *World) any { return w.noneRejected }},
 		{LayerMessage, `^the messages of the action had no warnings$`, "no finding of any severity on the action's messages",
 			func(w *World) any { return w.noWarnings }},
 		{LayerMessage, `^the last message carried correction data$`, "the corrected version names its storer, a description (the corrector's job title) and the reason of correction (Motivering för rättelse)",
@@ -188,9 +193,11 @@ func (w *World) registerClient(ctx context.Context, name string, age int, tempor
 	if _, dup := w.clients[name]; dup {
 		return fmt.Errorf("test client %q is registered already", name)
 	}
+	// Born in the month before the client's birthday month of the given
+	// age, so that the identity's few days of spread keep the age.
 	now := w.suite.now()
-	birth := time.Date(now.Year()-age, now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
-	code, err := w.suite.identity(birth)
+	birth := time.Date(now.Year()-age, now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -2, 0)
+	code, birth, err := w.suite.identity(birth, 28)
 	if err != nil {
 		return err
 	}
@@ -222,23 +229,47 @@ func (w *World) clientRelation(ctx context.Context, action sut.Action, name stri
 	if err != nil {
 		return err
 	}
-	if err := out.check(); err != nil {
+	if err := w.check(ctx, out); err != nil {
 		return err
 	}
 	return w.remember("crd:"+name, out)
 }
 
-// remember records the documents an action archived under the scenario's
-// name for the last one.
+// remember records the documents an action archived: the one the system
+// names by the scenario's ref (or, when the system fills in no refs, the
+// last one of the kind the name implies) under name, and every other
+// document it names by a ref of this scenario under that ref.
 func (w *World) remember(name string, out *outcome) error {
 	docs := out.answer.Result.Documents
 	if len(docs) == 0 {
 		return fmt.Errorf("%s: the system reported no archived document", out.action)
 	}
-	d := docs[len(docs)-1]
+	want, kind := w.docRef(name), ""
+	switch {
+	case strings.HasPrefix(name, "crd:"):
+		kind = "client-relation"
+	case strings.HasPrefix(name, "case:"):
+		kind = "case"
+	}
+	pick, fallback := -1, -1
+	for i, d := range docs {
+		switch {
+		case d.Ref == want:
+			pick = i
+		case d.Ref == "" && (kind == "" || d.Kind == kind):
+			fallback = i
+		}
+	}
+	if pick < 0 {
+		pick = fallback
+	}
+	if pick < 0 {
+		return fmt.Errorf("%s: the system reported no document for %q (ref %s)", out.action, name, want)
+	}
+	d := docs[pick]
 	w.docs[name] = &d
 	for i := range docs {
-		if r := strings.TrimPrefix(docs[i].Ref, w.prefix); r != docs[i].Ref && r != "" {
+		if r := strings.TrimPrefix(docs[i].Ref, w.prefix); r != docs[i].Ref && r != "" && i != pick {
 			d := docs[i]
 			w.docs[r] = &d
 		}
@@ -246,12 +277,24 @@ func (w *World) remember(name string, out *outcome) error {
 	return nil
 }
 
+func (w *World) openAgain(ctx context.Context, name string) error {
+	c, err := w.client(name)
+	if err != nil {
+		return err
+	}
+	_, err = w.act(ctx, sut.ActionOpenClientRelation, sut.ClientRelationParams{ClientRef: c.ref, ServiceTask: "24"})
+	if errors.Is(err, ErrUnsupported) {
+		return nil // an unsupported answer is a refusal; a later step judges it
+	}
+	return err
+}
+
 func (w *World) replaceTemporaryID(ctx context.Context, name string) error {
 	c, err := w.client(name)
 	if err != nil {
 		return err
 	}
-	code, err := w.suite.identity(c.birth)
+	code, _, err := w.suite.identity(c.birth, 1)
 	if err != nil {
 		return err
 	}
@@ -259,7 +302,7 @@ func (w *World) replaceTemporaryID(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := out.check(); err != nil {
+	if err := w.check(ctx, out); err != nil {
 		return err
 	}
 	c.hetu, c.temporary = code, false
@@ -288,7 +331,7 @@ func (w *World) openCaseInTask(ctx context.Context, caseName, task, clientList s
 	if err != nil {
 		return err
 	}
-	if err := out.check(); err != nil {
+	if err := w.check(ctx, out); err != nil {
 		return err
 	}
 	w.cases[caseName] = &caseInfo{ref: w.ref(caseName), id: out.answer.Result.CaseID, clients: names}
@@ -304,7 +347,7 @@ func (w *World) closeCase(ctx context.Context, caseName string) error {
 	if err != nil {
 		return err
 	}
-	if err := out.check(); err != nil {
+	if err := w.check(ctx, out); err != nil {
 		return err
 	}
 	return w.remember("case:"+caseName, out)
@@ -323,13 +366,16 @@ func (w *World) storeDocument(ctx context.Context, typ, name, caseName string, t
 		return err
 	}
 	out, err := w.act(ctx, sut.ActionStoreDocument, p)
+	if !mustSucceed && errors.Is(err, ErrUnsupported) {
+		return nil // an unsupported answer is a refusal; a later step judges it
+	}
 	if err != nil {
 		return err
 	}
 	if !mustSucceed {
 		return nil
 	}
-	if err := out.check(); err != nil {
+	if err := w.check(ctx, out); err != nil {
 		return err
 	}
 	return w.remember(name, out)
@@ -392,6 +438,9 @@ func (w *World) askNewVersion(ctx context.Context, name string) error {
 		return err
 	}
 	_, err := w.act(ctx, sut.ActionNewVersion, sut.VersionParams{DocRef: w.docRef(name), Reason: "correction"})
+	if errors.Is(err, ErrUnsupported) {
+		return nil // an unsupported answer is a refusal; a later step judges it
+	}
 	return err
 }
 
@@ -403,7 +452,7 @@ func (w *World) newVersion(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := out.check(); err != nil {
+	if err := w.check(ctx, out); err != nil {
 		return err
 	}
 	return w.remember(name, out)
@@ -441,7 +490,7 @@ func (w *World) annul(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := out.check(); err != nil {
+	if err := w.check(ctx, out); err != nil {
 		return err
 	}
 	return w.remember(target, out)
@@ -471,7 +520,7 @@ func (w *World) lastOutcome() (*outcome, error) {
 	return w.last, nil
 }
 
-func (w *World) allAccepted() error {
+func (w *World) allAccepted(ctx context.Context) error {
 	o, err := w.lastOutcome()
 	if err != nil {
 		return err
@@ -479,7 +528,7 @@ func (w *World) allAccepted() error {
 	if len(o.messages) == 0 {
 		return fmt.Errorf("%s: the archive received no message", o.action)
 	}
-	return o.check()
+	return w.check(ctx, o)
 }
 
 func (w *World) messageCount(n int) error {
@@ -560,13 +609,33 @@ func (w *World) refusedWithoutSending() error {
 	return nil
 }
 
+func (w *World) noneRejected() error {
+	o, err := w.lastOutcome()
+	if err != nil {
+		return err
+	}
+	var findings yhteistestaus.Findings
+	for _, m := range o.messages {
+		if m.AckType != simulator.AckAccepted {
+			findings = append(findings, m.Findings.Errors()...)
+		}
+	}
+	if len(findings) > 0 {
+		return &StepError{Msg: fmt.Sprintf("%s: the archive rejected message(s) of the action", o.action), Findings: findings}
+	}
+	return nil
+}
+
 func (w *World) refused() error {
 	o, err := w.lastOutcome()
 	if err != nil {
 		return err
 	}
-	if o.answer.Status == sut.StatusOK && len(o.accepted()) > 0 {
-		return fmt.Errorf("%s: the system did it and the archive accepted %d message(s); it should have refused", o.action, len(o.accepted()))
+	if n := len(o.accepted()); n > 0 {
+		return fmt.Errorf("%s: the archive accepted %d message(s) of the action (the system answered %s); it should have refused", o.action, n, o.answer.Status)
+	}
+	if o.answer.Status == sut.StatusOK {
+		return fmt.Errorf("%s: the system answered ok; it should have refused", o.action)
 	}
 	return nil
 }
@@ -621,6 +690,9 @@ func (w *World) notHeld(ctx context.Context, name string) error {
 	o, err := w.lastOutcome()
 	if err != nil {
 		return err
+	}
+	if n := len(o.accepted()); n > 0 {
+		return fmt.Errorf("the archive accepted %d message(s) of the last action, so %q may be archived", n, name)
 	}
 	if d, ok := w.docs[name]; ok {
 		if vs, err := w.suite.Archive.Versions(ctx, d.SetID); err == nil && len(vs) > 0 {

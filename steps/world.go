@@ -18,9 +18,10 @@ package steps
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"strings"
 	"sync"
 	"time"
@@ -73,31 +74,62 @@ type Suite struct {
 	next     int
 	scenario int
 	requests int
+	// seq is the sequence number of the newest archive message seen.
+	seq int
+}
+
+// catchUp returns the archive messages after the newest one seen and
+// remembers the newest.
+func (s *Suite) catchUp(ctx context.Context) ([]*simulator.Exchange, error) {
+	s.mu.Lock()
+	since := s.seq
+	s.mu.Unlock()
+	msgs, err := s.Archive.Messages(ctx, control.MessageFilter{Since: since})
+	if err != nil {
+		return nil, fmt.Errorf("read the archive's messages: %w", err)
+	}
+	if n := len(msgs); n > 0 {
+		s.mu.Lock()
+		if msgs[n-1].Seq > s.seq {
+			s.seq = msgs[n-1].Seq
+		}
+		s.mu.Unlock()
+	}
+	return msgs, nil
 }
 
 // identity returns a fresh 900-series test identity code for a client born
-// on birth.
-func (s *Suite) identity(birth time.Time) (string, error) {
+// within the given number of days from birth (1: on that day), and the
+// birth date it encodes. Each run starts at a random place, so that runs
+// against one long-lived system do not reuse identities.
+func (s *Suite) identity(birth time.Time, days int) (string, time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.started {
-		// Start each run at its own place, so that runs against one
-		// long-lived system do not reuse identities.
 		s.started = true
-		s.next = int(crc32.ChecksumIEEE([]byte(s.Archive.Session)) % 20000)
+		var b [4]byte
+		rand.Read(b[:])
+		s.next = int(binary.BigEndian.Uint32(b[:]) % identitySpace)
 	}
 	var err error
-	for range 40000 {
-		n := s.next % 40000
+	for range identitySpace {
+		n := s.next % identitySpace
 		s.next++
-		day := birth.AddDate(0, 0, n/100)
 		var code string
-		if code, err = hetu.TestCode(day, 900+n%100); err == nil {
-			return code, nil
+		if code, err = hetu.TestCode(birth.AddDate(0, 0, (n/100)%days), 900+n%100); err == nil {
+			c, err := hetu.Parse(code)
+			if err != nil {
+				return "", time.Time{}, err
+			}
+			return code, c.BirthDate, nil
 		}
 	}
-	return "", fmt.Errorf("no test identity for a client born %s: %w", birth.Format(time.DateOnly), err)
+	return "", time.Time{}, fmt.Errorf("no test identity for a client born %s: %w", birth.Format(time.DateOnly), err)
 }
+
+// identitySpace is the number of test identities per birth month: 28 days
+// of 100 individual numbers (900-999).
+const identitySpace = 28 * 100
 
 func (s *Suite) now() time.Time {
 	if s.Now != nil {
@@ -204,13 +236,10 @@ func (w *World) act(ctx context.Context, action sut.Action, params any) (*outcom
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	before, err := s.Archive.Messages(ctx, control.MessageFilter{})
-	if err != nil {
-		return nil, fmt.Errorf("read the archive's messages: %w", err)
-	}
-	since := 0
-	if len(before) > 0 {
-		since = before[len(before)-1].Seq
+	// Messages that arrived outside any action (a vendor's stray message)
+	// are not the action's.
+	if _, err := s.catchUp(ctx); err != nil {
+		return nil, err
 	}
 	req, err := sut.NewRequest(s.requestID(), action, s.Archive.SOAPURL(), params)
 	if err != nil {
@@ -228,17 +257,27 @@ func (w *World) act(ctx context.Context, action sut.Action, params any) (*outcom
 	if ans.Status == sut.StatusUnsupported {
 		return out, fmt.Errorf("%w: %s: %s", ErrUnsupported, action, ans.Message)
 	}
-	msgs, err := s.Archive.Messages(ctx, control.MessageFilter{Since: since})
+	msgs, err := s.catchUp(ctx)
 	if err != nil {
-		return out, fmt.Errorf("read the archive's messages: %w", err)
+		return out, err
 	}
 	out.messages = msgs
 	return out, nil
 }
 
-// check fails unless the action succeeded and the archive accepted every
-// message the system says it sent, and those messages exist.
-func (o *outcome) check() error {
+// sendsNothing reports whether an action archives nothing by itself.
+func sendsNothing(a sut.Action) bool {
+	switch a {
+	case sut.ActionDescribe, sut.ActionReset, sut.ActionRegisterClient, sut.ActionSearch:
+		return true
+	}
+	return false
+}
+
+// check fails unless the action succeeded, the archive received messages
+// for it and accepted every one, the messages the system names exist, and
+// every document version the system says it archived is in the archive.
+func (w *World) check(ctx context.Context, o *outcome) error {
 	var findings yhteistestaus.Findings
 	rejected := 0
 	for _, m := range o.messages {
@@ -253,9 +292,25 @@ func (o *outcome) check() error {
 			Findings: findings,
 		}
 	}
+	if len(o.messages) == 0 && !sendsNothing(o.action) {
+		return fmt.Errorf("%s: the system answered ok, but the archive received no message", o.action)
+	}
 	for _, id := range o.answer.Result.MessageIDs {
 		if !o.hasMessage(id) {
 			return fmt.Errorf("%s: the system says it sent message %s, but the archive never received it", o.action, id)
+		}
+	}
+	for _, d := range o.answer.Result.Documents {
+		vs, err := w.suite.Archive.Versions(ctx, d.SetID)
+		if err != nil && !errors.Is(err, control.ErrNotFound) {
+			return err
+		}
+		found := false
+		for _, v := range vs {
+			found = found || (v.Version == d.Version && v.DocumentID == d.DocumentID)
+		}
+		if !found {
+			return fmt.Errorf("%s: the system says it archived %s version %d (set %s), but the archive does not hold it", o.action, d.DocumentID, d.Version, d.SetID)
 		}
 	}
 	return nil
