@@ -62,6 +62,13 @@ type (
 // findings and the offending excerpt; an undefined step is an error; a
 // scenario the vendor system does not support, or one that did not run, is
 // skipped with the reason.
+//
+// A last testsuite, "verdict", holds one testcase, "profile <id>
+// verdict", that passes only when the run's verdict is passed: otherwise
+// its failure lists the profile's mandatory requirements that failed, were
+// not supported or were not tested. A run whose every scenario passed can
+// still fail (a mandatory requirement no scenario exercised), and CI must
+// not show it green.
 func WriteJUnit(w io.Writer, run *yhteistestaus.Run) error {
 	if run == nil {
 		return fmt.Errorf("junit: nil run")
@@ -105,6 +112,10 @@ func WriteJUnit(w io.Writer, run *yhteistestaus.Run) error {
 		doc.Errors += suite.Errors
 		doc.Suites = append(doc.Suites, suite)
 	}
+	vs := junitVerdictSuite(run, timestamp)
+	doc.Tests += vs.Tests
+	doc.Failures += vs.Failures
+	doc.Suites = append(doc.Suites, vs)
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return fmt.Errorf("junit: %w", err)
 	}
@@ -187,6 +198,80 @@ func junitTestCase(class string, sc yhteistestaus.ScenarioResult) junitCase {
 		c.Skipped = &junitSkipped{Message: strings.ToLower(statusLabel(sc.Status))}
 	}
 	return c
+}
+
+// junitVerdictName is the name of the verdict testsuite and the
+// classname of its testcase.
+const junitVerdictName = "verdict"
+
+// junitVerdictSuite is the verdict testsuite: one testcase that fails
+// unless run.Verdict is passed, listing the mandatory requirements that
+// decided it.
+func junitVerdictSuite(run *yhteistestaus.Run, timestamp string) junitSuite {
+	c := junitCase{
+		ClassName: junitVerdictName,
+		Name:      "profile " + run.Profile + " verdict",
+		Time:      seconds(0),
+	}
+	suite := junitSuite{
+		Name:       junitVerdictName,
+		Tests:      1,
+		Time:       seconds(0),
+		Timestamp:  timestamp,
+		Properties: junitProperties(run, ""),
+	}
+	if run.Verdict != yhteistestaus.StatusPassed {
+		var open []string
+		for _, r := range run.Requirements {
+			if r.Applicability != "mandatory" {
+				continue
+			}
+			switch r.Status {
+			case yhteistestaus.StatusFailed, yhteistestaus.StatusNotSupported, yhteistestaus.StatusNotTested:
+				open = append(open, requirementLine(r))
+			}
+		}
+		p := &junitProblem{Type: "verdict-" + string(run.Verdict)}
+		if run.Verdict == "" {
+			p.Type = "verdict-none"
+		}
+		switch run.Verdict {
+		case yhteistestaus.StatusFailed:
+			p.Message = "verdict failed"
+		case "":
+			p.Message = "no verdict"
+		default:
+			p.Message = "verdict " + string(run.Verdict) + ", not passed"
+		}
+		switch len(open) {
+		case 0:
+		case 1:
+			p.Message += ": 1 mandatory requirement not passed"
+		default:
+			p.Message += fmt.Sprintf(": %d mandatory requirements not passed", len(open))
+		}
+		if len(open) > 0 {
+			p.Text = "mandatory requirements not passed:\n" + strings.Join(open, "\n") + "\n"
+		}
+		p.Text = xmlText(p.Text)
+		c.Failure = p
+		suite.Failures = 1
+	}
+	suite.Cases = []junitCase{c}
+	return suite
+}
+
+// requirementLine is one requirement of the verdict's failure: id,
+// status, title and the handbook section it cites.
+func requirementLine(r yhteistestaus.RequirementResult) string {
+	line := r.ID + " " + string(r.Status)
+	if r.Title != "" {
+		line += ": " + r.Title
+	}
+	if cite := strings.TrimSpace(r.Section + " " + r.Lines); cite != "" {
+		line += " [" + cite + "]"
+	}
+	return line
 }
 
 // requirementsLine names the requirements a scenario verifies.

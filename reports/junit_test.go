@@ -163,6 +163,7 @@ func checkJUnit(t *testing.T, data []byte) jSuites {
 		failures += f
 		errs += e
 	}
+	checkVerdictSuite(t, doc)
 	for _, c := range []struct {
 		name      string
 		got, want int
@@ -178,6 +179,34 @@ func checkJUnit(t *testing.T, data []byte) jSuites {
 	return doc
 }
 
+// checkVerdictSuite checks that the last testsuite is the verdict: one
+// testcase that passes or has one failure, never an error or skipped.
+func checkVerdictSuite(t *testing.T, doc jSuites) {
+	t.Helper()
+	if len(doc.Suites) == 0 {
+		t.Errorf("testsuites: no testsuite, want the verdict suite at least")
+		return
+	}
+	v := doc.Suites[len(doc.Suites)-1]
+	var name string
+	for _, a := range v.Attrs {
+		if a.Name.Local == "name" {
+			name = a.Value
+		}
+	}
+	if name != "verdict" {
+		t.Errorf("last testsuite: name %q, want \"verdict\"", name)
+	}
+	if len(v.Cases) != 1 {
+		t.Errorf("verdict testsuite: %d testcases, want 1", len(v.Cases))
+		return
+	}
+	if c := v.Cases[0]; len(c.Errors)+len(c.Skipped) > 0 || len(c.Failures) > 1 {
+		t.Errorf("verdict testcase: %d failures, %d errors, %d skipped; want it passed or failed once",
+			len(c.Failures), len(c.Errors), len(c.Skipped))
+	}
+}
+
 func TestJUnitShapeAndCounts(t *testing.T) {
 	run := fixtureRun()
 	var buf bytes.Buffer
@@ -186,11 +215,11 @@ func TestJUnitShapeAndCounts(t *testing.T) {
 	}
 	doc := checkJUnit(t, buf.Bytes())
 
-	if got, want := len(doc.Suites), 2; got != want {
-		t.Fatalf("got %d testsuites, want %d (one per feature)", got, want)
+	if got, want := len(doc.Suites), 3; got != want {
+		t.Fatalf("got %d testsuites, want %d (one per feature, then the verdict)", got, want)
 	}
 	var names []string
-	for _, s := range doc.Suites {
+	for _, s := range doc.Suites[:2] {
 		for _, c := range s.Cases {
 			for _, a := range c.Attrs {
 				if a.Name.Local == "name" {
@@ -308,6 +337,13 @@ func TestJUnitValidatesWithXmllint(t *testing.T) {
 	hostile.Scenarios[2].Steps[2].Error = "]]>\x00<x>&\xff"
 	hostile.Scenarios[2].Status = yhteistestaus.StatusUndefined
 	runs["hostile"] = hostile
+	passed := fixtureRun()
+	passed.Verdict = yhteistestaus.StatusPassed
+	runs["passed"] = passed
+	notTested := fixtureRun()
+	notTested.Requirements[3].Status = yhteistestaus.StatusNotTested
+	notTested.Requirements[3].Title = "]]>\x00<x>&\xff"
+	runs["not-tested hostile title"] = notTested
 	for name, run := range runs {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), JUnitFile)
@@ -321,6 +357,116 @@ func TestJUnitValidatesWithXmllint(t *testing.T) {
 			out, err := exec.Command(xmllint, "--noout", "--nonet", "--schema", "testdata/junit.xsd", path).CombinedOutput()
 			if err != nil {
 				t.Errorf("xmllint: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+func TestJUnitVerdict(t *testing.T) {
+	passedScenario := yhteistestaus.ScenarioResult{
+		Feature: "Client relation", Name: "Opening a client relation", Status: yhteistestaus.StatusPassed,
+		Requirements: []string{"REQ-CR-001"},
+	}
+	req := func(id, applicability string, s yhteistestaus.Status) yhteistestaus.RequirementResult {
+		return yhteistestaus.RequirementResult{ID: id, Title: "title of " + id, Section: "7.1", Lines: "L1-L2",
+			Applicability: applicability, Verification: "automatic", Status: s}
+	}
+	tests := []struct {
+		name    string
+		run     *yhteistestaus.Run
+		failed  bool     // the verdict testcase has a failure
+		names   []string // the failure text names these requirements
+		exclude []string // and not these
+	}{
+		{
+			name: "a failed run fails the verdict, naming the mandatory requirements that failed or were not supported",
+			run:  fixtureRun(), failed: true,
+			names:   []string{"REQ-MK-014 failed", "REQ-SRV-004 not-supported"},
+			exclude: []string{"REQ-CR-001", "REQ-CP-009", "REQ-SRH-010", "REQ-SRV-044", "REQ-SRV-052", "REQ-SRV-094"},
+		},
+		{
+			name: "every scenario passed but a mandatory requirement was not tested: junit.xml is not green",
+			run: &yhteistestaus.Run{Profile: "vaihe2-kasittely", Verdict: yhteistestaus.StatusFailed,
+				Scenarios: []yhteistestaus.ScenarioResult{passedScenario},
+				Requirements: []yhteistestaus.RequirementResult{
+					req("REQ-CR-001", "mandatory", yhteistestaus.StatusPassed),
+					req("REQ-CR-002", "mandatory", yhteistestaus.StatusNotTested),
+					req("REQ-CP-009", "conditional", yhteistestaus.StatusNotTested),
+				}},
+			failed: true, names: []string{"REQ-CR-002 not-tested"}, exclude: []string{"REQ-CR-001", "REQ-CP-009"},
+		},
+		{
+			name: "every scenario passed but a mandatory requirement was not supported: junit.xml is not green",
+			run: &yhteistestaus.Run{Profile: "vaihe2-kasittely", Verdict: yhteistestaus.StatusFailed,
+				Scenarios: []yhteistestaus.ScenarioResult{passedScenario},
+				Requirements: []yhteistestaus.RequirementResult{
+					req("REQ-CR-001", "mandatory", yhteistestaus.StatusPassed),
+					req("REQ-SRV-004", "mandatory", yhteistestaus.StatusNotSupported),
+				}},
+			failed: true, names: []string{"REQ-SRV-004 not-supported"}, exclude: []string{"REQ-CR-001"},
+		},
+		{
+			name: "a run with no verdict is not green",
+			run:  &yhteistestaus.Run{Profile: "p"}, failed: true,
+		},
+		{
+			name: "a passed run passes the verdict",
+			run: &yhteistestaus.Run{Profile: "vaihe2-kasittely", Verdict: yhteistestaus.StatusPassed,
+				Scenarios: []yhteistestaus.ScenarioResult{passedScenario},
+				Requirements: []yhteistestaus.RequirementResult{
+					req("REQ-CR-001", "mandatory", yhteistestaus.StatusPassed),
+					req("REQ-CP-009", "conditional", yhteistestaus.StatusNotTested),
+				}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteJUnit(&buf, tt.run); err != nil {
+				t.Fatal(err)
+			}
+			doc := checkJUnit(t, buf.Bytes())
+			if len(doc.Suites) == 0 {
+				t.Fatal("got no testsuite, want the verdict suite last")
+			}
+			suite := doc.Suites[len(doc.Suites)-1]
+			sa := attrs(t, "verdict suite", suite.Attrs, []string{"name", "tests", "failures", "errors", "time"},
+				[]string{"skipped", "timestamp"})
+			if got, want := sa["name"], "verdict"; got != want {
+				t.Errorf("last testsuite: got name %q, want %q", got, want)
+			}
+			if len(suite.Cases) != 1 {
+				t.Fatalf("verdict suite: got %d testcases, want 1", len(suite.Cases))
+			}
+			c := suite.Cases[0]
+			ca := attrs(t, "verdict testcase", c.Attrs, []string{"classname", "name", "time"}, nil)
+			if got, want := ca["name"], "profile "+tt.run.Profile+" verdict"; got != want {
+				t.Errorf("verdict testcase: got name %q, want %q", got, want)
+			}
+			if got := len(c.Failures) == 1; got != tt.failed {
+				t.Fatalf("verdict testcase failed: got %v, want %v (verdict %q)", got, tt.failed, tt.run.Verdict)
+			}
+			if n := len(c.Errors) + len(c.Skipped); n != 0 {
+				t.Errorf("verdict testcase: got %d errors or skipped, want none", n)
+			}
+			top := attrs(t, "testsuites", doc.Attrs, nil, []string{"name", "tests", "failures", "errors", "disabled", "time"})
+			if green := top["failures"] == "0" && top["errors"] == "0"; green == tt.failed {
+				t.Errorf("testsuites failures=%s errors=%s: green is %v, want %v for verdict %q",
+					top["failures"], top["errors"], green, !tt.failed, tt.run.Verdict)
+			}
+			if !tt.failed {
+				return
+			}
+			text := c.Failures[0].Text
+			for _, w := range tt.names {
+				if !strings.Contains(text, w) {
+					t.Errorf("verdict failure text lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tt.exclude {
+				if strings.Contains(text, w) {
+					t.Errorf("verdict failure text names %q, a requirement that does not fail the verdict:\n%s", w, text)
+				}
 			}
 		})
 	}

@@ -104,7 +104,7 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 	if base == "" {
 		sim, err := simulator.New()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("start the embedded archive: %w", err)
 		}
 		srv := &server.Server{Addr: "127.0.0.1:0", Sim: sim}
 		if err := srv.Start(); err != nil {
@@ -136,6 +136,10 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 	}
 
 	tags := profileTags(cat, prof)
+	if tags == "" {
+		// A profile with no marked area runs no scenario.
+		tags = "@area:-"
+	}
 	if opts.Tags != "" {
 		tags += " && " + opts.Tags
 	}

@@ -40,9 +40,13 @@ var _ Driver = (*execDriver)(nil)
 //
 // The command's standard error is for its logs: when the command exits
 // with a non-zero status, is killed, or answers with something that is not
-// one JSON answer to the request, the error quotes the end of it. When
-// the context is done the command and every process it started in its
-// process group are killed (on Unix; elsewhere the command alone).
+// one JSON answer to the request, the error quotes the end of it.
+//
+// On Unix the command runs in a process group of its own, and every
+// process still in it is killed when the command returns, whether it
+// answered or failed, and when the context is done: a child the script
+// left in the background (a sleep, a curl) never outlives the request.
+// Elsewhere the context's end kills the command alone.
 func NewExec(command string) Driver {
 	return &execDriver{command: command}
 }
@@ -77,6 +81,7 @@ func (d *execDriver) do(ctx context.Context, req Request) (*Answer, error) {
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 
 	runErr := cmd.Run()
+	groupErr := endProcessGroup(cmd)
 	withStderr := func(err error) error {
 		if s := stderr.String(); s != "" {
 			return fmt.Errorf("%w; standard error: %s", err, s)
@@ -98,6 +103,8 @@ func (d *execDriver) do(ctx context.Context, req Request) (*Answer, error) {
 		// ErrWaitDelay: the command succeeded but left a process holding
 		// its output; what it wrote before exiting still counts.
 		return nil, withStderr(fmt.Errorf("run command: %w", runErr))
+	case groupErr != nil:
+		return nil, withStderr(groupErr)
 	}
 	a, err := unmarshalAnswer(stdout.buf.Bytes())
 	if err != nil {

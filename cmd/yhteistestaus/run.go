@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fatih/color"
@@ -155,44 +157,77 @@ func (m *Main) manualDriver(lang string, timeout time.Duration, opts *runner.Opt
 	return d, "manual operator (" + lang + ")", nil
 }
 
-// watchArchive reports an action done when the archive session receives a
-// message after the action was asked for. Actions that send nothing
-// (register-client) wait for the operator's answer.
+// watchArchive reports an action done when the archive session has
+// received messages since the action was asked for and then stayed quiet
+// for one poll: an action may send several messages one after the other
+// (annulling a case annuls its documents first; replacing a temporary
+// identifier updates more than one document), and the result must name
+// them all. The result lists the new messages' ids and documents, with the
+// archive's kind of each document and, for a case document, its case id.
+// Actions that send nothing (register-client, search) wait for the
+// operator's answer.
+//
+// The first call for a request id takes the mark: the last message the
+// archive had then. That is safe because the manual adapter starts
+// watching right after it prints the instruction, before the operator can
+// have acted on it, so no message of this action is older than the mark.
+// A message whose version is not a number is an error. Ref stays empty:
+// the archive does not know the harness's names for documents, and the
+// steps then pick a document by its kind.
 func watchArchive(ac *control.Client) func(ctx context.Context, req sut.Request) (*sut.Result, bool, error) {
-	marks := make(map[string]int)
+	// progress is what the polls of one request saw: the mark and the
+	// last message of the previous poll.
+	type progress struct{ mark, last int }
+	var mu sync.Mutex
+	seen := make(map[string]progress)
 	return func(ctx context.Context, req sut.Request) (*sut.Result, bool, error) {
 		switch req.Action {
 		case sut.ActionDescribe, sut.ActionReset, sut.ActionRegisterClient, sut.ActionSearch:
 			return nil, false, nil
 		}
-		msgs, err := ac.Messages(ctx, control.MessageFilter{})
+		mu.Lock()
+		p, ok := seen[req.ID]
+		mu.Unlock()
+		msgs, err := ac.Messages(ctx, control.MessageFilter{Since: p.mark})
 		if err != nil {
 			return nil, false, err
 		}
-		last := 0
+		last := p.mark
 		if len(msgs) > 0 {
 			last = msgs[len(msgs)-1].Seq
 		}
-		mark, seen := marks[req.ID]
-		if !seen {
-			marks[req.ID] = last
-			return nil, false, nil
-		}
-		if last <= mark {
+		if !ok || last <= p.mark || last != p.last {
+			// The mark, nothing new yet, or the log grew since the
+			// previous poll: more messages of the action may follow.
+			if !ok {
+				p.mark = last
+			}
+			p.last = last
+			mu.Lock()
+			seen[req.ID] = p
+			mu.Unlock()
 			return nil, false, nil
 		}
 		res := &sut.Result{}
 		for _, x := range msgs {
-			if x.Seq > mark {
-				res.MessageIDs = append(res.MessageIDs, x.MessageID)
-				v := 0
-				fmt.Sscan(x.Version, &v)
-				res.Documents = append(res.Documents, sut.DocumentRef{DocumentID: x.DocumentID, SetID: x.SetID, Version: v, Kind: x.Kind})
-				if x.Kind == "case" {
-					res.CaseID = x.CaseID
+			if x.Seq <= p.mark {
+				continue
+			}
+			v := 0
+			if x.Version != "" {
+				if v, err = strconv.Atoi(x.Version); err != nil {
+					return nil, false, fmt.Errorf("message %d (%s): version %q is not a number: %w", x.Seq, x.MessageID, x.Version, err)
 				}
 			}
+			res.MessageIDs = append(res.MessageIDs, x.MessageID)
+			res.Documents = append(res.Documents, sut.DocumentRef{DocumentID: x.DocumentID, SetID: x.SetID, Version: v, Kind: x.Kind})
+			if x.Kind == "case" {
+				res.CaseID = x.CaseID
+			}
 		}
+		mu.Lock()
+		delete(seen, req.ID)
+		mu.Unlock()
 		return res, true, nil
 	}
 }

@@ -2,6 +2,7 @@ package message
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -281,8 +282,11 @@ func readBody(b *etree.Element) Body {
 }
 
 // SameCodeSystem reports whether two code-system OIDs name the same
-// classification: equal, or equal but for a trailing six-digit version arc
-// (1.2.246.537.6.1503 and 1.2.246.537.6.1503.201601).
+// classification: equal, or equal but for a trailing version arc on one of
+// them. A version arc is a year (4 digits, 1970-2099, as in
+// 1.2.246.537.5.40127.2006) or a year and month (6 digits, as in
+// 1.2.246.537.6.1503.201601). Other four-digit arcs, such as the
+// classification number 1503 itself, are not versions.
 func SameCodeSystem(a, b string) bool {
 	if a == b {
 		return true
@@ -291,13 +295,27 @@ func SameCodeSystem(a, b string) bool {
 		a, b = b, a
 	}
 	rest, ok := strings.CutPrefix(a, b+".")
-	if !ok || len(rest) != 6 {
+	return ok && isVersionArc(rest)
+}
+
+// isVersionArc reports whether an OID arc is a classification version:
+// YYYY or YYYYMM with a year from 1970 to 2099 and a month from 01 to 12.
+func isVersionArc(arc string) bool {
+	if len(arc) != 4 && len(arc) != 6 {
 		return false
 	}
-	for _, r := range rest {
-		if r < '0' || r > '9' {
+	for i := 0; i < len(arc); i++ {
+		if arc[i] < '0' || arc[i] > '9' {
 			return false
 		}
+	}
+	year, _ := strconv.Atoi(arc[:4])
+	if year < 1970 || year > 2099 {
+		return false
+	}
+	if len(arc) == 6 {
+		month, _ := strconv.Atoi(arc[4:])
+		return month >= 1 && month <= 12
 	}
 	return true
 }

@@ -41,21 +41,39 @@ func TestParseXMLRefusesHostileInput(t *testing.T) {
 	}
 }
 
-// Comments, CDATA and self-closing elements do not count as nesting.
-func TestNestingDepth(t *testing.T) {
-	tests := []struct {
-		data string
-		want int
-	}{
-		{"<a><b/><c><d></d></c></a>", 3},
-		{"<a><!-- <b><c><d> --></a>", 1},
-		{"<a><![CDATA[<b><c>]]></a>", 1},
-		{"<?xml version='1.0'?><a/>", 0},
+// The depth limit counts elements as the parser sees them: markup inside
+// attribute values, comments and CDATA is not an element and cannot hide
+// one.
+func TestParseXMLDepth(t *testing.T) {
+	nest := func(n int, open string) string {
+		return strings.Repeat(open, n) + strings.Repeat("</a>", n)
 	}
+	tests := []struct {
+		name    string
+		data    string
+		tooDeep bool
+	}{
+		{"at the limit", nest(64, "<a>"), false},
+		{"one over the limit", nest(65, "<a>"), true},
+		{"an attribute value ending like an empty-element tag", nest(65, `<a x="/>">`), true},
+		{"an attribute value with a start tag", nest(65, `<a x="&lt;b>">`), true},
+		{"a single-quoted attribute value", nest(65, `<a x='/>'>`), true},
+		{"an empty element one over the limit", strings.Repeat("<a>", 64) + "<b/>" + strings.Repeat("</a>", 64), true},
+		{"tags inside a comment", "<a><!-- " + strings.Repeat("<b>", 100) + " --></a>", false},
+		{"tags inside CDATA", "<a><![CDATA[" + strings.Repeat("<b>", 100) + "]]></a>", false},
+		{"tags inside an attribute value", `<a x="` + strings.Repeat("&lt;b>", 100) + `"/>`, false},
+	}
+	lim := Limits{MaxBytes: 1 << 20, MaxDepth: 64}
 	for _, tt := range tests {
-		if got := nestingDepth([]byte(tt.data)); got != tt.want {
-			t.Errorf("nestingDepth(%q) = %d, want %d", tt.data, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseXML([]byte(tt.data), lim)
+			if got := IsXMLError(err, XMLTooDeep); got != tt.tooDeep {
+				t.Errorf("ParseXML: got error %v (too deep %v), want too deep %v", err, got, tt.tooDeep)
+			}
+			if !tt.tooDeep && err != nil {
+				t.Errorf("ParseXML: got %v, want no error", err)
+			}
+		})
 	}
 }
 
@@ -69,6 +87,23 @@ func TestSameCodeSystem(t *testing.T) {
 		{"1.2.246.537.6.1503.201601", "1.2.246.537.6.1503", true},
 		{"1.2.246.537.6.1", "1.2.246.537.6.1503", false},
 		{"1.2.246.537.6.1265.201701", "1.2.246.537.6.1265.202301", false},
+		// Bindings version by year too.
+		{"1.2.246.537.5.40127", "1.2.246.537.5.40127.2006", true},
+		{"1.2.246.537.5.40127.2006", "1.2.246.537.5.40127", true},
+		{"1.2.246.537.6.12", "1.2.246.537.6.12.1997", true},
+		{"1.2.246.537.6.140", "1.2.246.537.6.140.2008", true},
+		{"1.2.246.537.6.12.1997", "1.2.246.537.6.12.2008", false},
+		// A four-digit arc that is not a year is a different classification.
+		{"1.2.246.537.6", "1.2.246.537.6.1503", false},
+		{"1.2.246.537.6", "1.2.246.537.6.1265", false},
+		// Neither is a six-digit arc that is not a year and month.
+		{"1.2.246.537.6.1503", "1.2.246.537.6.1503.201613", false},
+		{"1.2.246.537.6.1503", "1.2.246.537.6.1503.150301", false},
+		// Other lengths and non-digits are not version arcs.
+		{"1.2.246.537.6.1503", "1.2.246.537.6.1503.20160", false},
+		{"1.2.246.537.6.1503", "1.2.246.537.6.1503.2016011", false},
+		{"1.2.246.537.6.1503", "1.2.246.537.6.1503.20a6", false},
+		{"1.2.246.537.6.1503", "1.2.246.537.6.15032016", false},
 	}
 	for _, tt := range tests {
 		if got := SameCodeSystem(tt.a, tt.b); got != tt.want {

@@ -59,11 +59,13 @@ const (
 	XMLEmpty
 )
 
+// Error returns the detail: what is wrong with the document, for people.
 func (e *XMLError) Error() string { return e.Detail }
 
 // ParseXML parses data as an XML document within the limits. It refuses
 // document type declarations (and so every entity trick), invalid UTF-8,
-// nesting deeper than lim.MaxDepth and documents over lim.MaxBytes.
+// nesting deeper than lim.MaxDepth (1024 when not positive) and documents
+// over lim.MaxBytes (unbounded when not positive).
 func ParseXML(data []byte, lim Limits) (*etree.Document, error) {
 	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
 		return nil, &XMLError{XMLTooLarge, fmt.Sprintf("document is %d bytes, over the limit of %d", len(data), lim.MaxBytes)}
@@ -77,11 +79,15 @@ func ParseXML(data []byte, lim Limits) (*etree.Document, error) {
 	if i := bytes.Index(data, []byte("<!DOCTYPE")); i >= 0 {
 		return nil, &XMLError{XMLDTD, "document type declarations (DTD) are not allowed"}
 	}
-	if d := nestingDepth(data); lim.MaxDepth > 0 && d > lim.MaxDepth {
-		return nil, &XMLError{XMLTooDeep, fmt.Sprintf("elements are nested over %d deep", lim.MaxDepth)}
-	}
 	doc := etree.NewDocument()
+	// etree counts the depth while it tokenises, so markup inside attribute
+	// values, comments or CDATA neither counts nor hides an element. Zero
+	// means etree's own limit (1024 levels).
+	doc.ReadSettings.MaxDepth = lim.MaxDepth
 	if err := doc.ReadFromBytes(data); err != nil {
+		if errors.Is(err, etree.ErrMaxDepth) {
+			return nil, &XMLError{XMLTooDeep, fmt.Sprintf("elements are nested over %d deep", maxDepth(lim))}
+		}
 		return nil, &XMLError{XMLMalformed, fmt.Sprintf("not well-formed XML: %v", err)}
 	}
 	for _, t := range doc.Child {
@@ -95,48 +101,13 @@ func ParseXML(data []byte, lim Limits) (*etree.Document, error) {
 	return doc, nil
 }
 
-// nestingDepth estimates the maximum element depth of data by counting start
-// and end tags, without parsing. It over-counts nothing that matters: a
-// comment, CDATA section or processing instruction is skipped.
-func nestingDepth(data []byte) int {
-	depth, max := 0, 0
-	for i := 0; i < len(data); i++ {
-		if data[i] != '<' || i+1 >= len(data) {
-			continue
-		}
-		switch c := data[i+1]; {
-		case c == '/':
-			depth--
-		case c == '!' || c == '?':
-			end := []byte(">")
-			switch {
-			case bytes.HasPrefix(data[i:], []byte("<!--")):
-				end = []byte("-->")
-			case bytes.HasPrefix(data[i:], []byte("<![CDATA[")):
-				end = []byte("]]>")
-			case c == '?':
-				end = []byte("?>")
-			}
-			j := bytes.Index(data[i:], end)
-			if j < 0 {
-				return max
-			}
-			i += j
-		default:
-			j := bytes.IndexByte(data[i:], '>')
-			if j < 0 {
-				return max
-			}
-			if data[i+j-1] != '/' {
-				depth++
-				if depth > max {
-					max = depth
-				}
-			}
-			i += j
-		}
+// maxDepth is the depth limit ParseXML applies: lim.MaxDepth, or etree's
+// default of 1024 when that is not positive.
+func maxDepth(lim Limits) int {
+	if lim.MaxDepth > 0 {
+		return lim.MaxDepth
 	}
-	return max
+	return 1024
 }
 
 // IsXMLError reports whether err is an *XMLError of kind k.

@@ -41,16 +41,19 @@ const (
 	BasisWire Basis = "wire"
 )
 
-// Stages of validation, in the order the engine runs them.
-var Stages = []string{
-	"wire", "xml", "frame", "header", "codes", "identity", "consistency", "body", "signature", "archive",
+// Stages returns the stages of validation, in the order the engine runs
+// them. Each call returns a new slice, which the caller may change.
+func Stages() []string {
+	return []string{
+		"wire", "xml", "frame", "header", "codes", "identity", "consistency", "body", "signature", "archive",
+	}
 }
 
 // Rule is one entry of the catalogue.
 type Rule struct {
 	// ID is the stable rule id, e.g. "ID-HETU-CHECK".
 	ID string `yaml:"id" json:"id"`
-	// Stage is one of Stages.
+	// Stage is one of Stages().
 	Stage string `yaml:"stage" json:"stage"`
 	// Severity is the severity of the rule's findings.
 	Severity yhteistestaus.Severity `yaml:"severity" json:"severity"`
@@ -101,7 +104,7 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	}
 	c := &Catalogue{rules: make(map[string]Rule)}
 	validStage := make(map[string]bool)
-	for _, s := range Stages {
+	for _, s := range Stages() {
 		validStage[s] = true
 	}
 	for _, name := range names {
@@ -158,7 +161,7 @@ func (c *Catalogue) Rule(id string) (Rule, bool) {
 // All returns every rule, in stage order and then in file order.
 func (c *Catalogue) All() []Rule {
 	rank := make(map[string]int)
-	for i, s := range Stages {
+	for i, s := range Stages() {
 		rank[s] = i
 	}
 	out := make([]Rule, 0, len(c.order))

@@ -478,11 +478,7 @@ func (c *check) body() {
 	case err != nil:
 		c.add("BODY-SCHEMA", message.Path(b.JSONEl), "structure %s: %v", spec, err)
 	}
-	for i, p := range problems {
-		if i == 20 {
-			c.add("BODY-SCHEMA", message.Path(b.JSONEl), "%d more schema violations not listed", len(problems)-20)
-			break
-		}
+	for _, p := range problems {
 		c.add("BODY-SCHEMA", message.Path(b.JSONEl)+"#"+p.Pointer, "%s", p.Message)
 	}
 }
@@ -502,7 +498,11 @@ func (c *check) signatures() {
 		}
 		return
 	}
-	results, err := signature.Verify(d.XML)
+	results, err := signature.VerifyContext(c.ctx, d.XML)
+	if ctxErr := c.ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		c.r.Cancelled = ctxErr
+		return
+	}
 	if err != nil {
 		c.add("SIG-UNVERIFIABLE", message.Path(h.SignatureCollection), "signatures cannot be checked: %v", err)
 		return

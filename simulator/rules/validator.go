@@ -90,13 +90,29 @@ type Result struct {
 	// Clients are the client identifiers of the document (hetu or
 	// temporary identifier), root^extension.
 	Clients []message.II
+	// Cancelled is the context's error when the validation stopped before
+	// it was complete; the findings are then partial and say nothing about
+	// the message.
+	Cancelled error
 }
+
+// MaxFindingsPerRule is the number of findings one rule adds for one
+// message. Beyond it the rule adds a single finding that counts the rest,
+// so that a hostile message cannot make the acknowledgement arbitrarily
+// long.
+const MaxFindingsPerRule = 20
 
 // check carries one validation run.
 type check struct {
+	ctx context.Context
 	v   *Validator
 	r   *Result
 	now time.Time
+
+	// perRule counts the findings of each rule; omitted the findings over
+	// MaxFindingsPerRule, with the location of the first one omitted.
+	perRule map[string]int
+	omitted []omission
 
 	// serviceRequestLoc is where the service request is, for findings of
 	// later stages.
@@ -108,15 +124,49 @@ type check struct {
 	contentErr  error
 }
 
+// omission counts the findings of a rule left out over MaxFindingsPerRule.
+type omission struct {
+	rule, loc string
+	n         int
+}
+
+// add adds a finding of the rule, unless the rule already has
+// MaxFindingsPerRule findings: then it only counts it (see summarize).
 func (c *check) add(rule string, loc string, format string, args ...any) {
+	if c.perRule == nil {
+		c.perRule = make(map[string]int)
+	}
+	c.perRule[rule]++
+	if n := c.perRule[rule]; n > MaxFindingsPerRule {
+		if n == MaxFindingsPerRule+1 {
+			c.omitted = append(c.omitted, omission{rule: rule, loc: loc})
+		}
+		for i := range c.omitted {
+			if c.omitted[i].rule == rule {
+				c.omitted[i].n++
+			}
+		}
+		return
+	}
 	c.r.Findings = append(c.r.Findings, c.v.Catalogue.Finding(rule, loc, format, args...))
+}
+
+// summarize adds one finding per rule that had findings left out, counting
+// them.
+func (c *check) summarize() {
+	for _, o := range c.omitted {
+		c.r.Findings = append(c.r.Findings, c.v.Catalogue.Finding(o.rule, o.loc,
+			"%d more findings of rule %s are not listed (the first %d are)", o.n, o.rule, MaxFindingsPerRule))
+	}
 }
 
 // Validate runs stages 1 to 8 on a frame and its document. document may be
 // nil (the frame carried none), which is itself a finding. Validate never
-// panics on bad input; ctx cancels between stages.
+// panics on bad input. ctx is checked between stages and while checking
+// signatures; when it ends, Validate stops and returns a Result whose
+// Cancelled is ctx.Err().
 func (v *Validator) Validate(ctx context.Context, frame, document []byte) *Result {
-	c := &check{v: v, r: &Result{}, now: time.Now()}
+	c := &check{ctx: ctx, v: v, r: &Result{}, now: time.Now()}
 	if v.Now != nil {
 		c.now = v.Now()
 	}
@@ -144,12 +194,19 @@ func (v *Validator) Validate(ctx context.Context, frame, document []byte) *Resul
 	}
 	stages := []func(){c.frame, c.header, c.codes, c.identity, c.consistency, c.body, c.signatures}
 	for _, stage := range stages {
-		if ctx.Err() != nil {
-			c.add("XML-TOO-LARGE", "/", "validation cancelled: %v", ctx.Err())
-			break
+		if err := ctx.Err(); err != nil {
+			c.r.Cancelled = err
+		}
+		if c.r.Cancelled != nil {
+			return c.r
 		}
 		stage()
 	}
+	if err := ctx.Err(); err != nil {
+		c.r.Cancelled = err
+		return c.r
+	}
+	c.summarize()
 	return c.r
 }
 

@@ -2,6 +2,7 @@ package signature
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
@@ -91,26 +92,67 @@ type Reference struct {
 // Valid reports whether the reference's digest matched without problems.
 func (r Reference) Valid() bool { return r.Problem == "" && r.DigestValid }
 
-// Verify checks every signature element in the signatureCollection elements
-// (namespace urn:hl7finland) of doc, the parsed CDA document, and returns one
-// Result per signature in document order. A document without signatures
-// gives no results. Verify returns an error only when doc has no root
-// element; everything wrong with a signature is reported in its Result.
-// Verify only reads doc, so concurrent calls on the same document are safe
-// while nobody changes it.
-//
-// Verify does not judge the signature against Kanta's rules (which type is
-// required, whether a reference covers the nonXMLBody, certificate trust):
-// Result carries what such rules need.
+// Limits on the work one Verify call does, so that a hostile document
+// cannot make signature checking arbitrarily expensive.
+const (
+	// MaxSignatures is the number of signature elements checked per
+	// signatureCollection. The rest are not checked; the last checked
+	// signature's Result names them in its Problem.
+	MaxSignatures = 8
+	// MaxReferences is the number of ds:Reference elements checked per
+	// SignedInfo. The rest are not checked and are named in the Result's
+	// Problem.
+	MaxReferences = 8
+	// maxTargetForms is the number of distinct canonical forms (transforms,
+	// PrefixList, digest algorithm) computed for one reference target;
+	// further forms are reported as problems instead of canonicalising the
+	// target again.
+	maxTargetForms = 4
+	// maxCanonicalBytes is the total size of the canonical forms one Verify
+	// call computes; references beyond it are reported as problems.
+	maxCanonicalBytes = 256 << 20
+)
+
+// Verify is VerifyContext without cancellation.
 func Verify(doc *etree.Document) ([]Result, error) {
+	return VerifyContext(context.Background(), doc)
+}
+
+// VerifyContext checks every signature element in the signatureCollection
+// elements (namespace urn:hl7finland) of doc, the parsed CDA document, and
+// returns one Result per checked signature in document order (at most
+// MaxSignatures per collection). A document without signatures gives no
+// results. VerifyContext returns an error only when doc has no root element
+// or ctx ends, which it checks before every signature and reference;
+// everything wrong with a signature is reported in its Result.
+// VerifyContext only reads doc, so concurrent calls on the same document are
+// safe while nobody changes it.
+//
+// VerifyContext does not judge the signature against Kanta's rules (which
+// type is required, whether a reference covers the nonXMLBody, certificate
+// trust): Result carries what such rules need.
+func VerifyContext(ctx context.Context, doc *etree.Document) ([]Result, error) {
+	return newVerifier(ctx).verify(doc)
+}
+
+// newVerifier returns a verifier for one Verify call.
+func newVerifier(ctx context.Context) *verifier {
+	return &verifier{
+		ctx:     ctx,
+		ids:     make(map[string][]*etree.Element),
+		digests: make(map[digestKey][]byte),
+		forms:   make(map[*etree.Element]int),
+		certs:   make(map[string]certEntry),
+		budget:  maxCanonicalBytes,
+	}
+}
+
+// verify does VerifyContext's work.
+func (v *verifier) verify(doc *etree.Document) ([]Result, error) {
 	if doc == nil || doc.Root() == nil {
 		return nil, errors.New("verify signatures: document has no root element")
 	}
-	v := verifier{
-		ids:     make(map[string][]*etree.Element),
-		digests: make(map[digestKey][]byte),
-		certs:   make(map[string]certEntry),
-	}
+	ctx := v.ctx
 	var collections []*etree.Element
 	walk(doc.Root(), func(e *etree.Element) {
 		if id := idOf(e); id != "" {
@@ -122,8 +164,22 @@ func Verify(doc *etree.Document) ([]Result, error) {
 	})
 	var results []Result
 	for _, c := range collections {
-		for _, s := range children(c, nsHL7Finland, "signature") {
-			results = append(results, v.signature(doc, s))
+		sigs := children(c, nsHL7Finland, "signature")
+		checked := sigs[:min(len(sigs), MaxSignatures)]
+		for i, s := range checked {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("verify signatures: %w", err)
+			}
+			var extra string
+			if i == len(checked)-1 && len(sigs) > len(checked) {
+				extra = fmt.Sprintf("%s has %d signatures; the %d after the first %d are not checked",
+					path(c), len(sigs), len(sigs)-len(checked), MaxSignatures)
+			}
+			r := v.signature(doc, s, extra)
+			if v.err != nil {
+				return nil, fmt.Errorf("verify signatures: %w", v.err)
+			}
+			results = append(results, r)
 		}
 	}
 	return results, nil
@@ -131,9 +187,17 @@ func Verify(doc *etree.Document) ([]Result, error) {
 
 // verifier holds what one Verify call shares between signatures.
 type verifier struct {
+	ctx     context.Context
+	err     error                       // ctx's error once it ended
 	ids     map[string][]*etree.Element // elements by ID/Id/id value
 	digests map[digestKey][]byte        // canonical digests already computed
+	forms   map[*etree.Element]int      // canonical forms computed per target
 	certs   map[string]certEntry        // parsed certificates by base64 text
+	// canonicalBytes is the size of the canonical forms computed so far,
+	// up to budget; canonicalizations counts them.
+	canonicalBytes    int
+	budget            int
+	canonicalizations int
 }
 
 type digestKey struct {
@@ -147,6 +211,17 @@ type certEntry struct {
 	err  error
 }
 
+// canonicalize canonicalizes el within the Verify call's budget.
+func (v *verifier) canonicalize(el *etree.Element, alg, prefixes string, exclude *etree.Element) ([]byte, error) {
+	if v.canonicalBytes >= v.budget {
+		return nil, fmt.Errorf("not checked: the document's signatures already needed %d bytes of canonical XML, the limit", v.budget)
+	}
+	out, err := canonicalize(el, alg, prefixes, exclude)
+	v.canonicalizations++
+	v.canonicalBytes += len(out)
+	return out, err
+}
+
 // problems collects the reasons a signature or reference cannot be checked.
 type problems []string
 
@@ -154,11 +229,15 @@ func (p *problems) addf(format string, args ...any) { *p = append(*p, fmt.Sprint
 
 func (p problems) String() string { return strings.Join(p, "; ") }
 
-// signature checks one urn:hl7finland signature element.
-func (v *verifier) signature(doc *etree.Document, el *etree.Element) (r Result) {
+// signature checks one urn:hl7finland signature element. extra, when not
+// empty, is a problem to report with the signature's own.
+func (v *verifier) signature(doc *etree.Document, el *etree.Element, extra string) (r Result) {
 	r.ID, r.Path = idOf(el), path(el)
 	var probs problems
 	defer func() { r.Problem = probs.String() }()
+	if extra != "" {
+		probs = append(probs, extra)
+	}
 
 	r.Type = attr(child(el, nsHL7Finland, "signatureDescription"), "code")
 	if ts := child(el, nsHL7Finland, "signatureTimestamp"); ts != nil {
@@ -178,10 +257,19 @@ func (v *verifier) signature(doc *etree.Document, el *etree.Element) (r Result) 
 		return r
 	}
 
-	for _, ref := range children(signedInfo, nsDSig, "Reference") {
+	refs := children(signedInfo, nsDSig, "Reference")
+	if len(refs) > MaxReferences {
+		probs.addf("SignedInfo has %d references; the %d after the first %d are not checked", len(refs), len(refs)-MaxReferences, MaxReferences)
+		refs = refs[:MaxReferences]
+	}
+	for _, ref := range refs {
+		if err := v.ctx.Err(); err != nil {
+			v.err = err
+			return r
+		}
 		r.References = append(r.References, v.reference(doc, ref, sig))
 	}
-	if len(r.References) == 0 {
+	if len(refs) == 0 {
 		probs.addf("SignedInfo has no Reference")
 	}
 
@@ -219,7 +307,7 @@ func (v *verifier) signature(doc *etree.Document, el *etree.Element) (r Result) 
 		probs.addf("certificate key is %v, want RSA", cert.PublicKeyAlgorithm)
 		return r
 	}
-	canonical, err := canonicalize(signedInfo, c14n, prefixList(cm), nil)
+	canonical, err := v.canonicalize(signedInfo, c14n, prefixList(cm), nil)
 	if err != nil {
 		probs.addf("canonicalize SignedInfo: %v", err)
 		return r
@@ -318,7 +406,12 @@ func (v *verifier) reference(doc *etree.Document, ref, sig *etree.Element) (out 
 	}
 	got, ok := v.digests[key]
 	if !ok {
-		canonical, err := canonicalize(target, c14n, prefixes, key.exclude)
+		if v.forms[target] >= maxTargetForms {
+			probs.addf("not checked: %s was already canonicalized in %d different ways", out.URI, maxTargetForms)
+			return out
+		}
+		v.forms[target]++
+		canonical, err := v.canonicalize(target, c14n, prefixes, key.exclude)
 		if err != nil {
 			probs.addf("canonicalize %s: %v", out.URI, err)
 			return out
