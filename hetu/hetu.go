@@ -133,14 +133,14 @@ func Parse(s string) (Code, error) {
 	}
 	n, _ := strconv.Atoi(ind)
 	if n < minIndividual {
-		return Code{}, fmt.Errorf("parse hetu: %w: individual number %03d is never assigned", ErrFormat, n)
+		return Code{}, fmt.Errorf("parse hetu: %w: the individual number is one that is never assigned", ErrFormat)
 	}
 	d, _ := strconv.Atoi(date[0:2])
 	m, _ := strconv.Atoi(date[2:4])
 	y, _ := strconv.Atoi(date[4:6])
 	birth := time.Date(century+y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if m < 1 || m > 12 || birth.Day() != d || int(birth.Month()) != m {
-		return Code{}, fmt.Errorf("parse hetu: %w: day %02d of month %02d in %d does not exist", ErrDate, d, m, century+y)
+		return Code{}, fmt.Errorf("parse hetu: %w: the birth date part is not a real date", ErrDate)
 	}
 	if want := checkChar(date, ind); s[10] != want {
 		return Code{}, fmt.Errorf("parse hetu: %w", ErrCheck)
@@ -153,6 +153,19 @@ func Parse(s string) (Code, error) {
 		CenturySign: rune(s[6]),
 	}, nil
 }
+
+// Mask returns s unchanged when it is a valid test identity code (900
+// series), which names nobody, and otherwise a mask of asterisks as long as
+// a code, so that a real person's code (or a mistyped one) is not shown.
+func Mask(s string) string {
+	if c, err := Parse(s); err == nil && c.Test {
+		return s
+	}
+	return masked
+}
+
+// masked stands for an identity code that is not shown.
+const masked = "***********"
 
 // TestCode builds a valid test identity code (900 series) for a person born
 // on the calendar date of birth (its year must be 1800-2099) with the given

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -96,14 +97,55 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestErrorsDoNotLeakTheCode(t *testing.T) {
-	for _, in := range []string{"131052-308U", "310452-308T", "1310523308T"} {
-		_, err := Parse(in)
-		if err == nil {
-			t.Fatalf("Parse(%q): got nil error, want one", in)
-		}
-		if regexp.MustCompile(`1310|3104|308`).MatchString(err.Error()) {
-			t.Errorf("Parse(%q) error %q repeats part of the input", in, err)
-		}
+	tests := []struct {
+		name, code string
+	}{
+		{"day that does not exist", "310452-308T"},
+		{"29 February of a common year", "290223A9041"},
+		{"month 13", "131352-308U"},
+		{"day 00", "001052-308U"},
+		{"wrong check character", "131052-308X"},
+		{"unknown century sign", "1310523308T"},
+		{"individual number never assigned", "000152-000X"},
+		{"individual number 001", "011052-001X"},
+		{"letter in the date", "13105x-308U"},
+		{"letter in the individual number", "131052-3x8U"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(tt.code)
+			if err == nil {
+				t.Fatalf("Parse(%q): got nil error, want one", tt.code)
+			}
+			// The day, month and year of birth and the individual number.
+			fields := []string{tt.code[0:2], tt.code[2:4], tt.code[4:6], tt.code[7:10]}
+			for _, f := range fields {
+				if strings.Contains(err.Error(), f) {
+					t.Errorf("Parse(%q): error %q repeats the input's field %q", tt.code, err, f)
+				}
+			}
+		})
+	}
+}
+
+func TestMask(t *testing.T) {
+	tests := []struct {
+		name, code, want string
+	}{
+		{"test identity stays readable", "200111A904P", "200111A904P"},
+		{"test identity of the 1900s", "080779-998C", "080779-998C"},
+		{"real person's code is masked", "131052-308T", "***********"},
+		{"invalid code is masked", "131052-308X", "***********"},
+		{"impossible date is masked", "310452-908X", "***********"},
+		{"anything else is masked", "not a code", "***********"},
+		{"empty is masked", "", "***********"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Mask(tt.code); got != tt.want {
+				t.Errorf("Mask(%q) = %q, want %q", tt.code, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -7,10 +7,15 @@
 // Sessions isolate vendors and runs: every session has its own archive
 // state, message log and simulated clock. Messages are routed to a session
 // by name; "default" is used when none is given.
+//
+// What a simulator holds is bounded: at most DefaultMaxSessions sessions,
+// each logging its newest DefaultMaxExchanges exchanges (see the Options of
+// New).
 package simulator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -18,36 +23,109 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
+	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
 // DefaultSession is the session of messages that name none.
 const DefaultSession = "default"
+
+// Defaults of the options of New.
+const (
+	// DefaultMaxSessions is the number of sessions a simulator holds.
+	DefaultMaxSessions = 1000
+	// DefaultMaxExchanges is the number of exchanges a session's log keeps:
+	// the newest ones.
+	DefaultMaxExchanges = 10000
+)
+
+// Errors of session lookups, to test with errors.Is.
+var (
+	// ErrNoSession is returned by Lookup for a session that does not exist.
+	ErrNoSession = errors.New("no such session")
+	// ErrTooManySessions is returned by Session when creating the session
+	// would exceed the simulator's maximum.
+	ErrTooManySessions = errors.New("too many sessions")
+	// ErrInvalidSessionName is returned for a name ValidSessionName refuses.
+	ErrInvalidSessionName = errors.New("invalid session name")
+)
 
 // Simulator is the mock archive. Build it with New; it is safe for
 // concurrent use.
 type Simulator struct {
 	validator *rules.Validator
 	newStore  func() archive.Store
+	opts      options
 
 	mu       sync.Mutex
 	sessions map[string]*Session
 }
 
+// options are what Options set.
+type options struct {
+	limits       wire.Limits
+	maxSessions  int
+	maxExchanges int
+}
+
+// An Option configures a simulator built by New.
+type Option func(*options)
+
+// WithLimits sets the limits a message must keep to (zero fields take
+// wire.DefaultLimits): the transport reads within them (simulator/server
+// uses Simulator.Limits) and the validator applies the same size and depth
+// to each XML part, so that both agree.
+func WithLimits(l wire.Limits) Option { return func(o *options) { o.limits = l } }
+
+// WithMaxSessions sets the number of sessions the simulator holds (default
+// DefaultMaxSessions); creating one more fails with ErrTooManySessions.
+func WithMaxSessions(n int) Option { return func(o *options) { o.maxSessions = n } }
+
+// WithMaxExchanges sets the number of exchanges each session's log keeps
+// (default DefaultMaxExchanges); older ones are dropped.
+func WithMaxExchanges(n int) Option { return func(o *options) { o.maxExchanges = n } }
+
 // New returns a simulator with the embedded rules, code lists and schemas
 // and an in-memory store per session.
-func New() (*Simulator, error) {
+func New(opts ...Option) (*Simulator, error) {
+	o := options{maxSessions: DefaultMaxSessions, maxExchanges: DefaultMaxExchanges}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	d := wire.DefaultLimits()
+	if o.limits.MaxBytes <= 0 {
+		o.limits.MaxBytes = d.MaxBytes
+	}
+	if o.limits.MaxParts <= 0 {
+		o.limits.MaxParts = d.MaxParts
+	}
+	if o.limits.MaxDepth <= 0 {
+		o.limits.MaxDepth = d.MaxDepth
+	}
+	if o.maxSessions <= 0 {
+		o.maxSessions = DefaultMaxSessions
+	}
+	if o.maxExchanges <= 0 {
+		o.maxExchanges = DefaultMaxExchanges
+	}
 	v, err := rules.NewValidator()
 	if err != nil {
 		return nil, fmt.Errorf("build validator: %w", err)
 	}
+	v.Limits = message.LimitsOf(o.limits)
 	return &Simulator{
 		validator: v,
 		newStore:  func() archive.Store { return archive.NewMemStore() },
+		opts:      o,
 		sessions:  make(map[string]*Session),
 	}, nil
 }
+
+// Limits returns the limits messages must keep to, with every field set.
+func (s *Simulator) Limits() wire.Limits { return s.opts.limits }
 
 var sessionName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
@@ -55,20 +133,41 @@ var sessionName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 // letters, digits, dots, dashes and underscores.
 func ValidSessionName(name string) bool { return sessionName.MatchString(name) }
 
-// Session returns the named session, creating it on first use.
+// Session returns the named session ("" is DefaultSession), creating it on
+// first use. It fails with ErrInvalidSessionName for a name that
+// ValidSessionName refuses and with ErrTooManySessions when the simulator
+// already holds its maximum number of sessions.
 func (s *Simulator) Session(name string) (*Session, error) {
+	return s.session(name, true)
+}
+
+// Lookup returns the named session ("" is DefaultSession) if it exists; it
+// never creates one. It fails with ErrNoSession for a session that does not
+// exist and with ErrInvalidSessionName for a name that ValidSessionName
+// refuses.
+func (s *Simulator) Lookup(name string) (*Session, error) {
+	return s.session(name, false)
+}
+
+func (s *Simulator) session(name string, create bool) (*Session, error) {
 	if name == "" {
 		name = DefaultSession
 	}
 	if !ValidSessionName(name) {
-		return nil, fmt.Errorf("invalid session name %q", name)
+		return nil, fmt.Errorf("%w %q", ErrInvalidSessionName, name)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ss, ok := s.sessions[name]; ok {
 		return ss, nil
 	}
-	ss := &Session{Name: name, Clock: &Clock{}, validator: s.validator}
+	if !create {
+		return nil, fmt.Errorf("session %s: %w", name, ErrNoSession)
+	}
+	if len(s.sessions) >= s.opts.maxSessions {
+		return nil, fmt.Errorf("session %s: %w: the simulator holds %d, its maximum", name, ErrTooManySessions, len(s.sessions))
+	}
+	ss := &Session{Name: name, Clock: &Clock{}, validator: s.validator, maxExchanges: s.opts.maxExchanges}
 	ss.archive = archive.New(s.newStore(), s.validator.Catalogue, ss.Clock.Now)
 	s.sessions[name] = ss
 	return ss, nil
@@ -88,6 +187,7 @@ func (s *Simulator) Sessions() []string {
 
 // Validate runs the stateless validation (stages 1 to 8) at the real time,
 // without touching any archive: the validation service and the CLI use it.
+// When ctx ends first, the Result's Cancelled says so.
 func (s *Simulator) Validate(ctx context.Context, frame, document []byte) *rules.Result {
 	return s.validator.Validate(ctx, frame, document)
 }
@@ -100,11 +200,18 @@ type Session struct {
 	Name  string
 	Clock *Clock
 
-	validator *rules.Validator
-	archive   *archive.Archive
+	validator    *rules.Validator
+	archive      *archive.Archive
+	maxExchanges int
 
-	mu  sync.Mutex
-	log []*Exchange
+	// recv orders a message's submission and logging against Reset, so
+	// that a reset never leaves the log with an exchange whose document the
+	// archive no longer holds, or the reverse.
+	recv sync.Mutex
+
+	mu      sync.Mutex
+	log     []*Exchange // the newest exchanges, oldest first
+	lastSeq int         // the last sequence number given; never reset
 }
 
 // Archive returns the session's archive.
@@ -112,7 +219,9 @@ func (ss *Session) Archive() *archive.Archive { return ss.archive }
 
 // Exchange is one received message and the archive's answer.
 type Exchange struct {
-	// Seq numbers the session's exchanges from 1.
+	// Seq numbers the session's exchanges from 1. Numbers keep increasing
+	// across resets and are never reused, so that acknowledgement ids do
+	// not repeat.
 	Seq int `json:"seq"`
 	// ReceivedAt is the session's simulated time of receipt.
 	ReceivedAt time.Time `json:"receivedAt"`
@@ -130,13 +239,17 @@ type Exchange struct {
 	ServiceRequest string `json:"serviceRequest,omitempty"`
 	Usage          string `json:"usage,omitempty"`
 	// DocumentID, SetID, Version and Group identify the document.
-	DocumentID string   `json:"documentId,omitempty"`
-	SetID      string   `json:"setId,omitempty"`
-	Version    string   `json:"version,omitempty"`
-	Group      string   `json:"group,omitempty"`
-	Kind       string   `json:"kind,omitempty"`
-	Clients    []string `json:"clients,omitempty"`
-	CaseID     string   `json:"caseId,omitempty"`
+	DocumentID string `json:"documentId,omitempty"`
+	SetID      string `json:"setId,omitempty"`
+	Version    string `json:"version,omitempty"`
+	Group      string `json:"group,omitempty"`
+	Kind       string `json:"kind,omitempty"`
+	// Clients are the document's client identifiers, root^extension. An
+	// identity code that is not a valid test identity (900 series) is
+	// masked (hetu.Mask): the log shows no real person's code.
+	Clients []string `json:"clients,omitempty"`
+	// CaseID is the case the document belongs to.
+	CaseID string `json:"caseId,omitempty"`
 	// Operation is what the archive read the message as.
 	Operation archive.Operation `json:"operation"`
 	// Accepted is true when the archive stored the document.
@@ -159,11 +272,16 @@ const (
 
 // Receive validates a message, applies the archive's state rules, stores
 // the document when nothing is wrong, logs the exchange and returns it.
-// transport describes how the message arrived, for the log.
+// transport describes how the message arrived, for the log. When ctx ends
+// before the message is judged, Receive neither stores nor logs it and
+// returns ctx.Err().
 func (ss *Session) Receive(ctx context.Context, frame, document []byte, transport string) (*Exchange, error) {
 	v := *ss.validator
 	v.Now = ss.Clock.Now
 	res := v.Validate(ctx, frame, document)
+	if res.Cancelled != nil {
+		return nil, res.Cancelled
+	}
 	ex := &Exchange{ReceivedAt: ss.Clock.Now(), Transport: transport, Frame: frame, Document: document, Operation: archive.OpNone}
 	if f := res.Frame; f != nil {
 		ex.MessageID = f.ID.String()
@@ -176,7 +294,7 @@ func (ss *Session) Receive(ctx context.Context, frame, document []byte, transpor
 	if d := res.Document; d != nil {
 		ex.DocumentID, ex.SetID, ex.Version = d.ID.Root, d.SetID.Root, d.Version.Value
 		for _, id := range res.Clients {
-			ex.Clients = append(ex.Clients, id.String())
+			ex.Clients = append(ex.Clients, maskClient(id))
 		}
 		if d.Case != nil {
 			ex.CaseID = d.Case.ID.Root
@@ -184,6 +302,11 @@ func (ss *Session) Receive(ctx context.Context, frame, document []byte, transpor
 	}
 	if g := res.Group; g != nil {
 		ex.Group, ex.Kind = g.Code, string(g.Kind)
+	}
+	ss.recv.Lock()
+	defer ss.recv.Unlock()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	out, err := ss.archive.Submit(ctx, res, ex.MessageID)
 	if err != nil {
@@ -201,23 +324,55 @@ func (ss *Session) Receive(ctx context.Context, frame, document []byte, transpor
 		ex.AckType = AckError
 	}
 	ss.mu.Lock()
-	ex.Seq = len(ss.log) + 1
+	ss.lastSeq++
+	ex.Seq = ss.lastSeq
 	ss.log = append(ss.log, ex)
+	if over := len(ss.log) - ss.maxExchanges; over > 0 {
+		n := copy(ss.log, ss.log[over:])
+		clear(ss.log[n:])
+		ss.log = ss.log[:n]
+	}
 	ss.mu.Unlock()
 	return ex, nil
 }
 
-// Exchanges returns the session's exchanges, oldest first.
+// maskClient returns a client identifier as root^extension, with an
+// identity code that is not a valid test identity masked.
+func maskClient(id message.II) string {
+	if id.Root == rules.OIDHetu {
+		id.Extension = hetu.Mask(id.Extension)
+	}
+	return id.String()
+}
+
+// Exchanges returns the exchanges the session's log keeps (the newest
+// ones), oldest first.
 func (ss *Session) Exchanges() []*Exchange {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	return slices.Clone(ss.log)
 }
 
+// Exchange returns the exchange with the sequence number seq, if the log
+// still keeps it.
+func (ss *Session) Exchange(seq int) (*Exchange, bool) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	i, ok := slices.BinarySearchFunc(ss.log, seq, func(ex *Exchange, seq int) int { return ex.Seq - seq })
+	if !ok {
+		return nil, false
+	}
+	return ss.log[i], true
+}
+
 // Reset empties the session's archive and log and returns its clock to
-// real time.
+// real time. A message being received meanwhile is either judged and
+// logged before the reset or after it, never half. Sequence numbers go on
+// from where they were.
 func (ss *Session) Reset(ctx context.Context) error {
-	if err := ss.archive.Store().Reset(ctx); err != nil {
+	ss.recv.Lock()
+	defer ss.recv.Unlock()
+	if err := ss.archive.Reset(ctx); err != nil {
 		return fmt.Errorf("reset archive: %w", err)
 	}
 	ss.mu.Lock()

@@ -107,12 +107,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: serve: %v", errUsage, err)
 	}
-	sim, err := simulator.New()
+	// One set of limits: the transport reads, and the validator checks,
+	// within the simulator's.
+	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}))
 	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
-	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, Limits: wire.Limits{MaxBytes: *maxBytes}}
+	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger}
 	if err := srv.Start(); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 )
@@ -35,6 +36,14 @@ func New(store Store, catalogue *rules.Catalogue, now func() time.Time) *Archive
 
 // Store returns the archive's store.
 func (a *Archive) Store() Store { return a.store }
+
+// Reset empties the archive. It waits for a Submit under way to finish, so
+// a submission is judged and stored wholly before the reset or after it.
+func (a *Archive) Reset(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.store.Reset(ctx)
+}
 
 // Outcome is what the archive did with a message.
 type Outcome struct {
@@ -97,6 +106,9 @@ func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID strin
 	if len(versions) > 0 {
 		prev = versions[len(versions)-1].Version
 	}
+	// The record shares the document's bytes: nothing changes them after
+	// receipt.
+	rec.Document = d.Raw
 	if err := a.store.Add(ctx, rec, prev); err != nil {
 		if errors.Is(err, ErrConflict) {
 			j.add("ARC-VERSION-NEXT", "/ClinicalDocument/versionNumber", "another version of set %s was archived at the same time", rec.SetID)
@@ -109,7 +121,8 @@ func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID strin
 	return out, nil
 }
 
-// record builds the archive record of a validated message.
+// record builds the archive record of a validated message, without the
+// document itself, which Submit adds only when it stores the record.
 func (a *Archive) record(res *rules.Result, version int, messageID string) *Record {
 	d := res.Document
 	h := d.Header
@@ -146,7 +159,6 @@ func (a *Archive) record(res *rules.Result, version int, messageID string) *Reco
 			rec.RestrictionGrounds = append(rec.RestrictionGrounds, ia.Code)
 		}
 	}
-	rec.Document = slices.Clone(d.Raw)
 	return rec
 }
 
@@ -408,10 +420,10 @@ func (j *judge) annulOrder() {
 	}
 }
 
-// maskID hides the individual part of an identity code.
+// maskID hides an identity code that is not a test identity.
 func maskID(id string) string {
-	if root, ext, ok := strings.Cut(id, "^"); ok && root == rules.OIDHetu && len(ext) == 11 {
-		return ext[:7] + "****"
+	if root, ext, ok := strings.Cut(id, "^"); ok && root == rules.OIDHetu {
+		return hetu.Mask(ext)
 	}
 	return id
 }

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,6 +31,9 @@ type Client struct {
 	Session string
 	// HTTP is the client used; nil means a client with a 30 s timeout.
 	HTTP *http.Client
+	// MaxAnswer is the largest answer read, in bytes; zero means
+	// DefaultMaxAnswer. A larger answer is an error.
+	MaxAnswer int64
 }
 
 // SOAPURL returns the session's archiving endpoint, which the vendor
@@ -70,11 +74,19 @@ func (c *Client) do(ctx context.Context, method, u string, body any, out any) er
 		return fmt.Errorf("%s %s: %w", method, u, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	limit := c.maxAnswer()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return fmt.Errorf("%s %s: read answer: %w", method, u, err)
 	}
+	if int64(len(data)) > limit {
+		return fmt.Errorf("%s %s: answer larger than %d bytes", method, u, limit)
+	}
 	if resp.StatusCode == http.StatusNotFound {
+		var apiErr server.APIError
+		if json.Unmarshal(data, &apiErr) == nil && apiErr.Code == server.CodeNoSession {
+			return fmt.Errorf("%s %s: %w", method, u, ErrNoSession)
+		}
 		return fmt.Errorf("%s %s: %w", method, u, ErrNotFound)
 	}
 	if resp.StatusCode != http.StatusOK {
@@ -90,7 +102,22 @@ func (c *Client) do(ctx context.Context, method, u string, body any, out any) er
 }
 
 // ErrNotFound is returned when the simulator has no such message or set.
-var ErrNotFound = fmt.Errorf("not found")
+var ErrNotFound = errors.New("not found")
+
+// ErrNoSession is returned when the simulator has no such session (nothing
+// was sent to it, reset or set in it yet). It matches ErrNotFound too.
+var ErrNoSession = fmt.Errorf("session %w", ErrNotFound)
+
+// DefaultMaxAnswer is the largest answer a Client reads unless
+// Client.MaxAnswer says otherwise.
+const DefaultMaxAnswer = 64 << 20
+
+func (c *Client) maxAnswer() int64 {
+	if c.MaxAnswer > 0 {
+		return c.MaxAnswer
+	}
+	return DefaultMaxAnswer
+}
 
 // MessageFilter selects received messages.
 type MessageFilter struct {
@@ -101,7 +128,8 @@ type MessageFilter struct {
 	Client    string
 }
 
-// Messages returns the session's received messages that match f.
+// Messages returns the session's received messages that match f; none
+// when the session does not exist yet.
 func (c *Client) Messages(ctx context.Context, f MessageFilter) ([]*simulator.Exchange, error) {
 	q := url.Values{}
 	if f.Since > 0 {
@@ -124,6 +152,9 @@ func (c *Client) Messages(ctx context.Context, f MessageFilter) ([]*simulator.Ex
 		u += "?" + q.Encode()
 	}
 	if err := c.do(ctx, http.MethodGet, u, nil, &out); err != nil {
+		if errors.Is(err, ErrNoSession) {
+			return nil, nil
+		}
 		return nil, err
 	}
 	return out.Messages, nil
@@ -150,7 +181,8 @@ type ArchiveFilter struct {
 	Client, Kind, CaseID, Custodian string
 }
 
-// Archive returns the latest version of each archived set that matches f.
+// Archive returns the latest version of each archived set that matches f;
+// none when the session does not exist yet.
 func (c *Client) Archive(ctx context.Context, f ArchiveFilter) ([]server.SetView, error) {
 	q := url.Values{}
 	for k, v := range map[string]string{"client": f.Client, "kind": f.Kind, "caseId": f.CaseID, "custodian": f.Custodian} {
@@ -164,6 +196,9 @@ func (c *Client) Archive(ctx context.Context, f ArchiveFilter) ([]server.SetView
 	}
 	var v server.ArchiveView
 	if err := c.do(ctx, http.MethodGet, u, nil, &v); err != nil {
+		if errors.Is(err, ErrNoSession) {
+			return nil, nil
+		}
 		return nil, err
 	}
 	return v.Sets, nil

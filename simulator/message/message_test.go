@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
 func sample(tb testing.TB, name string) []byte {
@@ -166,4 +168,17 @@ func FuzzParseDocument(f *testing.F) {
 		}
 		ParseFrame(doc)
 	})
+}
+
+// The validator accepts what the transport accepts: one set of limits.
+func TestDefaultLimitsMatchTheTransport(t *testing.T) {
+	w := wire.DefaultLimits()
+	got := DefaultLimits()
+	if int64(got.MaxBytes) != w.MaxBytes || got.MaxDepth != w.MaxDepth {
+		t.Errorf("DefaultLimits() = %+v, want the transport's %d bytes and %d levels", got, w.MaxBytes, w.MaxDepth)
+	}
+	custom := wire.Limits{MaxBytes: 1234, MaxParts: 2, MaxDepth: 7}
+	if got := LimitsOf(custom); got != (Limits{MaxBytes: 1234, MaxDepth: 7}) {
+		t.Errorf("LimitsOf(%+v) = %+v, want 1234 bytes and 7 levels", custom, got)
+	}
 }

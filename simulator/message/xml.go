@@ -12,10 +12,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/beevik/etree"
+
+	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
 // Namespace URIs of the archiving message.
@@ -34,10 +37,17 @@ type Limits struct {
 	MaxDepth int
 }
 
-// DefaultLimits returns limits generous for real documents (the samples
-// are under 30 kB and 12 levels deep) and small enough to refuse abuse
-// quickly.
-func DefaultLimits() Limits { return Limits{MaxBytes: 16 << 20, MaxDepth: 128} }
+// DefaultLimits returns the limits of wire.DefaultLimits, so that the
+// validator accepts every document the transport does: generous for real
+// documents (the samples are under 30 kB and 12 levels deep) and small
+// enough to refuse abuse quickly.
+func DefaultLimits() Limits { return LimitsOf(wire.DefaultLimits()) }
+
+// LimitsOf returns the document limits that go with the transport limits
+// l: the same size and depth.
+func LimitsOf(l wire.Limits) Limits {
+	return Limits{MaxBytes: int(min(l.MaxBytes, math.MaxInt)), MaxDepth: l.MaxDepth}
+}
 
 // XMLError is a document that is not acceptable XML. Kind is one of the
 // XMLKind constants.

@@ -91,8 +91,20 @@ func (gs *Groups) KnownHeaderElement(local string) bool {
 	return slices.Contains(gs.HeaderElements, local)
 }
 
-// LoadGroups parses a groups table and checks that every required element
-// name is one the validator knows.
+// Known reports whether k is one of the GroupKind constants.
+func (k GroupKind) Known() bool {
+	switch k {
+	case KindClientRelation, KindCase, KindOld, KindPhase1, KindClientDocument, KindJournal:
+		return true
+	}
+	return false
+}
+
+// LoadGroups parses a groups table and checks it: group codes are unique,
+// every group's kind is a known GroupKind, every required element name is
+// one the validator knows, and every code list the rules and the composer
+// rely on (record and case statuses, operation service requests, the
+// display formats of XHTML and PDF) is given.
 func LoadGroups(data []byte) (*Groups, error) {
 	var g Groups
 	if err := datafile.Decode(data, &g); err != nil {
@@ -104,6 +116,9 @@ func LoadGroups(data []byte) (*Groups, error) {
 			return nil, fmt.Errorf("groups: duplicate group code %s", gr.Code)
 		}
 		seen[gr.Code] = true
+		if !gr.Kind.Known() {
+			return nil, fmt.Errorf("groups: group %s has unknown kind %q", gr.Code, gr.Kind)
+		}
 		for _, el := range gr.Required {
 			if _, ok := headerElements[el]; !ok {
 				return nil, fmt.Errorf("groups: group %s requires unknown element %q", gr.Code, el)
@@ -118,6 +133,9 @@ func LoadGroups(data []byte) (*Groups, error) {
 	}
 	if g.CaseStatus.Open == "" || g.CaseStatus.Closed == "" {
 		return nil, fmt.Errorf("groups: case_status open and closed are required")
+	}
+	if len(g.DisplayFormats.XHTML) == 0 || len(g.DisplayFormats.PDF) == 0 {
+		return nil, fmt.Errorf("groups: display_formats xhtml and pdf each need at least one fileFormat code")
 	}
 	return &g, nil
 }

@@ -257,7 +257,7 @@ func (c *check) identity() {
 					continue
 				}
 				if !docHetus[jc.hetu] {
-					c.add("ID-SAME-CLIENT", where, "the content names client %s, who is not a client in the metadata (recordTarget)", maskHetu(jc.hetu))
+					c.add("ID-SAME-CLIENT", where, "the content names client %s, who is not a client in the metadata (recordTarget)", hetu.Mask(jc.hetu))
 				}
 			}
 		}
@@ -331,14 +331,6 @@ func jsonClients(v any) []jsonClient {
 	return out
 }
 
-// maskHetu hides the individual part of an identity code in messages.
-func maskHetu(s string) string {
-	if len(s) == 11 {
-		return s[:7] + "****"
-	}
-	return "(identity code)"
-}
-
 // --- stage 6: frame and document consistency ------------------------------
 
 func (c *check) consistency() {
@@ -392,7 +384,7 @@ func maskAll(ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		if root, ext, ok := strings.Cut(id, "^"); ok && root == OIDHetu {
-			id = root + "^" + maskHetu(ext)
+			id = root + "^" + hetu.Mask(ext)
 		}
 		out[i] = id
 	}

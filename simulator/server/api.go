@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -45,14 +46,18 @@ func (s *Server) handleValidate(w http.ResponseWriter, r *http.Request) {
 	var req ValidationRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, lim.MaxBytes))
 	if err := dec.Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, ValidationError{Description: "1: request is not valid JSON: " + err.Error()})
+		s.writeJSON(w, http.StatusBadRequest, ValidationError{Description: "1: request is not valid JSON: " + err.Error()})
 		return
 	}
 	if req.Frame == "" || req.Document == "" {
-		writeJSON(w, http.StatusBadRequest, ValidationError{Description: "1: siirtokehysXml and asiakirjaXml are required"})
+		s.writeJSON(w, http.StatusBadRequest, ValidationError{Description: "1: siirtokehysXml and asiakirjaXml are required"})
 		return
 	}
 	res := s.Sim.Validate(r.Context(), []byte(req.Frame), []byte(req.Document))
+	if res.Cancelled != nil {
+		s.writeJSON(w, http.StatusServiceUnavailable, ValidationError{Description: "1: the request ended before the validation did"})
+		return
+	}
 	findings := res.Findings
 	if req.ServiceRequest != "" && res.ServiceRequest != "" && req.ServiceRequest != res.ServiceRequest {
 		findings = append(findings, s.Sim.Validator().Catalogue.Finding("FRAME-SERVICE-REQUEST", "palveluPyynto",
@@ -67,20 +72,36 @@ func (s *Server) handleValidate(w http.ResponseWriter, r *http.Request) {
 	for i, f := range errs {
 		parts[i] = fmt.Sprintf("%d: %s %s (%s)", i+1, f.Rule, f.Message, f.Location)
 	}
-	writeJSON(w, http.StatusOK, ValidationError{Description: strings.Join(parts, ";"), Findings: findings})
+	s.writeJSON(w, http.StatusOK, ValidationError{Description: strings.Join(parts, ";"), Findings: findings})
 }
 
-func (s *Server) session(w http.ResponseWriter, r *http.Request) (*simulator.Session, bool) {
-	ss, err := s.Sim.Session(mux.Vars(r)["session"])
-	if err != nil {
-		writeJSONError(w, http.StatusBadRequest, err.Error())
-		return nil, false
+// session returns the session the request names, answering the request
+// when there is none. Only a request that changes the session (create)
+// creates it; the others get 404 for a session that does not exist.
+func (s *Server) session(w http.ResponseWriter, r *http.Request, create bool) (*simulator.Session, bool) {
+	name := mux.Vars(r)["session"]
+	var ss *simulator.Session
+	var err error
+	if create {
+		ss, err = s.Sim.Session(name)
+	} else {
+		ss, err = s.Sim.Lookup(name)
 	}
-	return ss, true
+	switch {
+	case err == nil:
+		return ss, true
+	case errors.Is(err, simulator.ErrNoSession):
+		s.writeJSON(w, http.StatusNotFound, APIError{Error: err.Error(), Code: CodeNoSession})
+	case errors.Is(err, simulator.ErrTooManySessions):
+		s.writeJSONError(w, http.StatusServiceUnavailable, err.Error())
+	default:
+		s.writeJSONError(w, http.StatusBadRequest, err.Error())
+	}
+	return nil, false
 }
 
 func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"sessions": s.Sim.Sessions()})
+	s.writeJSON(w, http.StatusOK, map[string]any{"sessions": s.Sim.Sessions()})
 }
 
 // messageView is an exchange in the control API, with the message parts
@@ -92,7 +113,7 @@ type messageView struct {
 }
 
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r)
+	ss, ok := s.session(w, r, false)
 	if !ok {
 		return
 	}
@@ -119,22 +140,21 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	if out == nil {
 		out = []messageView{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"session": ss.Name, "messages": out})
+	s.writeJSON(w, http.StatusOK, map[string]any{"session": ss.Name, "messages": out})
 }
 
 func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r)
+	ss, ok := s.session(w, r, false)
 	if !ok {
 		return
 	}
 	seq, _ := strconv.Atoi(mux.Vars(r)["seq"])
-	exs := ss.Exchanges()
-	if seq < 1 || seq > len(exs) {
-		writeJSONError(w, http.StatusNotFound, fmt.Sprintf("session %s has no message %d", ss.Name, seq))
+	ex, ok := ss.Exchange(seq)
+	if !ok {
+		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("session %s has no message %d (or no longer keeps it)", ss.Name, seq))
 		return
 	}
-	ex := exs[seq-1]
-	writeJSON(w, http.StatusOK, messageView{Exchange: ex, FrameXML: string(ex.Frame), DocumentXML: string(ex.Document)})
+	s.writeJSON(w, http.StatusOK, messageView{Exchange: ex, FrameXML: string(ex.Frame), DocumentXML: string(ex.Document)})
 }
 
 // ArchiveView is the archive's contents in the control API: for each set,
@@ -151,14 +171,14 @@ type SetView struct {
 }
 
 func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r)
+	ss, ok := s.session(w, r, false)
 	if !ok {
 		return
 	}
 	store := ss.Archive().Store()
 	latest, err := store.Latest(r.Context())
 	if err != nil {
-		writeJSONError(w, http.StatusInternalServerError, err.Error())
+		s.writeJSONError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
 	q := r.URL.Query()
@@ -178,42 +198,42 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 		}
 		vs, err := store.Versions(r.Context(), rec.SetID)
 		if err != nil {
-			writeJSONError(w, http.StatusInternalServerError, err.Error())
+			s.writeJSONError(w, http.StatusInternalServerError, err.Error())
 			return
 		}
 		view.Sets = append(view.Sets, SetView{Latest: rec, Versions: len(vs)})
 	}
-	writeJSON(w, http.StatusOK, view)
+	s.writeJSON(w, http.StatusOK, view)
 }
 
 func (s *Server) handleSet(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r)
+	ss, ok := s.session(w, r, false)
 	if !ok {
 		return
 	}
 	setID := mux.Vars(r)["setId"]
 	vs, err := ss.Archive().Store().Versions(r.Context(), setID)
 	if err != nil {
-		writeJSONError(w, http.StatusInternalServerError, err.Error())
+		s.writeJSONError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
 	if len(vs) == 0 {
-		writeJSONError(w, http.StatusNotFound, fmt.Sprintf("set %s is not archived in session %s", setID, ss.Name))
+		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("set %s is not archived in session %s", setID, ss.Name))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"setId": setID, "versions": vs})
+	s.writeJSON(w, http.StatusOK, map[string]any{"setId": setID, "versions": vs})
 }
 
 func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r)
+	ss, ok := s.session(w, r, true)
 	if !ok {
 		return
 	}
 	if err := ss.Reset(r.Context()); err != nil {
-		writeJSONError(w, http.StatusInternalServerError, err.Error())
+		s.writeJSONError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"session": ss.Name, "status": "reset"})
+	s.writeJSON(w, http.StatusOK, map[string]string{"session": ss.Name, "status": "reset"})
 }
 
 // ClockView is the simulated clock in the control API. PUT sets Now, or
@@ -224,30 +244,31 @@ type ClockView struct {
 }
 
 func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r)
+	// Reading the clock does not create the session; setting it does.
+	ss, ok := s.session(w, r, r.Method == http.MethodPut)
 	if !ok {
 		return
 	}
 	if r.Method == http.MethodPut {
 		var cv ClockView
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&cv); err != nil {
-			writeJSONError(w, http.StatusBadRequest, "clock: body must be JSON {\"now\": RFC 3339 time} or {\"advance\": duration}: "+err.Error())
+			s.writeJSONError(w, http.StatusBadRequest, "clock: body must be JSON {\"now\": RFC 3339 time} or {\"advance\": duration}: "+err.Error())
 			return
 		}
 		switch {
 		case cv.Advance != "":
 			d, err := time.ParseDuration(cv.Advance)
 			if err != nil {
-				writeJSONError(w, http.StatusBadRequest, "clock: advance: "+err.Error())
+				s.writeJSONError(w, http.StatusBadRequest, "clock: advance: "+err.Error())
 				return
 			}
 			ss.Clock.Advance(d)
 		case !cv.Now.IsZero():
 			ss.Clock.Set(cv.Now)
 		default:
-			writeJSONError(w, http.StatusBadRequest, "clock: give now or advance")
+			s.writeJSONError(w, http.StatusBadRequest, "clock: give now or advance")
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, ClockView{Now: ss.Clock.Now()})
+	s.writeJSON(w, http.StatusOK, ClockView{Now: ss.Clock.Now()})
 }

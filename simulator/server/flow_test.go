@@ -14,7 +14,7 @@ import (
 // over real HTTP as SOAP; each acknowledgement is parsed back and says what
 // the archive did.
 func TestStoreNewVersionAnnulOverSOAP(t *testing.T) {
-	s := startServer(t, wire.Limits{})
+	s := startServer(t)
 	at := time.Now().Add(-time.Hour).Truncate(time.Second)
 	key, cert, err := signature.NewTestCertificate("flow test", at)
 	if err != nil {

@@ -8,6 +8,14 @@
 //   - /api/...: the JSON control API for the harness: sessions, received
 //     messages with their findings, archive contents, reset, the simulated
 //     clock.
+//
+// Reading never creates a session: a GET for a session that does not exist
+// answers 404 with the error code CodeNoSession. A message to /soap, a
+// reset and setting the clock create the session they name, up to the
+// simulator's maximum; beyond it they answer 503 (a SOAP Fault for /soap).
+//
+// The limits a request must keep to are the simulator's
+// (simulator.WithLimits), so that the transport and the validator agree.
 package server
 
 import (
@@ -33,10 +41,9 @@ type Server struct {
 	// Addr is the address to listen on, e.g. "127.0.0.1:8080"; ":0" picks
 	// a free port.
 	Addr string
-	// Sim is the simulator served.
+	// Sim is the simulator served. Its Limits bound what a request may
+	// carry.
 	Sim *simulator.Simulator
-	// Limits bound what a request may carry; zero fields take defaults.
-	Limits wire.Limits
 	// Logger receives one line per request problem; nil discards.
 	Logger *slog.Logger
 
@@ -60,28 +67,16 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("/sessions/{session}/reset", s.handleReset).Methods(http.MethodPost)
 	api.HandleFunc("/sessions/{session}/clock", s.handleClock).Methods(http.MethodGet, http.MethodPut)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSONError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path))
+		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSONError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path))
+		s.writeJSONError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path))
 	})
 	return r
 }
 
-func (s *Server) limits() wire.Limits {
-	l := s.Limits
-	d := wire.DefaultLimits()
-	if l.MaxBytes == 0 {
-		l.MaxBytes = d.MaxBytes
-	}
-	if l.MaxParts == 0 {
-		l.MaxParts = d.MaxParts
-	}
-	if l.MaxDepth == 0 {
-		l.MaxDepth = d.MaxDepth
-	}
-	return l
-}
+// limits returns the simulator's limits, which its validator applies too.
+func (s *Server) limits() wire.Limits { return s.Sim.Limits() }
 
 func (s *Server) logf(msg string, args ...any) {
 	if s.Logger != nil {
@@ -139,6 +134,11 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 		soapVersion = "1.2"
 	}
 	ss, err := s.Sim.Session(mux.Vars(r)["session"])
+	if errors.Is(err, simulator.ErrTooManySessions) {
+		s.logf("soap: refused", "err", err)
+		s.fault(w, soapVersion, http.StatusServiceUnavailable, "Server", "the archive holds too many sessions to open another; reset or reuse one")
+		return
+	}
 	if err != nil {
 		s.fault(w, soapVersion, http.StatusNotFound, "Client", err.Error())
 		return
@@ -165,6 +165,12 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 		soapVersion = msg.SOAPVersion
 	}
 	ex, err := ss.Receive(r.Context(), msg.Frame, msg.Document, "soap-"+soapVersion+"/"+msg.DocumentFrom)
+	if ctxErr := r.Context().Err(); err != nil && ctxErr != nil && errors.Is(err, ctxErr) {
+		// The client went away; the message was neither judged nor logged.
+		s.logf("soap: cancelled", "err", err)
+		s.fault(w, soapVersion, http.StatusServiceUnavailable, "Server", "the request ended before the archive judged the message")
+		return
+	}
 	if err != nil {
 		s.logf("soap: receive", "err", err)
 		s.fault(w, soapVersion, http.StatusInternalServerError, "Server", "the archive could not process the message")
@@ -212,14 +218,32 @@ func (s *Server) fault(w http.ResponseWriter, soapVersion string, status int, co
 	io.WriteString(w, buf.String())
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON answers with v as indented JSON. Text is written as it is
+// (no \u003c for <), since the answers carry XML and locations. The status
+// is sent before encoding, so an encoding failure can only be logged.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		s.logf("write JSON answer", "status", status, "err", err)
+	}
 }
 
-func writeJSONError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+// APIError is the control API's answer to a request it cannot serve.
+type APIError struct {
+	// Error says what is wrong, for people.
+	Error string `json:"error"`
+	// Code is CodeNoSession when the session named does not exist, else
+	// empty.
+	Code string `json:"code,omitempty"`
+}
+
+// CodeNoSession is APIError.Code for a session that does not exist.
+const CodeNoSession = "no-session"
+
+func (s *Server) writeJSONError(w http.ResponseWriter, status int, msg string) {
+	s.writeJSON(w, status, APIError{Error: msg})
 }

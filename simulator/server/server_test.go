@@ -29,14 +29,15 @@ func sample(tb testing.TB, name string) []byte {
 	return data
 }
 
-// startServer runs a real server on a loopback port.
-func startServer(tb testing.TB, lim wire.Limits) *server.Server {
+// startServer runs a real server on a loopback port, serving a simulator
+// built with opts.
+func startServer(tb testing.TB, opts ...simulator.Option) *server.Server {
 	tb.Helper()
-	sim, err := simulator.New()
+	sim, err := simulator.New(opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s := &server.Server{Addr: "127.0.0.1:0", Sim: sim, Limits: lim}
+	s := &server.Server{Addr: "127.0.0.1:0", Sim: sim}
 	if err := s.Start(); err != nil {
 		tb.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func ruleIDs(ack *wire.Acknowledgement, severity string) []string {
 // which accepts it (a first document for a new client), and the plan, which
 // it rejects because the client has no client relation document yet.
 func TestSOAPTransports(t *testing.T) {
-	s := startServer(t, wire.Limits{})
+	s := startServer(t)
 	crdFrame, crd := sample(t, "client-relation-frame.xml"), sample(t, "signature-restored/client-relation-document.xml")
 	planFrame, plan := sample(t, "plan-frame.xml"), sample(t, "signature-restored/plan-document.xml")
 	tests := []struct {
@@ -131,7 +132,7 @@ func contains(ss []string, s string) bool {
 // The same document stored twice is refused the second time, and the
 // control API shows the archive holding one version.
 func TestSOAPStateAndControlAPI(t *testing.T) {
-	s := startServer(t, wire.Limits{})
+	s := startServer(t)
 	frame, doc := sample(t, "client-relation-frame.xml"), sample(t, "signature-restored/client-relation-document.xml")
 	url := s.URL() + "/s/state/soap"
 	if ack := post(t, url, "1.1", wire.SwA, frame, doc); ack.TypeCode != wire.AckAccepted {
@@ -160,6 +161,7 @@ func TestSOAPStateAndControlAPI(t *testing.T) {
 		t.Errorf("messages = %+v, want AA then AE", msgs.Messages)
 	}
 	// Sessions do not leak into each other.
+	post(t, s.URL()+"/s/other/soap", "1.1", wire.SwA, sample(t, "plan-frame.xml"), sample(t, "signature-restored/plan-document.xml"))
 	getJSON(t, s.URL()+"/api/sessions/other/archive", &arch)
 	if len(arch.Sets) != 0 {
 		t.Errorf("session other sees %d sets, want 0", len(arch.Sets))
@@ -177,7 +179,7 @@ func TestSOAPStateAndControlAPI(t *testing.T) {
 }
 
 func TestClockAPI(t *testing.T) {
-	s := startServer(t, wire.Limits{})
+	s := startServer(t)
 	want := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	body, _ := json.Marshal(server.ClockView{Now: want})
 	req, _ := http.NewRequest(http.MethodPut, s.URL()+"/api/sessions/c/clock", bytes.NewReader(body))
@@ -222,7 +224,7 @@ func getJSON(t *testing.T, url string, v any) {
 // The validation endpoint answers like Kanta's: an empty 200 when valid,
 // {"description": "1: ...;2: ..."} when not.
 func TestValidationEndpoint(t *testing.T) {
-	s := startServer(t, wire.Limits{})
+	s := startServer(t)
 	url := s.URL() + "/shark-validointi/validoi/asiakirja/tulos"
 	tests := []struct {
 		name, document string
@@ -288,7 +290,7 @@ func (e *endless) Read(p []byte) (int, error) {
 // Hostile input gets a SOAP Fault with a readable reason, quickly, and the
 // server keeps serving.
 func TestHostileInput(t *testing.T) {
-	s := startServer(t, wire.Limits{MaxBytes: 8 << 20})
+	s := startServer(t, simulator.WithLimits(wire.Limits{MaxBytes: 8 << 20}))
 	deep := strings.Repeat("<a>", 10000) + strings.Repeat("</a>", 10000)
 	tests := []struct {
 		name        string
