@@ -11,62 +11,73 @@ type headerElement struct {
 	present func(d *message.Document) bool
 }
 
-// headerElements are the element names groups.yaml may list under required.
-var headerElements = map[string]headerElement{
-	"caseId": {"HDR-CASE-ID", "componentOf/encompassingEncounter/id", func(d *message.Document) bool {
-		return d.Case != nil && d.Case.ID.Root != ""
-	}},
-	"serviceTask": {"HDR-SERVICE-TASK", "localSocialHeader/functionCode", func(d *message.Document) bool {
-		return d.Header.FunctionCode.Code != ""
-	}},
-	"serviceUnit": {"HDR-SERVICE-UNIT", "componentOf/encompassingEncounter/encounterParticipant[@typeCode='ADM']", func(d *message.Document) bool {
-		return d.Case != nil && d.Case.ServiceUnit.Root != ""
-	}},
-	"organiser": {"HDR-ORGANISER", "localSocialHeader/outsourcingServiceCustomer", func(d *message.Document) bool {
-		return d.Header.OutsourcingServiceCustomer.Root != ""
-	}},
-	"contentSpecificationId": {"HDR-CONTENT-SPEC", "localSocialHeader/contentSpecificationId", func(d *message.Document) bool {
-		return d.Header.ContentSpecificationID.Value != ""
-	}},
-	"structuredFileFormat": {"HDR-FORMAT", "localSocialHeader/structuredFileFormat", func(d *message.Document) bool {
-		return d.Header.StructuredFileFormat.Code != ""
-	}},
-	"fileFormat": {"HDR-FORMAT", "localSocialHeader/fileFormat", func(d *message.Document) bool {
-		return d.Header.FileFormat.Code != ""
-	}},
-	"recordStatus": {"HDR-RECORD-STATUS", "localSocialHeader/recordStatus", func(d *message.Document) bool {
-		return d.Header.RecordStatus.Code != ""
-	}},
-	"registryType": {"HDR-REQUIRED", "localSocialHeader/registryType", func(d *message.Document) bool {
-		return d.Header.RegistryType.Code != ""
-	}},
-	"clientRelationship": {"HDR-REQUIRED", "localSocialHeader/encompassingClientRelationship", func(d *message.Document) bool {
-		return d.Header.EncompassingClientRelationship.Root != ""
-	}},
-	"generalType": {"HDR-GENERAL-TYPE", "ClinicalDocument/code", func(d *message.Document) bool {
-		return d.Code.Code != ""
-	}},
-	"specificType": {"HDR-SPECIFIC-TYPE", "localSocialHeader/specificDocumentType", func(d *message.Document) bool {
-		return d.Header.SpecificDocumentType.Code != ""
-	}},
-	"serviceProcess": {"HDR-SERVICE-PROCESS", "localSocialHeader/serviceProcess/code", func(d *message.Document) bool {
-		return d.Header.ServiceProcess.Code != ""
-	}},
-	"storer": {"HDR-STORER", "author/assignedAuthor (with a name)", func(d *message.Document) bool {
-		for _, a := range d.Authors {
-			if a.Family != "" && !a.ID.Null() {
-				return true
+// headerElementFor returns the metadata element groups.yaml may list under
+// required by the name.
+func headerElementFor(name string) (headerElement, bool) {
+	el, ok := headerElements()[name]
+	return el, ok
+}
+
+// headerElements returns the element names groups.yaml may list under
+// required. It builds the small table on each call, once per validated
+// message, so that no package-level map exists to be changed.
+func headerElements() map[string]headerElement {
+	return map[string]headerElement{
+		"caseId": {"HDR-CASE-ID", "componentOf/encompassingEncounter/id", func(d *message.Document) bool {
+			return d.Case != nil && d.Case.ID.Root != ""
+		}},
+		"serviceTask": {"HDR-SERVICE-TASK", "localSocialHeader/functionCode", func(d *message.Document) bool {
+			return d.Header.FunctionCode.Code != ""
+		}},
+		"serviceUnit": {"HDR-SERVICE-UNIT", "componentOf/encompassingEncounter/encounterParticipant[@typeCode='ADM']", func(d *message.Document) bool {
+			return d.Case != nil && d.Case.ServiceUnit.Root != ""
+		}},
+		"organiser": {"HDR-ORGANISER", "localSocialHeader/outsourcingServiceCustomer", func(d *message.Document) bool {
+			return d.Header.OutsourcingServiceCustomer.Root != ""
+		}},
+		"contentSpecificationId": {"HDR-CONTENT-SPEC", "localSocialHeader/contentSpecificationId", func(d *message.Document) bool {
+			return d.Header.ContentSpecificationID.Value != ""
+		}},
+		"structuredFileFormat": {"HDR-FORMAT", "localSocialHeader/structuredFileFormat", func(d *message.Document) bool {
+			return d.Header.StructuredFileFormat.Code != ""
+		}},
+		"fileFormat": {"HDR-FORMAT", "localSocialHeader/fileFormat", func(d *message.Document) bool {
+			return d.Header.FileFormat.Code != ""
+		}},
+		"recordStatus": {"HDR-RECORD-STATUS", "localSocialHeader/recordStatus", func(d *message.Document) bool {
+			return d.Header.RecordStatus.Code != ""
+		}},
+		"registryType": {"HDR-REQUIRED", "localSocialHeader/registryType", func(d *message.Document) bool {
+			return d.Header.RegistryType.Code != ""
+		}},
+		"clientRelationship": {"HDR-REQUIRED", "localSocialHeader/encompassingClientRelationship", func(d *message.Document) bool {
+			return d.Header.EncompassingClientRelationship.Root != ""
+		}},
+		"generalType": {"HDR-GENERAL-TYPE", "ClinicalDocument/code", func(d *message.Document) bool {
+			return d.Code.Code != ""
+		}},
+		"specificType": {"HDR-SPECIFIC-TYPE", "localSocialHeader/specificDocumentType", func(d *message.Document) bool {
+			return d.Header.SpecificDocumentType.Code != ""
+		}},
+		"serviceProcess": {"HDR-SERVICE-PROCESS", "localSocialHeader/serviceProcess/code", func(d *message.Document) bool {
+			return d.Header.ServiceProcess.Code != ""
+		}},
+		"storer": {"HDR-STORER", "author/assignedAuthor (with a name)", func(d *message.Document) bool {
+			for _, a := range d.Authors {
+				if a.Family != "" && !a.ID.Null() {
+					return true
+				}
 			}
-		}
-		return false
-	}},
-	"caseName": {"HDR-CASE-METADATA", "localSocialHeader/caseName", func(d *message.Document) bool {
-		return d.Header.CaseName.Code != ""
-	}},
-	"caseStatus": {"HDR-CASE-METADATA", "localSocialHeader/caseStatus", func(d *message.Document) bool {
-		return d.Header.CaseStatus.Code != ""
-	}},
-	"caseOpened": {"HDR-CASE-METADATA", "componentOf/encompassingEncounter/effectiveTime/low", func(d *message.Document) bool {
-		return d.Case != nil && d.Case.Low.Value != ""
-	}},
+			return false
+		}},
+		"caseName": {"HDR-CASE-METADATA", "localSocialHeader/caseName", func(d *message.Document) bool {
+			return d.Header.CaseName.Code != ""
+		}},
+		"caseStatus": {"HDR-CASE-METADATA", "localSocialHeader/caseStatus", func(d *message.Document) bool {
+			return d.Header.CaseStatus.Code != ""
+		}},
+		"caseOpened": {"HDR-CASE-METADATA", "componentOf/encompassingEncounter/effectiveTime/low", func(d *message.Document) bool {
+			return d.Case != nil && d.Case.Low.Value != ""
+		}},
+	}
 }

@@ -120,7 +120,7 @@ func LoadGroups(data []byte) (*Groups, error) {
 			return nil, fmt.Errorf("groups: group %s has unknown kind %q", gr.Code, gr.Kind)
 		}
 		for _, el := range gr.Required {
-			if _, ok := headerElements[el]; !ok {
+			if _, ok := headerElementFor(el); !ok {
 				return nil, fmt.Errorf("groups: group %s requires unknown element %q", gr.Code, el)
 			}
 		}

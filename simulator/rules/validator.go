@@ -394,14 +394,15 @@ func (c *check) header() {
 		c.add("HDR-CLIENT", root+"/recordTarget", "a client relation document has exactly one client, found %d", len(d.Patients))
 	}
 	reported := make(map[string]bool)
+	elements := headerElements()
 	for _, name := range g.Required {
-		el := headerElements[name]
+		el := elements[name]
 		if !el.present(d) && !reported[el.display] {
 			reported[el.display] = true
 			c.add(el.rule, el.display, "%s is mandatory for a %s (%s) and missing", el.display, g.Name, g.Kind)
 		}
 	}
-	if g.Structured && h.StructuredFileFormat.Code == "" && !reported[headerElements["structuredFileFormat"].display] {
+	if g.Structured && h.StructuredFileFormat.Code == "" && !reported["localSocialHeader/structuredFileFormat"] {
 		c.add("HDR-FORMAT", message.Path(h.El)+"/structuredFileFormat", "a %s is structured and needs structuredFileFormat", g.Name)
 	}
 	if c.r.ServiceRequest != "" && !c.serviceRequestFits(g) {
