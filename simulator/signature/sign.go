@@ -7,25 +7,13 @@ import (
 	"crypto/x509"
 	_ "embed"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 )
-
-// signatureTypesJSON describes code system 1.2.246.537.5.40127.2006, the
-// signature types, with the display names the samples use.
-//
-//go:embed signature-types.json
-var signatureTypesJSON []byte
-
-type signatureTypes struct {
-	CodeSystem     string            `json:"codeSystem"`
-	CodeSystemName string            `json:"codeSystemName"`
-	DisplayNames   map[string]string `json:"displayNames"`
-}
 
 // SignOptions controls Sign.
 type SignOptions struct {
@@ -71,13 +59,20 @@ func Sign(doc *etree.Document, key crypto.Signer, cert *x509.Certificate, opts S
 	if opts.Type == "" {
 		return errors.New("sign: signature type is required")
 	}
-	var types signatureTypes
-	if err := json.Unmarshal(signatureTypesJSON, &types); err != nil {
-		return fmt.Errorf("sign: read signature types: %w", err)
+	// The signature types are the code list the validator checks against
+	// (simulator/codes, binding header.signatureDescription).
+	set := codes.Default()
+	oid, ok := set.Binding("header.signatureDescription")
+	if !ok {
+		return errors.New("sign: no code system bound to signatureDescription")
+	}
+	types, ok := set.System(oid)
+	if !ok {
+		return fmt.Errorf("sign: code system %s of the signature types is not bundled", oid)
 	}
 	display := opts.TypeDisplay
-	if display == "" {
-		display = types.DisplayNames[opts.Type]
+	if v, ok := types.Lookup(opts.Type); ok && display == "" {
+		display = v.Display
 	}
 	signingTime := opts.Time
 	if signingTime.IsZero() {
@@ -126,8 +121,8 @@ func Sign(doc *etree.Document, key crypto.Signer, cert *x509.Certificate, opts S
 	if display != "" {
 		desc.CreateAttr("displayName", display)
 	}
-	desc.CreateAttr("codeSystem", types.CodeSystem)
-	desc.CreateAttr("codeSystemName", types.CodeSystemName)
+	desc.CreateAttr("codeSystem", types.OID())
+	desc.CreateAttr("codeSystemName", types.Name())
 	ts := sigEl.CreateElement("signatureTimestamp")
 	ts.CreateAttr("ID", timestampID)
 	ts.SetText(signingTime.UTC().Format(time.RFC3339Nano))
