@@ -10,7 +10,6 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus/compose"
 	"github.com/yhteistestaus/yhteistestaus/reference"
-	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/sut"
@@ -78,23 +77,8 @@ func runAccepted(t *testing.T, c *control.Client, steps []step) []answered {
 	t.Helper()
 	sys := newSystem(t, reference.Options{})
 	as := run(t, sys, c, steps)
-	for i, a := range as {
-		if a.answer.Status != a.want {
-			t.Errorf("step %d %s: status %s (%s), want %s", i+1, a.step, a.answer.Status, a.answer.Message, a.want)
-		}
-		if got := len(a.answer.Result.MessageIDs); got != a.messages {
-			t.Errorf("step %d %s: sent %d messages, want %d", i+1, a.step, got, a.messages)
-		}
-	}
-	msgs, err := c.Messages(context.Background(), control.MessageFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range msgs {
-		if m.AckType != simulator.AckAccepted {
-			t.Errorf("message %s (%s %s v%s): %s, want AA: %v", m.MessageID, m.Kind, m.Operation, m.Version, m.AckType, m.Findings)
-		}
-	}
+	checkAnswers(t, as, true)
+	checkAllAccepted(t, c)
 	return as
 }
 

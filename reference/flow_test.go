@@ -189,6 +189,41 @@ type answered struct {
 	answer *sut.Answer
 }
 
+// checkAnswers fails the test for every step whose answer has another
+// status than the step wants or, when counted, names another number of
+// messages. It returns how many messages the answers name.
+func checkAnswers(t testing.TB, as []answered, countMessages bool) int {
+	t.Helper()
+	sent := 0
+	for i, a := range as {
+		if a.answer.Status != a.want {
+			t.Errorf("step %d %s: status %s (%s), want %s", i+1, a.step, a.answer.Status, a.answer.Message, a.want)
+		}
+		got := len(a.answer.Result.MessageIDs)
+		if countMessages && got != a.messages {
+			t.Errorf("step %d %s: sent %d messages, want %d", i+1, a.step, got, a.messages)
+		}
+		sent += got
+	}
+	return sent
+}
+
+// checkAllAccepted fails the test for every message of the session the
+// archive did not acknowledge AA, and returns the messages.
+func checkAllAccepted(t testing.TB, c *control.Client) []*simulator.Exchange {
+	t.Helper()
+	msgs, err := c.Messages(context.Background(), control.MessageFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.AckType != simulator.AckAccepted {
+			t.Errorf("message %s (%s %s v%s): %s, want AA: %v", m.MessageID, m.Kind, m.Operation, m.Version, m.AckType, m.Findings)
+		}
+	}
+	return msgs
+}
+
 // run sends the steps to the system, archiving into the session.
 func run(t testing.TB, sys sut.Driver, c *control.Client, steps []step) []answered {
 	t.Helper()
@@ -295,27 +330,9 @@ func TestFullFlowIsAccepted(t *testing.T) {
 	c := session(t, "reference-full-flow")
 	sys := newSystem(t, reference.Options{})
 	as := run(t, sys, c, fullFlow(t))
-	sent := 0
-	for i, a := range as {
-		if a.answer.Status != a.want {
-			t.Errorf("step %d %s: status %s (%s), want %s", i+1, a.step, a.answer.Status, a.answer.Message, a.want)
-		}
-		if got := len(a.answer.Result.MessageIDs); got != a.messages {
-			t.Errorf("step %d %s: sent %d messages, want %d", i+1, a.step, got, a.messages)
-		}
-		sent += len(a.answer.Result.MessageIDs)
-	}
-	msgs, err := c.Messages(context.Background(), control.MessageFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(msgs) != sent {
+	sent := checkAnswers(t, as, true)
+	if msgs := checkAllAccepted(t, c); len(msgs) != sent {
 		t.Errorf("archive received %d messages, the answers name %d", len(msgs), sent)
-	}
-	for _, m := range msgs {
-		if m.AckType != simulator.AckAccepted {
-			t.Errorf("message %s (%s %s v%s): %s, want AA: %v", m.MessageID, m.Kind, m.Operation, m.Version, m.AckType, m.Findings)
-		}
 	}
 
 	refs := refsOf(as)
@@ -383,11 +400,7 @@ func TestTransports(t *testing.T) {
 				c := session(t, "reference-transport-"+strings.ReplaceAll(soap, ".", "")+"-"+pkg)
 				sys := newSystem(t, reference.Options{SOAPVersion: soap, Packaging: pkg})
 				steps := fullFlow(t)[:13]
-				for i, a := range run(t, sys, c, steps) {
-					if a.answer.Status != a.want {
-						t.Errorf("step %d %s: status %s (%s), want %s", i+1, a.step, a.answer.Status, a.answer.Message, a.want)
-					}
-				}
+				checkAnswers(t, run(t, sys, c, steps), false)
 			})
 		}
 	}
@@ -451,23 +464,8 @@ func TestRefusals(t *testing.T) {
 		// A renewed need reopens the ended relation in a new version.
 		{sut.ActionOpenClientRelation, sut.ClientRelationParams{ClientRef: "a"}, sut.StatusOK, 1},
 	}
-	for i, a := range run(t, sys, c, steps) {
-		if a.answer.Status != a.want {
-			t.Errorf("step %d %s: status %s (%s), want %s", i+1, a.step, a.answer.Status, a.answer.Message, a.want)
-		}
-		if got := len(a.answer.Result.MessageIDs); got != a.messages {
-			t.Errorf("step %d %s: sent %d messages, want %d", i+1, a.step, got, a.messages)
-		}
-	}
-	msgs, err := c.Messages(context.Background(), control.MessageFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range msgs {
-		if m.AckType != simulator.AckAccepted {
-			t.Errorf("message %s (%s %s): %s, want AA: %v", m.MessageID, m.Kind, m.Operation, m.AckType, m.Findings)
-		}
-	}
+	checkAnswers(t, run(t, sys, c, steps), true)
+	checkAllAccepted(t, c)
 }
 
 // TestSeedsKeepSystemsApart runs two systems with different seeds into one
@@ -563,9 +561,5 @@ func TestOverTheHTTPAdapter(t *testing.T) {
 	srv := httptest.NewServer(sut.Handler(newSystem(t, reference.Options{})))
 	defer srv.Close()
 	c := session(t, "reference-http-adapter")
-	for i, a := range run(t, sut.NewHTTP(srv.URL, nil), c, fullFlow(t)) {
-		if a.answer.Status != a.want {
-			t.Errorf("step %d %s: status %s (%s), want %s", i+1, a.step, a.answer.Status, a.answer.Message, a.want)
-		}
-	}
+	checkAnswers(t, run(t, sut.NewHTTP(srv.URL, nil), c, fullFlow(t)), false)
 }
