@@ -61,6 +61,55 @@ type Run struct {
 	Requirements []RequirementResult `json:"requirements"`
 	// Summary counts requirements by status.
 	Summary map[Status]int `json:"summary"`
+	// Partial is true when a tag filter selected part of the profile's
+	// scenarios: the verdict then covers only the requirements the
+	// selected scenarios verify.
+	Partial bool `json:"partial,omitempty"`
+	// RootCauses group the run's failures: one entry per defect (an
+	// archive rule that fired, or a harness check, in the step it surfaced
+	// in), with the scenarios it failed and the requirements it blocks.
+	RootCauses []RootCause `json:"rootCauses,omitempty"`
+	// NotTested is set, with the cause in one line, when the harness could
+	// not test the system at all (adapter unreachable, hook missing,
+	// operator silent with nothing received). The verdict is then
+	// StatusNotTested and no requirement counts as failed.
+	NotTested string `json:"notTested,omitempty"`
+}
+
+// RootCause is one defect of the system under test as a run saw it: an
+// archive rule that fired, or a check of the harness itself, in the step it
+// surfaced in. Reports list failures by root cause, so that one defect reads
+// as one cause with the requirements it blocks, not as one card per
+// requirement repeating the same error.
+type RootCause struct {
+	// ID names the cause within the run, stable across report formats:
+	// the rule id and the step phrase, e.g. "HDR-SERVICE-TASK|the messages
+	// of the action were accepted".
+	ID string `json:"id"`
+	// Rule is the rule id from the rule catalogue, or the harness check id
+	// when Harness is true.
+	Rule string `json:"rule"`
+	// Harness is true for a check the harness makes itself (nothing was
+	// sent, an answer the protocol does not allow), not an archive rule.
+	Harness bool `json:"harness,omitempty"`
+	// Title is the rule's one-line title from the catalogue.
+	Title string `json:"title,omitempty"`
+	// Step is the step phrase the cause surfaced in.
+	Step string `json:"step"`
+	// Message is a representative error text, Source the handbook section
+	// and lines, Location where in the message, Excerpt the offending
+	// fragment of the message as received (identity codes masked).
+	Message  string `json:"message"`
+	Source   string `json:"source,omitempty"`
+	Location string `json:"location,omitempty"`
+	Excerpt  string `json:"excerpt,omitempty"`
+	// MessageSeq is the archive's sequence number of the offending message
+	// in the run's session, 0 when none.
+	MessageSeq int `json:"messageSeq,omitempty"`
+	// Scenarios are the names of the scenarios it failed, in run order.
+	Scenarios []string `json:"scenarios"`
+	// Requirements are the ids of the requirements it blocks.
+	Requirements []string `json:"requirements"`
 }
 
 // SUTInfo is what the vendor system said about itself.
@@ -133,4 +182,6 @@ type Failure struct {
 	Source   string `json:"source,omitempty"`
 	Location string `json:"location,omitempty"`
 	Excerpt  string `json:"excerpt,omitempty"`
+	// Cause is the ID of the RootCause this failure belongs to.
+	Cause string `json:"cause,omitempty"`
 }
