@@ -136,7 +136,7 @@ func originals() []original {
 				setAttr(tb, d, "localSocialHeader/documentGroup", "displayName", "Asia-asiakirja")
 				add(tb, d, "localSocialHeader", `<ep2:functionCode code="24" codeSystem="1.2.246.537.6.1221.201601"/>`)
 				add(tb, d, "localSocialHeader", `<ep2:caseName code="99" codeSystem="1.2.246.537.6.1265.202301"/>`)
-				add(tb, d, "localSocialHeader", `<ep2:caseStatus code="SIM-VIREILLA" codeSystem="2.25.216987723456657924596742437068248609408"/>`)
+				add(tb, d, "localSocialHeader", `<ep2:caseStatus code="SIM-VIREILLA" codeSystem="1.2.246.537.6.1501"/>`)
 				enc := find(tb, d, "componentOf/encompassingEncounter")
 				id := find(tb, enc, "id")
 				id.RemoveAttr("nullFlavor")
