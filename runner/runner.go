@@ -59,6 +59,9 @@ type Options struct {
 	StepTimeout time.Duration
 	// Now is the clock for timing; nil means time.Now.
 	Now func() time.Time
+	// Simulator are the options of the embedded archive (when Archive is
+	// empty), e.g. simulator.WithStructures for THL's Sosmeta structures.
+	Simulator []simulator.Option
 }
 
 // Run runs the profile's scenarios and returns the result. The error is
@@ -102,7 +105,7 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 	}
 	base := opts.Archive
 	if base == "" {
-		sim, err := simulator.New()
+		sim, err := simulator.New(opts.Simulator...)
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded archive: %w", err)
 		}

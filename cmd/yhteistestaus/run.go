@@ -41,6 +41,7 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 	attestations := fs.String("attestations", "", "YAML `file` of the vendor's attestations")
 	lang := fs.String("lang", "fi", "language of manual instructions: fi, sv or en")
 	timeout := fs.Duration("timeout", 2*time.Minute, "how long one action may take (manual: the operator's time)")
+	sosmetaDir := sosmetaFlag(fs)
 	var faults multiFlag
 	fs.Var(&faults, "fault", "make the reference system break one requirement (repeatable; see reference-sut --list-faults)")
 	if err := fs.Parse(args); err != nil {
@@ -50,6 +51,11 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 		return 0, fmt.Errorf("%w: run: give --profile ID", errUsage)
 	}
 	opts := runner.Options{Profile: *profile, Archive: *archive, Session: *session, Tags: *tags, StepTimeout: *timeout}
+	sims, err := simulatorStructures(*sosmetaDir)
+	if err != nil {
+		return 0, err
+	}
+	opts.Simulator = sims
 	if *attestations != "" {
 		a, err := runner.LoadAttestations(*attestations)
 		if err != nil {

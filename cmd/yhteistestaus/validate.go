@@ -14,6 +14,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -29,6 +30,7 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	framePath := fs.String("frame", "", "the archiving frame (RCMR_IN200002FI01) `file`")
 	docPath := fs.String("document", "", "the CDA document `file`")
 	format := fs.String("format", "text", "output format: text or json")
+	sosmetaDir := sosmetaFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 0, fmt.Errorf("%w: validate: %v", errUsage, err)
 	}
@@ -68,8 +70,33 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if *sosmetaDir != "" {
+		if v.Schemas, err = sosmeta.Open(*sosmetaDir); err != nil {
+			return 0, err
+		}
+	}
 	res := v.Validate(ctx, frame, document)
 	return m.report(*format, res.Findings)
+}
+
+// sosmetaFlag defines --sosmeta, THL's Sosmeta export; its default is the
+// folder the environment variable simulator.EnvSosmeta names.
+func sosmetaFlag(fs *flag.FlagSet) *string {
+	return fs.String("sosmeta", os.Getenv(simulator.EnvSosmeta),
+		"`folder` of THL's Sosmeta structures (JSON Schemas named by OID); default $"+simulator.EnvSosmeta+", else the embedded fallback schemas")
+}
+
+// simulatorStructures opens the Sosmeta folder as a simulator option; none
+// for "".
+func simulatorStructures(dir string) ([]simulator.Option, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	s, err := sosmeta.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	return []simulator.Option{simulator.WithStructures(s)}, nil
 }
 
 func (m *Main) report(format string, fs yhteistestaus.Findings) (int, error) {
@@ -104,12 +131,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
+	sosmetaDir := sosmetaFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: serve: %v", errUsage, err)
 	}
+	structures, err := simulatorStructures(*sosmetaDir)
+	if err != nil {
+		return err
+	}
 	// One set of limits: the transport reads, and the validator checks,
 	// within the simulator's.
-	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}))
+	sim, err := simulator.New(append(structures, simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}))...)
 	if err != nil {
 		return err
 	}

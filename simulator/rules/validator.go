@@ -17,6 +17,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 )
 
 // Well-known identifiers of the archiving message.
@@ -45,7 +46,10 @@ const (
 type Validator struct {
 	Catalogue *Catalogue
 	Codes     *codes.Set
-	Schemas   *body.Schemas
+	// Schemas are the document structures the body stage judges the
+	// structured content by: THL's Sosmeta export when the user names one
+	// (--sosmeta), else the embedded fallback (body.DefaultSchemas).
+	Schemas *sosmeta.Set
 	Groups    *Groups
 	Limits    message.Limits
 	// Now gives the archiving time, for code validity and client age; nil
