@@ -50,8 +50,8 @@ type Validator struct {
 	// structured content by: THL's Sosmeta export when the user names one
 	// (--sosmeta), else the embedded fallback (body.DefaultSchemas).
 	Schemas *sosmeta.Set
-	Groups    *Groups
-	Limits    message.Limits
+	Groups  *Groups
+	Limits  message.Limits
 	// Now gives the archiving time, for code validity and client age; nil
 	// means time.Now. The simulator passes its injectable clock.
 	Now func() time.Time
