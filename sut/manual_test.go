@@ -108,7 +108,7 @@ func TestManualNamesClientsCasesAndDocuments(t *testing.T) {
 			CaseName: "Perhetyö", ServiceTask: "24"}),
 		mustRequest(t, "r-4", sut.ActionStoreDocument, sut.DocumentParams{DocRef: "decision-1", CaseRef: "case-1",
 			Type: "decision", Format: "pdf", Signature: "professional", RestrictionGround: "2", GuardianDisclosure: "1"}),
-		mustRequest(t, "r-5", sut.ActionAnnul, sut.VersionParams{DocRef: "decision-1", Reason: "väärä asiakas"}),
+		mustRequest(t, "r-5", sut.ActionAnnul, sut.AnnulParams{DocRef: "decision-1", Reason: "väärä asiakas"}),
 	}
 	defer func() {
 		if t.Failed() || testing.Verbose() {
