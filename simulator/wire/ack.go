@@ -283,7 +283,11 @@ func readResponse(contentType string, body io.Reader) (*response, error) {
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, errorf(KindTooLarge, nil, "response is larger than %d bytes", lim.MaxBytes)
 	}
-	version, _, b, err := parseEnvelope(data, want, lim, "")
+	doc, err := ParseXML(data, lim, "SOAP envelope")
+	if err != nil {
+		return nil, err
+	}
+	version, _, b, err := envelopeParts(doc, want, "")
 	if err != nil {
 		return nil, err
 	}

@@ -217,7 +217,7 @@ func TestReadResponseErrors(t *testing.T) {
 		{"acknowledgement as the wrong SOAP version", "text/xml", ack.String(), wire.KindSOAP},
 		{"not SOAP", "application/json", "{}", wire.KindContentType},
 		{"request instead of acknowledgement", "text/xml", envOpen + textFrame("") + envClose, wire.KindNoFrame},
-		{"DTD", "text/xml", billionLaughs(), wire.KindXML},
+		{"DTD", "text/xml", billionLaughs(), wire.KindDTD},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
