@@ -229,7 +229,7 @@ func parseContentType(ct, what string) (string, map[string]string, error) {
 		return "", nil, errorf(KindContentType, err, "%s %q is malformed", what, ct)
 	}
 	if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
-		return "", nil, errorf(KindContentType, nil, "%s has charset %q; only UTF-8 is accepted", what, cs)
+		return "", nil, errorf(KindContentType, nil, "%s has charset %q, only UTF-8 is accepted", what, cs)
 	}
 	return mt, params, nil
 }
@@ -240,7 +240,7 @@ func acceptMediaType(mt string) error {
 	case "text/xml", "application/soap+xml", "multipart/related":
 		return nil
 	}
-	return errorf(KindContentType, nil, "Content-Type %q is not accepted; want text/xml (SOAP 1.1), application/soap+xml (SOAP 1.2) or multipart/related (SwA, MTOM)", mt)
+	return errorf(KindContentType, nil, "Content-Type %q is not accepted, want text/xml (SOAP 1.1), application/soap+xml (SOAP 1.2) or multipart/related (SwA, MTOM)", mt)
 }
 
 // readTyped reads a body whose media type has been accepted.
@@ -292,7 +292,7 @@ type parts struct {
 func (ps *parts) byCID(ref string) (*part, error) {
 	scheme, id, ok := strings.Cut(strings.TrimSpace(ref), ":")
 	if !ok || !strings.EqualFold(scheme, "cid") || id == "" {
-		return nil, errorf(KindNoDocument, nil, "reference %q is not a cid: URL; the archive resolves only references to MIME parts", ref)
+		return nil, errorf(KindNoDocument, nil, "reference %q is not a cid: URL, the archive resolves only references to MIME parts", ref)
 	}
 	if ps == nil {
 		return nil, errorf(KindNoDocument, nil, "reference %q names a MIME part but the message is not multipart/related", ref)
@@ -389,7 +389,7 @@ func readMultipart(params map[string]string, data []byte, lim Limits) (*Message,
 			case "application/soap+xml":
 				version = "1.2"
 			default:
-				return nil, errorf(KindContentType, nil, "XOP root %s wraps %q; want text/xml or application/soap+xml", root.label(), imt)
+				return nil, errorf(KindContentType, nil, "XOP root %s wraps %q, want text/xml or application/soap+xml", root.label(), imt)
 			}
 			if action == "" {
 				action = iparams["action"]
@@ -399,7 +399,7 @@ func readMultipart(params map[string]string, data []byte, lim Limits) (*Message,
 			action = root.params["action"]
 		}
 	default:
-		return nil, errorf(KindContentType, nil, "root %s has Content-Type %q; want text/xml, application/soap+xml or application/xop+xml", root.label(), root.mediaType)
+		return nil, errorf(KindContentType, nil, "root %s has Content-Type %q, want text/xml, application/soap+xml or application/xop+xml", root.label(), root.mediaType)
 	}
 
 	// Every XML-looking part is scanned, so a DOCTYPE is rejected wherever it is.
@@ -502,7 +502,7 @@ func envelopeParts(doc *etree.Document, want string, where string) (version stri
 	case version == "" && ns == NamespaceHL7:
 		return "", nil, nil, errorf(KindSOAP, nil, "%sbody is a bare HL7 V3 %s without a SOAP envelope", where, root.Tag)
 	case version == "" || root.Tag != "Envelope":
-		return "", nil, nil, errorf(KindSOAP, nil, "%sroot element is {%s}%s; want a SOAP 1.1 or 1.2 Envelope", where, ns, root.Tag)
+		return "", nil, nil, errorf(KindSOAP, nil, "%sroot element is {%s}%s, want a SOAP 1.1 or 1.2 Envelope", where, ns, root.Tag)
 	case want != "" && version != want:
 		return "", nil, nil, errorf(KindSOAP, nil, "%sSOAP %s envelope sent with the media type of SOAP %s (%s)", where, version, want, soapMediaType(want))
 	}
@@ -533,17 +533,17 @@ func readEnvelope(data []byte, doc *etree.Document, spans map[*etree.Element]spa
 	}
 	kids := body.ChildElements()
 	if len(kids) == 0 {
-		return nil, errorf(KindNoFrame, nil, "%sSOAP Body is empty; want an HL7 V3 interaction such as RCMR_IN200002FI01", where)
+		return nil, errorf(KindNoFrame, nil, "%sSOAP Body is empty, want an HL7 V3 interaction such as RCMR_IN200002FI01", where)
 	}
 	if len(kids) > 1 {
-		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds %d elements; want exactly one HL7 V3 interaction", where, len(kids))
+		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds %d elements, want exactly one HL7 V3 interaction", where, len(kids))
 	}
 	frame := kids[0]
 	if frame.Tag == "Fault" && frame.NamespaceURI() == body.NamespaceURI() {
 		return nil, errorf(KindSOAP, nil, "%sSOAP Body holds a Fault, not a request", where)
 	}
 	if frame.NamespaceURI() != NamespaceHL7 || !isInteractionName(frame.Tag) {
-		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds {%s}%s; want an HL7 V3 interaction such as RCMR_IN200002FI01 in namespace %s", where, frame.NamespaceURI(), frame.Tag, NamespaceHL7)
+		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds {%s}%s, want an HL7 V3 interaction such as RCMR_IN200002FI01 in namespace %s", where, frame.NamespaceURI(), frame.Tag, NamespaceHL7)
 	}
 	framePath := where + elementPath(frame)
 	fdoc, fb, err := detachFrame(data, frame, spans[frame])
@@ -574,7 +574,7 @@ func readBareFrame(data []byte, doc *etree.Document, lim Limits) (*Message, erro
 	case ns == NamespaceHL7 && root.Tag == "ClinicalDocument":
 		return nil, errorf(KindNoFrame, nil, "file holds a CDA document (ClinicalDocument), not an HL7 V3 frame")
 	case ns != NamespaceHL7 || !isInteractionName(root.Tag):
-		return nil, errorf(KindNoFrame, nil, "file's root element is {%s}%s; want a SOAP Envelope or an HL7 V3 interaction such as RCMR_IN200002FI01", ns, root.Tag)
+		return nil, errorf(KindNoFrame, nil, "file's root element is {%s}%s, want a SOAP Envelope or an HL7 V3 interaction such as RCMR_IN200002FI01", ns, root.Tag)
 	}
 	msg := &Message{Interaction: root.Tag, Frame: data, FrameXML: doc, FramePath: elementPath(root)}
 	if err := resolveDocument(msg, root, nil, lim, ""); err != nil {
@@ -634,7 +634,7 @@ func resolveDocument(msg *Message, frame *etree.Element, ps *parts, lim Limits, 
 			mt := text.SelectAttrValue("mediaType", "text/plain")
 			base, _, err := mime.ParseMediaType(mt)
 			if err != nil || !acceptedInline(base) {
-				return errorf(KindNoDocument, err, "inline document at %s has mediaType %q; want text/xml, application/xml or application/hl7-cda+xml", textPath, mt)
+				return errorf(KindNoDocument, err, "inline document at %s has mediaType %q, want text/xml, application/xml or application/hl7-cda+xml", textPath, mt)
 			}
 			raw, err := decodeBase64(charData(text))
 			if err != nil {
@@ -666,7 +666,7 @@ func resolveDocument(msg *Message, frame *etree.Element, ps *parts, lim Limits, 
 		msg.Document, msg.DocumentXML, msg.DocumentFrom, msg.DocumentPath = found[0].body, found[0].doc, FromMIMEPart, found[0].label()
 		return nil
 	}
-	return errorf(KindNoDocument, nil, "the frame names no part and %d MIME parts hold a ClinicalDocument; reference one with <reference value=\"cid:...\"/>", len(found))
+	return errorf(KindNoDocument, nil, "the frame names no part and %d MIME parts hold a ClinicalDocument, reference one with <reference value=\"cid:...\"/>", len(found))
 }
 
 // useReferenced stores the part a cid: reference names as the document.

@@ -116,7 +116,7 @@ func (p *xmlParser) parse() (*etree.Document, error) {
 		}
 		if err != nil {
 			if declared != "" {
-				return nil, errorf(KindEncoding, nil, "%s declares encoding %q but its bytes are UTF-8; the archive accepts only UTF-8 (declare encoding=\"UTF-8\" or nothing)", p.what, declared)
+				return nil, errorf(KindEncoding, nil, "%s declares encoding %q but its bytes are UTF-8, the archive accepts only UTF-8 (declare encoding=\"UTF-8\" or nothing)", p.what, declared)
 			}
 			return nil, errorf(KindXML, err, "%s is not well-formed XML", p.what)
 		}
