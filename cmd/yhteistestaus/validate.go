@@ -29,8 +29,13 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	framePath := fs.String("frame", "", "the archiving frame (RCMR_IN200002FI01) `file`")
 	docPath := fs.String("document", "", "the CDA document `file`")
 	format := fs.String("format", "text", "output format: text or json")
+	orgFile := organisationFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 0, fmt.Errorf("%w: validate: %v", errUsage, err)
+	}
+	decl, err := loadOrganisations(*orgFile)
+	if err != nil {
+		return 0, err
 	}
 	if *format != "text" && *format != "json" {
 		return 0, fmt.Errorf("%w: validate: --format must be text or json, not %q", errUsage, *format)
@@ -39,6 +44,7 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	v.Organisations = decl
 	var res *rules.Result
 	switch {
 	case *framePath != "" || *docPath != "":
@@ -107,6 +113,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
 	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
+	orgFile := organisationFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: serve: %v", errUsage, err)
 	}
@@ -114,9 +121,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: serve: --ack-form: %v", errUsage, err)
 	}
+	decl, err := loadOrganisations(*orgFile)
+	if err != nil {
+		return err
+	}
 	// One set of limits: the transport reads, and the validator checks,
 	// within the simulator's.
-	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}))
+	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl))
 	if err != nil {
 		return err
 	}
