@@ -473,7 +473,6 @@ func (c *collector) results() []yhteistestaus.ScenarioResult {
 	return out
 }
 
-
 // titles gives the title of a rule of the catalogue or of a harness check.
 func titles(checks []judge.Check) func(id string) string {
 	cat := rules.Default()
