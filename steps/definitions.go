@@ -140,7 +140,7 @@ func Definitions() []Definition {
 			func(w *World) any { return w.usage }},
 		{LayerMessage, `^the archive rejected no message of the action$`, "whatever the system did, it sent nothing the archive rejected",
 			func(w *World) any { return w.noneRejected }},
-		{LayerMessage, `^the messages of the action had no warnings$`, "no finding of any severity on the action's messages",
+		{LayerMessage, `^the messages of the action had no warnings$`, "no warning and no error on the action's messages (information notes, such as an organisation to declare, do not count)",
 			func(w *World) any { return w.noWarnings }},
 		{LayerMessage, `^the last message carried correction data$`, "the corrected version names its storer, a description (the corrector's job title) and the reason of correction (Motivering för rättelse)",
 			func(w *World) any { return w.correctionData }},
@@ -613,8 +613,14 @@ func (w *World) noWarnings() error {
 		return err
 	}
 	for _, m := range o.messages {
-		if len(m.Findings) > 0 {
-			return &StepError{Msg: fmt.Sprintf("message %s has %d finding(s)", m.MessageID, len(m.Findings)), Findings: m.Findings}
+		var warned yhteistestaus.Findings
+		for _, f := range m.Findings {
+			if f.Severity >= yhteistestaus.SeverityWarning {
+				warned = append(warned, f)
+			}
+		}
+		if len(warned) > 0 {
+			return &StepError{Msg: fmt.Sprintf("message %s has %d warning(s) or error(s)", m.MessageID, len(warned)), Findings: warned}
 		}
 	}
 	return nil
