@@ -140,7 +140,7 @@ func Definitions() []Definition {
 			func(w *World) any { return w.usage }},
 		{LayerMessage, `^the archive rejected no message of the action$`, "whatever the system did, it sent nothing the archive rejected",
 			func(w *World) any { return w.noneRejected }},
-		{LayerMessage, `^the messages of the action had no warnings$`, "no warning and no error on the action's messages (information notes, such as an organisation to declare, do not count)",
+		{LayerMessage, `^the messages of the action had no warnings$`, "no warning or error finding on the action's messages (information notes, such as a code outside a partial list, are no warnings)",
 			func(w *World) any { return w.noWarnings }},
 		{LayerMessage, `^the last message carried correction data$`, "the corrected version names its storer, a description (the corrector's job title) and the reason of correction (Motivering för rättelse)",
 			func(w *World) any { return w.correctionData }},
@@ -620,7 +620,7 @@ func (w *World) noWarnings() error {
 			}
 		}
 		if len(warned) > 0 {
-			return &StepError{Msg: fmt.Sprintf("message %s has %d warning(s) or error(s)", m.MessageID, len(warned)), Findings: warned}
+			return &StepError{Msg: fmt.Sprintf("message %s has %d warning or error finding(s)", m.MessageID, len(warned)), Findings: warned}
 		}
 	}
 	return nil
