@@ -583,7 +583,7 @@ func (c *check) structure(spec string, doc any) {
 	c.structureKind(spec, meta, src, specLoc)
 	switch {
 	case errors.Is(err, sosmeta.ErrUnknownStructure) && src.Embedded:
-		c.add("BODY-SCHEMA-UNKNOWN", specLoc, "structure %s is not among %s; its content was not checked (name THL's structures with --sosmeta)", spec, src)
+		c.add("BODY-SCHEMA-UNKNOWN", specLoc, "structure %s is not among %s, so its content was not checked (name THL's structures with --sosmeta)", spec, src)
 		return
 	case errors.Is(err, sosmeta.ErrUnknownStructure):
 		// Annulment is allowed whatever the structure (handbook 10.3.1).
@@ -624,7 +624,7 @@ func (c *check) structureStatus(st *sosmeta.Structure, loc string) {
 	case status == sosmeta.StatusDeprecated && newVersion:
 		return
 	case status == sosmeta.StatusDeprecated:
-		c.add("BODY-STRUCTURE-STATUS", loc, "structure %s is %s in %s: a new document is stored with a %s structure in co-testing; only new versions and annulments may still use a deprecated one",
+		c.add("BODY-STRUCTURE-STATUS", loc, "structure %s is %s in %s: a new document is stored with a %s structure in co-testing, only new versions and annulments may still use a deprecated one",
 			st.OID, status, st.Source, sosmeta.StatusFinal)
 	default:
 		c.add("BODY-STRUCTURE-STATUS", loc, "structure %s has status %q in %s: only %s and %s structures are supported for storing",
@@ -648,10 +648,10 @@ func (c *check) structureKind(spec string, meta sosmeta.Meta, src sosmeta.Source
 		c.add("BODY-STRUCTURE-GROUP", loc, "structure %s is not a structure of a %s (those are under %s)", spec, g.Name, want.Arc)
 		return
 	case len(want.DocumentTypes) > 0 && meta.DocumentType != "" && !slices.Contains(want.DocumentTypes, meta.DocumentType):
-		c.add("BODY-STRUCTURE-GROUP", loc, "structure %s is a %q (%s), not a structure of a %s (%s; judged by %s)",
+		c.add("BODY-STRUCTURE-GROUP", loc, "structure %s is a %q (%s), not a structure of a %s (%s, judged by %s)",
 			spec, meta.DocumentType, meta.DocumentSubject, g.Name, strings.Join(want.DocumentTypes, ", "), src)
 	case len(want.Subjects) > 0 && meta.DocumentSubject != "" && !slices.Contains(want.Subjects, meta.DocumentSubject):
-		c.add("BODY-STRUCTURE-GROUP", loc, "structure %s belongs to %q, not to the structures of a %s (%s; judged by %s)",
+		c.add("BODY-STRUCTURE-GROUP", loc, "structure %s belongs to %q, not to the structures of a %s (%s, judged by %s)",
 			spec, meta.DocumentSubject, g.Name, strings.Join(want.Subjects, ", "), src)
 	}
 	code := h.SpecificDocumentType.Code
