@@ -30,10 +30,15 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	docPath := fs.String("document", "", "the CDA document `file`")
 	format := fs.String("format", "text", "output format: text or json")
 	orgFile := organisationFlag(fs)
+	codesDir := codesFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 0, fmt.Errorf("%w: validate: %v", errUsage, err)
 	}
 	decl, err := loadOrganisations(*orgFile)
+	if err != nil {
+		return 0, err
+	}
+	cs, err := loadCodes(*codesDir, m.Stderr)
 	if err != nil {
 		return 0, err
 	}
@@ -74,6 +79,7 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 		return 0, err
 	}
 	v.Organisations = decl
+	v.UseCodes(cs)
 	res := v.Validate(ctx, frame, document)
 	return m.report(*format, res.Findings)
 }
@@ -111,6 +117,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
 	orgFile := organisationFlag(fs)
+	codesDir := codesFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: serve: %v", errUsage, err)
 	}
@@ -118,9 +125,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	cs, err := loadCodes(*codesDir, m.Stderr)
+	if err != nil {
+		return err
+	}
 	// One set of limits: the transport reads, and the validator checks,
 	// within the simulator's.
-	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl))
+	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs))
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,9 @@ type Value struct {
 	Note string
 	// Source tells where the value comes from.
 	Source string
+	// Replaces is, in an overlay (Set.WithOverlay), the simulator's own
+	// code (SIM-*) this real code takes the place of.
+	Replaces string
 }
 
 // ValidAt reports whether the value is valid on t's calendar date in t's
@@ -150,6 +153,9 @@ type Set struct {
 	systems  map[string]*System
 	byBase   map[string][]*System
 	bindings map[string]Binding
+	// replaced maps a code system's OID to the own codes an overlay
+	// replaced and the real codes that took their place.
+	replaced map[string]map[string]string
 }
 
 // System returns the code system with the given OID. The OID may carry a
@@ -246,6 +252,7 @@ type valueFile struct {
 	Own       bool   `yaml:"own"`
 	Note      string `yaml:"note"`
 	Source    string `yaml:"source"`
+	Replaces  string `yaml:"replaces"`
 }
 
 type bindingsFileYAML struct {
@@ -284,6 +291,11 @@ func Load(fsys fs.FS) (*Set, error) {
 		sys, err := f.system()
 		if err != nil {
 			return nil, fmt.Errorf("load codes: %s: %w", name, err)
+		}
+		for _, v := range sys.values {
+			if v.Replaces != "" {
+				return nil, fmt.Errorf("load codes: %s: code %q: replaces belongs in an overlay (--codes), not in the bundled lists", name, v.Code)
+			}
 		}
 		if _, dup := set.systems[sys.oid]; dup {
 			return nil, fmt.Errorf("load codes: %s: duplicate code system %s", name, sys.oid)
@@ -371,7 +383,7 @@ func (f systemFile) system() (*System, error) {
 		if vf.Own && vf.Note == "" {
 			return nil, fmt.Errorf("%s: own code %q needs a note saying why", f.OID, vf.Code)
 		}
-		v := Value{Code: vf.Code, Display: vf.Display, DisplaySv: vf.DisplaySv, Own: vf.Own, Note: vf.Note, Source: vf.Source}
+		v := Value{Code: vf.Code, Display: vf.Display, DisplaySv: vf.DisplaySv, Own: vf.Own, Note: vf.Note, Source: vf.Source, Replaces: vf.Replaces}
 		if v.ValidFrom, err = parseDate(vf.ValidFrom); err != nil {
 			return nil, fmt.Errorf("%s code %q validFrom: %w", f.OID, vf.Code, err)
 		}
