@@ -84,6 +84,7 @@ func dayNumber(t time.Time) int {
 type System struct {
 	oid, name, nameSv  string
 	complete           bool
+	because            string
 	declarable         bool
 	source, note       string
 	validFrom, validTo time.Time
@@ -104,6 +105,11 @@ func (s *System) NameSv() string { return s.nameSv }
 // When false, a code missing from the system is unknown, not necessarily
 // wrong.
 func (s *System) Complete() bool { return s.complete }
+
+// CompleteBecause gives the reason the list is held complete or not: the
+// handbook passage that prints the whole classification, or what of it is
+// not public.
+func (s *System) CompleteBecause() string { return s.because }
 
 // Declarable reports whether the system's codes are organisation OIDs
 // (SOTE-organisaatiorekisteri) that a vendor declares for itself with
@@ -235,6 +241,7 @@ type systemFile struct {
 	Name      string      `yaml:"name"`
 	NameSv    string      `yaml:"nameSv"`
 	Complete  *bool       `yaml:"complete"`
+	Because   string      `yaml:"completeBecause"`
 	Declare   bool        `yaml:"declarable"`
 	Source    string      `yaml:"source"`
 	Note      string      `yaml:"note"`
@@ -291,6 +298,9 @@ func Load(fsys fs.FS) (*Set, error) {
 		sys, err := f.system()
 		if err != nil {
 			return nil, fmt.Errorf("load codes: %s: %w", name, err)
+		}
+		if sys.because == "" {
+			return nil, fmt.Errorf("load codes: %s: completeBecause is required: say from the handbook why the list is, or is not, complete", name)
 		}
 		for _, v := range sys.values {
 			if v.Replaces != "" {
@@ -360,7 +370,7 @@ func (f systemFile) system() (*System, error) {
 		return nil, fmt.Errorf("%s: name, complete and source are required", f.OID)
 	}
 	s := &System{
-		oid: f.OID, name: f.Name, nameSv: f.NameSv, complete: *f.Complete, declarable: f.Declare,
+		oid: f.OID, name: f.Name, nameSv: f.NameSv, complete: *f.Complete, because: f.Because, declarable: f.Declare,
 		source: f.Source, note: f.Note, index: map[string]int{},
 	}
 	var err error

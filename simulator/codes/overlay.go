@@ -92,6 +92,9 @@ func (s *Set) WithOverlay(fsys fs.FS) (*Set, []string, error) {
 			if sys, err = f.system(); err != nil {
 				return nil, nil, fmt.Errorf("code lists: %s: %w", name, err)
 			}
+			if sys.because == "" {
+				sys.because = "as the overlay " + name + " says"
+			}
 		case ".csv":
 			if sys, err = readCSV(fsys, name, s); err != nil {
 				return nil, nil, fmt.Errorf("code lists: %s: %w", name, err)
@@ -169,7 +172,7 @@ func (s *Set) apply(sys *System, name string) ([]string, error) {
 		return []string{fmt.Sprintf("code list %s: added %s (%s), %d values, complete %v", name, sys.name, sys.oid, len(sys.values), sys.complete)}, nil
 	}
 	merged := &System{
-		oid: old.oid, name: sys.name, nameSv: sys.nameSv, complete: sys.complete, declarable: old.declarable,
+		oid: old.oid, name: sys.name, nameSv: sys.nameSv, complete: sys.complete, because: sys.because, declarable: old.declarable,
 		source: sys.source, note: sys.note, validFrom: sys.validFrom, validTo: sys.validTo,
 		index: make(map[string]int),
 	}
@@ -276,7 +279,8 @@ func parseCSV(oid, name string, data []byte, bundled *Set) (*System, error) {
 	r.Comma = ';'
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
-	sys := &System{oid: oid, name: oid, complete: true, source: "code list " + name, index: make(map[string]int)}
+	sys := &System{oid: oid, name: oid, complete: true, because: "loaded from " + name + ", an export of the whole classification",
+		source: "code list " + name, index: make(map[string]int)}
 	if b, ok := bundled.System(oid); ok {
 		sys.name, sys.nameSv = b.name, b.nameSv
 	}

@@ -92,7 +92,7 @@ func TestOverlayRefusesBadLists(t *testing.T) {
 
 func TestBundledListsCarryNoReplaces(t *testing.T) {
 	fs := fstest.MapFS{
-		"systems/a.yaml": {Data: []byte("oid: 1.2.3\nname: A\ncomplete: true\nsource: t\nvalues:\n  - code: x\n    display: X\n    replaces: SIM-X\n")},
+		"systems/a.yaml": {Data: []byte("oid: 1.2.3\nname: A\ncomplete: true\ncompleteBecause: t\nsource: t\nvalues:\n  - code: x\n    display: X\n    replaces: SIM-X\n")},
 		"bindings.yaml":  {Data: []byte("bindings: []\n")},
 	}
 	if _, err := Load(fs); err == nil || !strings.Contains(err.Error(), "overlay") {
