@@ -162,7 +162,7 @@ func (s *Set) apply(sys *System, name string) ([]string, error) {
 	}
 	if !ok {
 		if _, clash := s.byBase[sys.oid]; clash {
-			return nil, fmt.Errorf("%s names several bundled versions; give the OID with its version arc", sys.oid)
+			return nil, fmt.Errorf("%s names several bundled versions: give the OID with its version arc", sys.oid)
 		}
 		s.systems[sys.oid] = sys
 		if base, ok := splitVersion(sys.oid); ok {
@@ -231,7 +231,7 @@ func (s *Set) apply(sys *System, name string) ([]string, error) {
 		notes = append(notes, fmt.Sprintf("code list %s: %s takes the place of the simulator's own %s", name, repl[own], own))
 	}
 	for _, own := range gone {
-		notes = append(notes, fmt.Sprintf("code list %s: the simulator's own %s of %s has no replacement (say which code takes its place with replaces: %s); messages using it are judged against the loaded list", name, own, merged.oid, own))
+		notes = append(notes, fmt.Sprintf("code list %s: the simulator's own %s of %s has no replacement (say which code takes its place with replaces: %s), so messages using it are judged against the loaded list", name, own, merged.oid, own))
 	}
 	return notes, nil
 }
@@ -296,7 +296,7 @@ func parseCSV(oid, name string, data []byte, bundled *Set) (*System, error) {
 			return nil, fmt.Errorf("more than %d values", maxCSVRows)
 		}
 		if len(rec) < 2 || len(rec) > 3 {
-			return nil, fmt.Errorf("line %d: want code;display or code;display;replaces, found %d fields", line, len(rec))
+			return nil, fmt.Errorf("line %d: want the fields code, display and optionally replaces, found %d", line, len(rec))
 		}
 		code, display := strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1])
 		if line == 1 && strings.EqualFold(code, "code") && strings.EqualFold(display, "display") {

@@ -74,7 +74,7 @@ func TestOverlayRefusesBadLists(t *testing.T) {
 	}{
 		{"empty folder", fstest.MapFS{"README.md": {Data: []byte("x")}}, "no *.yaml or *.csv"},
 		{"CSV not named by OID", fstest.MapFS{"groups.csv": {Data: []byte("1;A\n")}}, "named by its code system's OID"},
-		{"CSV with one field", fstest.MapFS{"1.2.3.csv": {Data: []byte("1\n")}}, "want code;display"},
+		{"CSV with one field", fstest.MapFS{"1.2.3.csv": {Data: []byte("1\n")}}, "want the fields code, display"},
 		{"CSV without display", fstest.MapFS{"1.2.3.csv": {Data: []byte("1;\n")}}, "has no display name"},
 		{"CSV duplicate", fstest.MapFS{"1.2.3.csv": {Data: []byte("1;A\n1;B\n")}}, "duplicate code"},
 		{"CSV empty", fstest.MapFS{"1.2.3.csv": {Data: []byte("code;display\n")}}, "no values"},
