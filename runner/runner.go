@@ -27,9 +27,11 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 	"github.com/yhteistestaus/yhteistestaus/steps"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
@@ -67,9 +69,13 @@ type Options struct {
 	// units (--organisation): the embedded archive knows them, and the
 	// report's header names them. Nil declares none.
 	Organisations *organisation.Declaration
-	// Simulator are the options of the embedded archive (when Archive is
-	// empty), e.g. simulator.WithStructures for THL's Sosmeta structures.
-	Simulator []simulator.Option
+	// Codes are the code lists the embedded archive judges codes by
+	// (--codes); nil means the embedded ones.
+	Codes *codes.Set
+	// Structures are the document structures the embedded archive judges
+	// structured content by (--sosmeta, THL's Sosmeta export); nil means
+	// the embedded fallback schemas.
+	Structures *sosmeta.Set
 }
 
 // Run runs the profile's scenarios and returns the result. The error is
@@ -113,7 +119,7 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 	}
 	base := opts.Archive
 	if base == "" {
-		sim, err := simulator.New(append([]simulator.Option{simulator.WithOrganisations(opts.Organisations)}, opts.Simulator...)...)
+		sim, err := simulator.New(simulator.WithOrganisations(opts.Organisations), simulator.WithCodes(opts.Codes), simulator.WithStructures(opts.Structures))
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded archive: %w", err)
 		}
@@ -184,7 +190,7 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 		return nil, fmt.Errorf("run interrupted: %w", err)
 	}
 	run.Scenarios = col.results()
-	if note := registerNote(ctx, archive, opts.Organisations); note != "" {
+	if note := registerNote(ctx, archive, opts.Codes, opts.Organisations); note != "" {
 		run.Notes = append(run.Notes, note)
 		if opts.Console != nil {
 			fmt.Fprintln(opts.Console, note)
@@ -206,7 +212,7 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 // registerNote is the run's one line about organisation OIDs outside the
 // bundled organisation register (rules.RegisterNote), from the findings of
 // every message the session received.
-func registerNote(ctx context.Context, archive *control.Client, d *organisation.Declaration) string {
+func registerNote(ctx context.Context, archive *control.Client, cs *codes.Set, d *organisation.Declaration) string {
 	msgs, err := archive.Messages(ctx, control.MessageFilter{})
 	if err != nil {
 		return ""
@@ -215,7 +221,7 @@ func registerNote(ctx context.Context, archive *control.Client, d *organisation.
 	for _, m := range msgs {
 		findings = append(findings, m.Findings...)
 	}
-	return rules.RegisterNote(nil, d, findings)
+	return rules.RegisterNote(cs, d, findings)
 }
 
 func describe(ctx context.Context, d sut.Driver) *sut.SystemInfo {

@@ -31,11 +31,16 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	docPath := fs.String("document", "", "the CDA document `file`")
 	format := fs.String("format", "text", "output format: text or json")
 	orgFile := organisationFlag(fs)
+	codesDir := codesFlag(fs)
 	sosmetaDir := sosmetaFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 0, fmt.Errorf("%w: validate: %v", errUsage, err)
 	}
 	decl, err := loadOrganisations(*orgFile)
+	if err != nil {
+		return 0, err
+	}
+	cs, err := loadCodes(*codesDir, m.Stderr)
 	if err != nil {
 		return 0, err
 	}
@@ -47,8 +52,9 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 		return 0, err
 	}
 	v.Organisations = decl
+	v.UseCodes(cs)
 	if *sosmetaDir != "" {
-		if v.Schemas, err = sosmeta.Open(*sosmetaDir); err != nil {
+		if v.Schemas, err = openStructures(*sosmetaDir); err != nil {
 			return 0, err
 		}
 	}
@@ -94,17 +100,13 @@ func sosmetaFlag(fs *flag.FlagSet) *string {
 		"`folder` of THL's Sosmeta structures (JSON Schemas named by OID); default $"+simulator.EnvSosmeta+", else the embedded fallback schemas")
 }
 
-// simulatorStructures opens the Sosmeta folder as a simulator option; none
-// for "".
-func simulatorStructures(dir string) ([]simulator.Option, error) {
+// openStructures opens THL's Sosmeta export in dir; nil (the embedded
+// fallback) for "".
+func openStructures(dir string) (*sosmeta.Set, error) {
 	if dir == "" {
 		return nil, nil
 	}
-	s, err := sosmeta.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	return []simulator.Option{simulator.WithStructures(s)}, nil
+	return sosmeta.Open(dir)
 }
 
 func (m *Main) report(format string, fs yhteistestaus.Findings) (int, error) {
@@ -141,6 +143,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
 	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
 	orgFile := organisationFlag(fs)
+	codesDir := codesFlag(fs)
 	sosmetaDir := sosmetaFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: serve: %v", errUsage, err)
@@ -153,13 +156,18 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	structures, err := simulatorStructures(*sosmetaDir)
+	cs, err := loadCodes(*codesDir, m.Stderr)
+	if err != nil {
+		return err
+	}
+	structures, err := openStructures(*sosmetaDir)
 	if err != nil {
 		return err
 	}
 	// One set of limits: the transport reads, and the validator checks,
 	// within the simulator's.
-	sim, err := simulator.New(append(structures, simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl))...)
+	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs),
+		simulator.WithStructures(structures))
 	if err != nil {
 		return err
 	}
