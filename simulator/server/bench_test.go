@@ -179,4 +179,3 @@ func BenchmarkServerLoad(b *testing.B) {
 		})
 	}
 }
-
