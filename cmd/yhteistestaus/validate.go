@@ -26,10 +26,15 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	docPath := fs.String("document", "", "the CDA document `file`")
 	format := fs.String("format", "text", "output format: text or json")
 	orgFile := organisationFlag(fs)
+	codesDir := codesFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 0, fmt.Errorf("%w: validate: %v", errUsage, err)
 	}
 	decl, err := loadOrganisations(*orgFile)
+	if err != nil {
+		return 0, err
+	}
+	cs, err := loadCodes(*codesDir, m.Stderr)
 	if err != nil {
 		return 0, err
 	}
@@ -41,6 +46,7 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 		return 0, err
 	}
 	v.Organisations = decl
+	v.UseCodes(cs)
 	var res *rules.Result
 	switch {
 	case *framePath != "" || *docPath != "":
