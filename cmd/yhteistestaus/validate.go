@@ -88,7 +88,6 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	return m.report(*format, res.Findings)
 }
 
-
 func (m *Main) report(format string, fs yhteistestaus.Findings) (int, error) {
 	status := exitOK
 	if fs.HasErrors() {
