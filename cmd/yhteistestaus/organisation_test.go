@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/compose"
+	"github.com/yhteistestaus/yhteistestaus/harness"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/reports"
@@ -128,7 +130,15 @@ func TestRunUnderUndeclaredOrganisation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var console strings.Builder
-	r, err := runner.Run(context.Background(), runner.Options{Profile: "vaihe2-kasittely", Driver: sys, Adapter: "reference", Console: &console})
+	a, err := harness.StartArchive(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	r, err := runner.Run(context.Background(), runner.Options{
+		Profile: "vaihe2-kasittely", Driver: sys, Adapter: "reference",
+		Archive: harness.Client(a.URL(), "", time.Now()), Observer: newConsole(&console),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"time"
@@ -24,26 +22,31 @@ type validateReport struct {
 }
 
 func (m *Main) validate(ctx context.Context, args []string) (int, error) {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newCommand("validate", `validate --frame FILE --document FILE [flags]
+       yhteistestaus validate [flags] FILE
+
+Validates an archiving frame and its CDA document, or one SOAP envelope, MIME
+message or frame with the document inline, as the mock archive would. Exit
+status: 0 no finding has severity error, 1 one does, 2 usage or I/O error.`)
 	framePath := fs.String("frame", "", "the archiving frame (RCMR_IN200002FI01) `file`")
 	docPath := fs.String("document", "", "the CDA document `file`")
-	format := fs.String("format", "text", "output format: text or json")
-	orgFile := organisationFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return 0, fmt.Errorf("%w: validate: %v", errUsage, err)
-	}
-	decl, err := loadOrganisations(*orgFile)
+	format := fs.String("format", "text", "output `format`: text or json")
+	orgFile := organisationFlag(fs.FlagSet)
+	rest, err := fs.parse(m.Stdout, args)
 	if err != nil {
 		return 0, err
 	}
 	if *format != "text" && *format != "json" {
 		return 0, fmt.Errorf("%w: validate: --format must be text or json, not %q", errUsage, *format)
 	}
+	decl, err := loadOrganisations(*orgFile)
+	if err != nil {
+		return 0, err
+	}
 	var frame, document []byte
 	switch {
 	case *framePath != "" || *docPath != "":
-		if *framePath == "" || *docPath == "" || fs.NArg() > 0 {
+		if *framePath == "" || *docPath == "" || len(rest) > 0 {
 			return 0, fmt.Errorf("%w: validate: give --frame and --document together, or one message FILE", errUsage)
 		}
 		var err error
@@ -53,8 +56,8 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 		if document, err = os.ReadFile(*docPath); err != nil {
 			return 0, fmt.Errorf("read document: %w", err)
 		}
-	case fs.NArg() == 1:
-		data, err := os.ReadFile(fs.Arg(0))
+	case len(rest) == 1:
+		data, err := os.ReadFile(rest[0])
 		if err != nil {
 			return 0, fmt.Errorf("read message: %w", err)
 		}
@@ -62,7 +65,7 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 		if err != nil {
 			// Not a message at all: report it as the finding it is.
 			cat := rules.Default()
-			f := cat.Finding("XML-WELLFORMED", "/", "%s: %v", fs.Arg(0), err)
+			f := cat.Finding("XML-WELLFORMED", "/", "%s: %v", rest[0], err)
 			return m.report(*format, yhteistestaus.Findings{f})
 		}
 		frame, document = msg.Frame, msg.Document
@@ -106,13 +109,19 @@ func (m *Main) report(format string, fs yhteistestaus.Findings) (int, error) {
 }
 
 func (m *Main) serve(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newCommand("serve", `serve [flags]
+
+Runs the mock archive: the SOAP endpoint, the validation service and the
+control API the harness and a manual co-testing session use.`)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
-	orgFile := organisationFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: serve: %v", errUsage, err)
+	orgFile := organisationFlag(fs.FlagSet)
+	rest, err := fs.parse(m.Stdout, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.noArgs(rest); err != nil {
+		return err
 	}
 	decl, err := loadOrganisations(*orgFile)
 	if err != nil {
@@ -145,11 +154,19 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 }
 
 func (m *Main) rules(args []string) error {
-	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	format := fs.String("format", "text", "output format: text or json")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: rules: %v", errUsage, err)
+	fs := newCommand("rules", `rules [flags]
+
+Lists the validation rules of the catalogue with their handbook sources.`)
+	format := fs.String("format", "text", "output `format`: text or json")
+	rest, err := fs.parse(m.Stdout, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.noArgs(rest); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("%w: rules: --format must be text or json, not %q", errUsage, *format)
 	}
 	all := rules.Default().All()
 	if *format == "json" {
