@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
@@ -22,10 +21,10 @@ type Archive struct {
 	srv *server.Server
 }
 
-// StartArchive starts the embedded archive, knowing the vendor's declared
-// organisations (nil declares none).
-func StartArchive(orgs *organisation.Declaration) (*Archive, error) {
-	sim, err := simulator.New(simulator.WithOrganisations(orgs))
+// StartArchive starts the embedded archive with the simulator's options
+// (the vendor's declared organisations, code lists).
+func StartArchive(opts ...simulator.Option) (*Archive, error) {
+	sim, err := simulator.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded archive: %w", err)
 	}

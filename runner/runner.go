@@ -22,6 +22,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/judge"
 	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
+	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/steps"
@@ -58,6 +59,10 @@ type Options struct {
 	// units (--organisation), named in the report's header. Nil declares
 	// none.
 	Organisations *organisation.Declaration
+	// Codes are the code lists the archive judges codes by (--codes), for
+	// the run's note on undeclared organisations; nil means the embedded
+	// ones.
+	Codes *codes.Set
 }
 
 // Observer follows a run as it goes (the console).
@@ -139,7 +144,7 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 		if run.NotTested, err = silentOperator(ctx, archive, run.Scenarios); err != nil {
 			return nil, err
 		}
-		note, err := registerNote(ctx, archive, opts.Organisations)
+		note, err := registerNote(ctx, archive, opts.Codes, opts.Organisations)
 		if err != nil {
 			return nil, err
 		}
@@ -314,7 +319,7 @@ func silentOperator(ctx context.Context, archive *control.Client, scs []yhteiste
 // registerNote lists, once for the run, the organisation and service-unit
 // OIDs the archive met that the vendor did not declare (see
 // rules.RegisterNote), or "".
-func registerNote(ctx context.Context, archive *control.Client, d *organisation.Declaration) (string, error) {
+func registerNote(ctx context.Context, archive *control.Client, cs *codes.Set, d *organisation.Declaration) (string, error) {
 	msgs, err := archive.Messages(ctx, control.MessageFilter{})
 	if err != nil {
 		return "", fmt.Errorf("read the archive's messages: %w", err)
@@ -323,7 +328,7 @@ func registerNote(ctx context.Context, archive *control.Client, d *organisation.
 	for _, m := range msgs {
 		findings = append(findings, m.Findings...)
 	}
-	return rules.RegisterNote(nil, d, findings), nil
+	return rules.RegisterNote(cs, d, findings), nil
 }
 
 // profileTags selects the scenarios of the functional areas the profile

@@ -34,7 +34,7 @@ func referenceSystem(t testing.TB, faults ...string) *reference.System {
 // client of a fresh session.
 func archive(t testing.TB) *control.Client {
 	t.Helper()
-	a, err := harness.StartArchive(nil)
+	a, err := harness.StartArchive()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/reports"
 	"github.com/yhteistestaus/yhteistestaus/runner"
+	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
@@ -44,7 +45,7 @@ can be verified automatically yet.`
 // runFlags are the run command's flags.
 type runFlags struct {
 	profile, sut, tags, out, archive, session, attestations, lang string
-	organisations                                                 *string
+	organisations, codes                                          *string
 	timeout                                                       time.Duration
 	faults                                                        multiFlag
 }
@@ -62,6 +63,7 @@ func (m *Main) runCommand() (*command, *runFlags) {
 	c.StringVar(&f.lang, "lang", "fi", "`language` of manual instructions: "+strings.Join(sut.ManualLanguages(), ", "))
 	c.DurationVar(&f.timeout, "timeout", 2*time.Minute, "how long one action may take (manual: the operator's time); more than 0")
 	f.organisations = organisationFlag(c.FlagSet)
+	f.codes = codesFlag(c.FlagSet)
 	c.Var(&f.faults, "fault", "make the reference system break one requirement, `name` (repeatable; see reference-sut --list-faults)")
 	return c, f
 }
@@ -87,6 +89,9 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 		return 0, err
 	}
 	opts.Organisations = decl
+	if opts.Codes, err = loadCodes(*f.codes, m.Stderr); err != nil {
+		return 0, err
+	}
 	if f.attestations != "" {
 		a, err := runner.LoadAttestations(f.attestations)
 		if err != nil {
@@ -99,7 +104,7 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 		if f.sut == "manual" {
 			return 0, fmt.Errorf("%w: --sut manual needs --archive URL: start `yhteistestaus serve` where the operator's system can reach it", errUsage)
 		}
-		a, err := harness.StartArchive(decl)
+		a, err := harness.StartArchive(simulator.WithOrganisations(decl), simulator.WithCodes(opts.Codes))
 		if err != nil {
 			return 0, err
 		}

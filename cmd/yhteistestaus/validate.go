@@ -32,6 +32,7 @@ status: 0 no finding has severity error, 1 one does, 2 usage or I/O error.`)
 	docPath := fs.String("document", "", "the CDA document `file`")
 	format := fs.String("format", "text", "output `format`: text or json")
 	orgFile := organisationFlag(fs.FlagSet)
+	codesDir := codesFlag(fs.FlagSet)
 	rest, err := fs.parse(m.Stdout, args)
 	if err != nil {
 		return 0, err
@@ -43,41 +44,51 @@ status: 0 no finding has severity error, 1 one does, 2 usage or I/O error.`)
 	if err != nil {
 		return 0, err
 	}
-	var frame, document []byte
-	switch {
-	case *framePath != "" || *docPath != "":
-		if *framePath == "" || *docPath == "" || len(rest) > 0 {
-			return 0, fmt.Errorf("%w: validate: give --frame and --document together, or one message FILE", errUsage)
-		}
-		var err error
-		if frame, err = os.ReadFile(*framePath); err != nil {
-			return 0, fmt.Errorf("read frame: %w", err)
-		}
-		if document, err = os.ReadFile(*docPath); err != nil {
-			return 0, fmt.Errorf("read document: %w", err)
-		}
-	case len(rest) == 1:
-		data, err := os.ReadFile(rest[0])
-		if err != nil {
-			return 0, fmt.Errorf("read message: %w", err)
-		}
-		msg, err := wire.ReadFile(data, wire.DefaultLimits())
-		if err != nil {
-			// Not a message at all: report it as the finding it is.
-			cat := rules.Default()
-			f := cat.Finding("XML-WELLFORMED", "/", "%s: %v", rest[0], err)
-			return m.report(*format, yhteistestaus.Findings{f})
-		}
-		frame, document = msg.Frame, msg.Document
-	default:
-		return 0, fmt.Errorf("%w: validate: give --frame and --document, or one message FILE", errUsage)
+	cs, err := loadCodes(*codesDir, m.Stderr)
+	if err != nil {
+		return 0, err
+	}
+	if *format != "text" && *format != "json" {
+		return 0, fmt.Errorf("%w: validate: --format must be text or json, not %q", errUsage, *format)
 	}
 	v, err := rules.NewValidator()
 	if err != nil {
 		return 0, err
 	}
 	v.Organisations = decl
-	res := v.Validate(ctx, frame, document)
+	v.UseCodes(cs)
+	var res *rules.Result
+	switch {
+	case *framePath != "" || *docPath != "":
+		if *framePath == "" || *docPath == "" || len(rest) > 0 {
+			return 0, fmt.Errorf("%w: validate: give --frame and --document together, or one message FILE", errUsage)
+		}
+		frame, err := os.ReadFile(*framePath)
+		if err != nil {
+			return 0, fmt.Errorf("read frame: %w", err)
+		}
+		document, err := os.ReadFile(*docPath)
+		if err != nil {
+			return 0, fmt.Errorf("read document: %w", err)
+		}
+		res = v.Validate(ctx, frame, document)
+	case len(rest) == 1:
+		data, err := os.ReadFile(rest[0])
+		if err != nil {
+			return 0, fmt.Errorf("read message: %w", err)
+		}
+		msg, err := wire.ReadFile(data, v.Limits)
+		if err != nil {
+			// Not a message at all: report it as the finding it is, under
+			// the rule the SOAP endpoint's fault names for the same input.
+			f := v.Catalogue.Finding(wire.RuleOf(err), "/", "%s: %s", rest[0], wire.Reason(err))
+			return m.report(*format, yhteistestaus.Findings{f})
+		}
+		// Parsed once: the validator takes the trees wire read.
+		res = v.ValidateXML(ctx, msg.FrameXML, msg.DocumentXML, msg.Document)
+	default:
+		return 0, fmt.Errorf("%w: validate: give --frame and --document, or one message FILE", errUsage)
+	}
 	return m.report(*format, res.Findings)
 }
 
@@ -115,7 +126,9 @@ Runs the mock archive: the SOAP endpoint, the validation service and the
 control API the harness and a manual co-testing session use.`)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
+	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
 	orgFile := organisationFlag(fs.FlagSet)
+	codesDir := codesFlag(fs.FlagSet)
 	rest, err := fs.parse(m.Stdout, args)
 	if err != nil {
 		return err
@@ -123,22 +136,30 @@ control API the harness and a manual co-testing session use.`)
 	if err := fs.noArgs(rest); err != nil {
 		return err
 	}
+	form, err := wire.ParseAckForm(*ackForm)
+	if err != nil {
+		return fmt.Errorf("%w: serve: --ack-form: %v", errUsage, err)
+	}
 	decl, err := loadOrganisations(*orgFile)
+	if err != nil {
+		return err
+	}
+	cs, err := loadCodes(*codesDir, m.Stderr)
 	if err != nil {
 		return err
 	}
 	// One set of limits: the transport reads, and the validator checks,
 	// within the simulator's.
-	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl))
+	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs))
 	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
-	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger}
+	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form}
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	logger.Info("mock archive listening", "url", srv.URL(), "soap", srv.URL()+"/soap",
+	logger.Info("mock archive listening", "url", srv.URL(), "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
 		"validation", srv.URL()+"/shark-validointi/validoi/asiakirja/tulos", "api", srv.URL()+"/api/sessions")
 	if m.Ready != nil {
 		m.Ready(srv.URL())
