@@ -281,7 +281,7 @@ func (c *collector) hook(sc *godog.ScenarioContext) {
 				if errors.As(err, &se) {
 					step.Error = se.Msg
 					step.Findings = se.Findings
-					step.Excerpt = se.Excerpt
+					step.Excerpt, step.MessageSeq, step.Citations = se.Excerpt, se.MessageSeq, se.Citations
 				}
 			}
 		}
@@ -457,7 +457,10 @@ func automatedStatus(scs []*yhteistestaus.ScenarioResult, rules []string, rr *yh
 					continue
 				}
 				failed = true
-				f := yhteistestaus.Failure{Scenario: s.Name, Step: step.Text, Error: step.Error, Excerpt: step.Excerpt, Rule: rule.Rule, Source: rule.Source, Location: rule.Location}
+				f := yhteistestaus.Failure{Scenario: s.Name, Step: step.Text, Error: step.Error, Excerpt: step.Excerpt, MessageSeq: step.MessageSeq, Rule: rule.Rule, Source: rule.Source, Location: rule.Location}
+				if c, ok := citation(step, rule.Rule); ok {
+					f.Excerpt, f.MessageSeq = c.Excerpt, c.MessageSeq
+				}
 				rr.Failures = append(rr.Failures, f)
 			}
 		}
@@ -505,4 +508,14 @@ func verdict(rs []yhteistestaus.RequirementResult) (map[yhteistestaus.Status]int
 		}
 	}
 	return sum, v
+}
+
+// citation returns the step's excerpt for the rule, if it has one.
+func citation(step yhteistestaus.StepResult, rule string) (yhteistestaus.Citation, bool) {
+	for _, c := range step.Citations {
+		if c.Rule == rule {
+			return c, true
+		}
+	}
+	return yhteistestaus.Citation{}, false
 }

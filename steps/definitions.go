@@ -575,20 +575,20 @@ func (w *World) usage(want string) error {
 	return nil
 }
 
-func (w *World) noWarnings() error {
+func (w *World) noWarnings(ctx context.Context) error {
 	o, err := w.lastMessage()
 	if err != nil {
 		return err
 	}
 	for _, m := range o.messages {
 		if len(m.Findings) > 0 {
-			return &StepError{Msg: fmt.Sprintf("message %s has %d finding(s)", m.MessageID, len(m.Findings)), Findings: m.Findings}
+			return w.cite(ctx, &StepError{Msg: fmt.Sprintf("message %s has %d finding(s)", m.MessageID, len(m.Findings)), Findings: m.Findings}, o.messages)
 		}
 	}
 	return nil
 }
 
-func (w *World) refusedWithoutSending() error {
+func (w *World) refusedWithoutSending(ctx context.Context) error {
 	o, err := w.lastOutcome()
 	if err != nil {
 		return err
@@ -601,15 +601,15 @@ func (w *World) refusedWithoutSending() error {
 		for _, m := range o.messages {
 			findings = append(findings, m.Findings.Errors()...)
 		}
-		return &StepError{
+		return w.cite(ctx, &StepError{
 			Msg:      fmt.Sprintf("%s: the system sent %d message(s) to the archive instead of refusing on its own", o.action, len(o.messages)),
 			Findings: findings,
-		}
+		}, o.messages)
 	}
 	return nil
 }
 
-func (w *World) noneRejected() error {
+func (w *World) noneRejected(ctx context.Context) error {
 	o, err := w.lastOutcome()
 	if err != nil {
 		return err
@@ -621,7 +621,7 @@ func (w *World) noneRejected() error {
 		}
 	}
 	if len(findings) > 0 {
-		return &StepError{Msg: fmt.Sprintf("%s: the archive rejected message(s) of the action", o.action), Findings: findings}
+		return w.cite(ctx, &StepError{Msg: fmt.Sprintf("%s: the archive rejected message(s) of the action", o.action), Findings: findings}, o.messages)
 	}
 	return nil
 }
