@@ -53,6 +53,9 @@ const (
 	siblings = 2
 	// targetDepth is how many levels of the target element are expanded.
 	targetDepth = 3
+	// missingHead and missingTail are how many children of the element a
+	// missing one belongs in are shown, from its start and its end.
+	missingHead, missingTail = 2, 6
 )
 
 // Of returns the excerpt of msg at location: the offending element's

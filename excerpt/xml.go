@@ -189,7 +189,15 @@ func resolve(root *node, steps []step) (*node, string) {
 func renderXML(w *writer, target *node, missing string) {
 	if missing != "" {
 		w.line(0, false, target.startTag)
-		for _, c := range target.children {
+		kids := target.children
+		if len(kids) > missingHead+missingTail+1 {
+			for _, c := range kids[:missingHead] {
+				writeCollapsed(w, 1, false, c)
+			}
+			w.line(1, false, "…")
+			kids = kids[len(kids)-missingTail:]
+		}
+		for _, c := range kids {
 			writeCollapsed(w, 1, false, c)
 		}
 		w.line(1, true, "<!-- no "+missing+" here -->")
