@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"slices"
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/excerpt"
@@ -12,18 +13,21 @@ import (
 const maxCitations = 8
 
 // cite fills e's citations from the messages its findings are on: for each
-// rule the error findings name, the fragment at the finding's location of
+// rule e's findings name, the fragment at the finding's location of
 // the first message it is on, as the archive received that message (the
 // control API gives the frame and the document), identity codes masked. A
 // message the archive no longer gives, or a location no part of it holds,
 // leaves that rule without an excerpt: the finding still says what is
 // wrong.
 func (w *World) cite(ctx context.Context, e *StepError, msgs []*simulator.Exchange) *StepError {
+	if w.suite == nil || w.suite.Archive == nil {
+		return e
+	}
 	received := make(map[int]excerpt.Message)
 	cited := make(map[string]bool)
 	for _, m := range msgs {
-		for _, f := range m.Findings.Errors() {
-			if cited[f.Rule] || f.Location == "" || len(e.Citations) >= maxCitations {
+		for _, f := range m.Findings {
+			if cited[f.Rule] || f.Location == "" || len(e.Citations) >= maxCitations || !slices.Contains(e.Findings, f) {
 				continue
 			}
 			msg, ok := received[m.Seq]

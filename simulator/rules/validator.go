@@ -13,6 +13,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
@@ -47,7 +48,10 @@ type Validator struct {
 	Codes     *codes.Set
 	Schemas   *body.Schemas
 	Groups    *Groups
-	Limits    message.Limits
+	// Organisations are the vendor's declared organisations and service
+	// units (--organisation); nil declares none.
+	Organisations *organisation.Declaration
+	Limits        message.Limits
 	// Now gives the archiving time, for code validity and client age; nil
 	// means time.Now. The simulator passes its injectable clock.
 	Now func() time.Time
@@ -117,6 +121,10 @@ type check struct {
 	// serviceRequestLoc is where the service request is, for findings of
 	// later stages.
 	serviceRequestLoc string
+
+	// noted holds the codes and organisation OIDs already noted as
+	// information in this message, so that each is noted once.
+	noted map[string]bool
 
 	// The structured content, decoded once (see content).
 	contentRead bool
@@ -288,7 +296,10 @@ func (c *check) frame() {
 		c.add("FRAME-SUBJECT", "/"+f.Interaction+"/controlActProcess", "the message has no controlActProcess")
 		return
 	}
-	if f.TriggerEvent.Code != TriggerArchiving || f.TriggerEvent.CodeSystem != OIDTriggerEvent {
+	// plan-frame.xml, from a production system, names the code system
+	// without a code: that is accepted as it stands.
+	sampleForm := f.TriggerEvent.Code == "" && f.TriggerEvent.CodeSystem == OIDTriggerEvent
+	if !sampleForm && (f.TriggerEvent.Code != TriggerArchiving || f.TriggerEvent.CodeSystem != OIDTriggerEvent) {
 		c.add("FRAME-TRIGGER", loc(f.TriggerEvent.El, message.Path(f.ControlAct)+"/code"),
 			"trigger event is %q in %q, want %s in %s", f.TriggerEvent.Code, f.TriggerEvent.CodeSystem, TriggerArchiving, OIDTriggerEvent)
 	}
