@@ -23,6 +23,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/beevik/etree"
+
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 )
 
@@ -80,7 +82,7 @@ func Of(msg Message, location string) (string, error) {
 			tried = append(tried, err.Error())
 			continue
 		}
-		if !loc.relative && loc.steps[0].name != root.name {
+		if !loc.relative && loc.steps[0].name != root.Tag {
 			continue
 		}
 		return render(root, loc), nil
@@ -92,7 +94,7 @@ func Of(msg Message, location string) (string, error) {
 }
 
 // render cuts the excerpt of loc out of the tree at root.
-func render(root *node, loc location) string {
+func render(root *etree.Element, loc location) string {
 	steps := loc.steps
 	if !loc.relative {
 		steps = steps[1:]

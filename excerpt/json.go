@@ -2,13 +2,14 @@ package excerpt
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/beevik/etree"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 )
@@ -28,14 +29,10 @@ type jnode struct {
 
 // renderJSON writes the excerpt of the structured content in el (base64
 // JSON, as hl7fi:json carries it) at the JSON pointer.
-func renderJSON(w *writer, el *node, pointer []string) error {
-	text := strings.Join(strings.Fields(el.text.String()), "")
-	if len(text) > body.MaxBase64Size {
-		return fmt.Errorf("structured content over %d characters", body.MaxBase64Size)
-	}
-	data, err := base64.StdEncoding.DecodeString(text)
+func renderJSON(w *writer, el *etree.Element, pointer []string) error {
+	data, err := body.Base64Text(el)
 	if err != nil {
-		return fmt.Errorf("structured content is not base64: %w", err)
+		return fmt.Errorf("structured content: %w", err)
 	}
 	root, err := parseJSON(data)
 	if err != nil {
@@ -50,7 +47,7 @@ func renderJSON(w *writer, el *node, pointer []string) error {
 		}
 		target = next
 	}
-	w.line(0, false, "<!-- "+el.name+", decoded from base64 -->")
+	w.line(0, false, "<!-- "+el.Tag+", decoded from base64 -->")
 	if missing != "" {
 		writeJOpen(w, 0, false, target)
 		for _, c := range target.children {

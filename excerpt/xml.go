@@ -1,152 +1,92 @@
 package excerpt
 
 import (
-	"bytes"
-	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/yhteistestaus/yhteistestaus/simulator/message"
+	"github.com/beevik/etree"
+
+	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
-// node is an element of a message, with where its markup is in the
-// message as received.
-type node struct {
-	name     string
-	attrs    []xml.Attr
-	parent   *node
-	children []*node
-	// start tag, text content and end tag, as received.
-	startTag string
-	text     strings.Builder
-	endTag   string
+// parseXML reads a message part with the simulator's one hardened reader
+// (wire.ParseXML), within the archive's limits, and returns its root.
+func parseXML(data []byte) (*etree.Element, error) {
+	doc, err := wire.ParseXML(data, wire.DefaultLimits(), "message")
+	if err != nil {
+		return nil, fmt.Errorf("read message: %w", err)
+	}
+	return doc.Root(), nil
 }
 
-// maxElements bounds the elements of a message an excerpt is cut from:
-// real messages have a few hundred.
-const maxElements = 100_000
-
-// parseXML reads data into a tree of nodes. It takes the limits the
-// archive takes (message.DefaultLimits): no document type declaration, at
-// most the archive's size and depth.
-func parseXML(data []byte) (*node, error) {
-	lim := message.DefaultLimits()
-	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
-		return nil, fmt.Errorf("message of %d bytes is over the limit of %d", len(data), lim.MaxBytes)
-	}
-	if !utf8.Valid(data) {
-		return nil, errors.New("message is not valid UTF-8")
-	}
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	dec.Strict = true
-	var root, cur *node
-	depth, count := 0, 0
-	for {
-		before := dec.InputOffset()
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("message is not well-formed XML: %w", err)
-		}
-		after := dec.InputOffset()
-		raw := string(data[before:after])
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if lim.MaxDepth > 0 && depth > lim.MaxDepth {
-				return nil, fmt.Errorf("elements nest over %d deep", lim.MaxDepth)
-			}
-			if count++; count > maxElements {
-				return nil, fmt.Errorf("message has over %d elements", maxElements)
-			}
-			n := &node{name: t.Name.Local, attrs: t.Attr, parent: cur, startTag: raw}
-			if cur != nil {
-				cur.children = append(cur.children, n)
-			} else if root == nil {
-				root = n
-			}
-			cur = n
-		case xml.EndElement:
-			depth--
-			if cur == nil {
-				return nil, errors.New("message is not well-formed XML: unexpected end tag")
-			}
-			cur.endTag = raw
-			cur = cur.parent
-		case xml.CharData:
-			if cur != nil {
-				cur.text.Write(bytes.TrimSpace(t))
-			}
-		case xml.Directive:
-			return nil, errors.New("document type declarations (DTD) are not allowed")
-		}
-	}
-	if root == nil {
-		return nil, errors.New("message has no element")
-	}
-	return root, nil
-}
-
-// attr returns the value of the attribute with the local name and no
-// namespace, or of any namespace when none has none.
-func (n *node) attr(local string) (string, bool) {
-	for _, a := range n.attrs {
-		if a.Name.Local == local && a.Name.Space == "" {
+// attr returns the value of the attribute with the local name, preferring
+// one without a prefix.
+func attr(e *etree.Element, local string) (string, bool) {
+	for _, a := range e.Attr {
+		if a.Key == local && a.Space == "" {
 			return a.Value, true
 		}
 	}
-	for _, a := range n.attrs {
-		if a.Name.Local == local {
+	for _, a := range e.Attr {
+		if a.Key == local {
 			return a.Value, true
 		}
 	}
 	return "", false
 }
 
-// named returns the children of n with the local name.
-func (n *node) named(local string) []*node {
-	var out []*node
-	for _, c := range n.children {
-		if c.name == local {
+// named returns the child elements of e with the local name, whatever
+// their prefix.
+func named(e *etree.Element, local string) []*etree.Element {
+	var out []*etree.Element
+	for _, c := range e.ChildElements() {
+		if c.Tag == local {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// matches reports whether the element passes a step's test: some
-// element down the test's path has the wanted text or attribute value.
-// It walks the path level by level, so that each element is visited once.
-func (n *node) matches(test []string, want string) bool {
+// text returns the text content of e itself (not of its children),
+// without the white space around each piece.
+func text(e *etree.Element) string {
+	var b strings.Builder
+	for _, t := range e.Child {
+		if cd, ok := t.(*etree.CharData); ok {
+			b.WriteString(strings.TrimSpace(cd.Data))
+		}
+	}
+	return b.String()
+}
+
+// matches reports whether the element passes a step's test: some element
+// down the test's path has the wanted text or attribute value. It walks
+// the path level by level, so that each element is visited once.
+func matches(e *etree.Element, test []string, want string) bool {
 	if len(test) == 0 {
 		return true
 	}
-	level := []*node{n}
+	level := []*etree.Element{e}
 	for i, t := range test {
 		last := i == len(test)-1
 		if a, ok := strings.CutPrefix(t, "@"); ok {
 			if !last {
 				return false
 			}
-			for _, e := range level {
-				if v, has := e.attr(localName(a)); has && v == want {
+			for _, x := range level {
+				if v, has := attr(x, localName(a)); has && v == want {
 					return true
 				}
 			}
 			return false
 		}
-		var next []*node
-		for _, e := range level {
-			next = append(next, e.named(localName(t))...)
+		var next []*etree.Element
+		for _, x := range level {
+			next = append(next, named(x, localName(t))...)
 		}
 		if last {
-			for _, e := range next {
-				if strings.TrimSpace(e.text.String()) == want {
+			for _, x := range next {
+				if text(x) == want {
 					return true
 				}
 			}
@@ -159,13 +99,13 @@ func (n *node) matches(test []string, want string) bool {
 
 // resolve follows steps from root. It returns the element the steps name,
 // or the deepest element on the way and the step missing below it.
-func resolve(root *node, steps []step) (*node, string) {
-	n := root
+func resolve(root *etree.Element, steps []step) (*etree.Element, string) {
+	e := root
 	for _, st := range steps {
-		var next *node
+		var next *etree.Element
 		i := 0
-		for _, c := range n.named(st.name) {
-			if !c.matches(st.test, st.want) {
+		for _, c := range named(e, st.name) {
+			if !matches(c, st.test, st.want) {
 				continue
 			}
 			i++
@@ -175,21 +115,30 @@ func resolve(root *node, steps []step) (*node, string) {
 			}
 		}
 		if next == nil {
-			return n, st.name
+			return e, st.name
 		}
-		n = next
+		e = next
 	}
-	return n, ""
+	return e, ""
+}
+
+// parent returns e's parent element, or nil for the root.
+func parent(e *etree.Element) *etree.Element {
+	p := e.Parent()
+	if p == nil || p.Parent() == nil && p.Tag == "" {
+		return nil // the document node
+	}
+	return p
 }
 
 // renderXML writes the target element with its context: the parent's
 // start tag, up to two siblings on each side, the parent's end tag. When
 // an element is missing below target, target itself is the context and a
 // comment marks where the missing element belongs.
-func renderXML(w *writer, target *node, missing string) {
+func renderXML(w *writer, target *etree.Element, missing string) {
 	if missing != "" {
-		w.line(0, false, target.startTag)
-		kids := target.children
+		w.line(0, false, startTag(target, false))
+		kids := target.ChildElements()
 		if len(kids) > missingHead+missingTail+1 {
 			for _, c := range kids[:missingHead] {
 				writeCollapsed(w, 1, false, c)
@@ -201,17 +150,18 @@ func renderXML(w *writer, target *node, missing string) {
 			writeCollapsed(w, 1, false, c)
 		}
 		w.line(1, true, "<!-- no "+missing+" here -->")
-		w.end(0, false, target)
+		w.line(0, false, endTag(target))
 		return
 	}
-	parent := target.parent
-	if parent == nil {
-		writeNode(w, 0, true, target, targetDepth)
+	p := parent(target)
+	if p == nil {
+		writeElement(w, 0, true, target, targetDepth)
 		return
 	}
-	w.line(0, false, parent.startTag)
+	w.line(0, false, startTag(p, false))
+	kids := p.ChildElements()
 	at := 0
-	for i, c := range parent.children {
+	for i, c := range kids {
 		if c == target {
 			at = i
 		}
@@ -220,54 +170,73 @@ func renderXML(w *writer, target *node, missing string) {
 		w.line(1, false, "…")
 	}
 	for i := max(0, at-siblings); i < at; i++ {
-		writeCollapsed(w, 1, false, parent.children[i])
+		writeCollapsed(w, 1, false, kids[i])
 	}
-	writeNode(w, 1, true, target, targetDepth)
-	end := min(len(parent.children), at+1+siblings)
+	writeElement(w, 1, true, target, targetDepth)
+	end := min(len(kids), at+1+siblings)
 	for i := at + 1; i < end; i++ {
-		writeCollapsed(w, 1, false, parent.children[i])
+		writeCollapsed(w, 1, false, kids[i])
 	}
-	if end < len(parent.children) {
+	if end < len(kids) {
 		w.line(1, false, "…")
 	}
-	w.end(0, false, parent)
+	w.line(0, false, endTag(p))
 }
 
-// writeNode writes n expanded to the given depth.
-func writeNode(w *writer, level int, mark bool, n *node, depth int) {
-	if len(n.children) == 0 || depth <= 1 {
-		writeCollapsed(w, level, mark, n)
+// writeElement writes e expanded to the given depth.
+func writeElement(w *writer, level int, mark bool, e *etree.Element, depth int) {
+	kids := e.ChildElements()
+	if len(kids) == 0 || depth <= 1 {
+		writeCollapsed(w, level, mark, e)
 		return
 	}
-	w.line(level, mark, n.startTag+shortText(n))
-	for _, c := range n.children {
-		writeNode(w, level+1, mark, c, depth-1)
+	w.line(level, mark, startTag(e, false)+escapeText(shorten(text(e))))
+	for _, c := range kids {
+		writeElement(w, level+1, mark, c, depth-1)
 	}
-	w.end(level, mark, n)
+	w.line(level, mark, endTag(e))
 }
 
-// writeCollapsed writes n on one line: the start tag, the text, and "…"
-// for children.
-func writeCollapsed(w *writer, level int, mark bool, n *node) {
-	if n.endTag == "" && len(n.children) == 0 {
-		w.line(level, mark, n.startTag) // <empty/>
-		return
-	}
-	inner := shortText(n)
-	if len(n.children) > 0 {
+// writeCollapsed writes e on one line: the start tag, the text, and "…"
+// for its children.
+func writeCollapsed(w *writer, level int, mark bool, e *etree.Element) {
+	inner := escapeText(shorten(text(e)))
+	if len(e.ChildElements()) > 0 {
 		inner += "…"
 	}
-	w.line(level, mark, n.startTag+inner+n.endTag)
-}
-
-// shortText is n's text content, shortened.
-func shortText(n *node) string {
-	return shorten(n.text.String())
-}
-
-// end writes n's end tag, if it has one (<empty/> has none).
-func (w *writer) end(level int, mark bool, n *node) {
-	if n.endTag != "" {
-		w.line(level, mark, n.endTag)
+	if inner == "" {
+		w.line(level, mark, startTag(e, true))
+		return
 	}
+	w.line(level, mark, startTag(e, false)+inner+endTag(e))
+}
+
+// startTag writes e's start tag with its prefix and attributes as read
+// (<ep2:functionCode code="24"/> when empty is set).
+func startTag(e *etree.Element, empty bool) string {
+	var b strings.Builder
+	b.WriteString("<" + e.FullTag())
+	for _, a := range e.Attr {
+		b.WriteString(" " + a.FullKey() + `="` + escapeAttr(a.Value) + `"`)
+	}
+	if empty {
+		b.WriteString("/")
+	}
+	b.WriteString(">")
+	return b.String()
+}
+
+// endTag is e's end tag.
+func endTag(e *etree.Element) string {
+	return "</" + e.FullTag() + ">"
+}
+
+// escapeText escapes text content for showing it between tags.
+func escapeText(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;").Replace(s)
+}
+
+// escapeAttr escapes an attribute value for showing it in its tag.
+func escapeAttr(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", `"`, "&quot;").Replace(s)
 }

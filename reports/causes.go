@@ -20,6 +20,10 @@ type causeView struct {
 	Anchor, RuleAnchor string
 	// Number counts the causes from 1.
 	Number int
+	// Finding is what the archive said, the message of the rule's
+	// finding in the step the cause first surfaced in; empty for a
+	// harness check.
+	Finding string
 	// Excerpt is the offending fragment, line by line.
 	Excerpt []excerptLine
 	// MessageURL is the archive's control API address of the whole
@@ -104,6 +108,9 @@ func causeViews(run *yhteistestaus.Run, scenarioAnchors map[string]string, known
 		if rc.Excerpt != "" {
 			v.Excerpt = excerptLines(rc.Excerpt)
 		}
+		if !rc.Harness {
+			v.Finding = findingMessage(run, rc)
+		}
 		v.MessageURL = messageURL(run.Archive, rc.MessageSeq)
 		for _, id := range rc.Requirements {
 			r := reqs[id]
@@ -118,6 +125,24 @@ func causeViews(run *yhteistestaus.Run, scenarioAnchors map[string]string, known
 		out = append(out, v)
 	}
 	return out
+}
+
+// findingMessage returns the message of the cause's rule's finding in the
+// step the cause surfaced in, in the first scenario that has it.
+func findingMessage(run *yhteistestaus.Run, rc yhteistestaus.RootCause) string {
+	for _, sc := range run.Scenarios {
+		if !slices.Contains(rc.Scenarios, sc.Name) {
+			continue
+		}
+		for _, st := range sc.Steps {
+			for _, f := range st.Findings {
+				if f.Rule == rc.Rule && (st.Text == rc.Step || stepText(st) == rc.Step) {
+					return f.Message
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // ruleAnchor is the id of a rule's entry in the rules appendix.
