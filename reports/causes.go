@@ -30,9 +30,11 @@ type causeView struct {
 	// message, empty when the run names no archive session.
 	MessageURL string
 	// Blocked are the requirements the cause blocks; Mandatory counts the
-	// mandatory ones.
-	Blocked   []requirementRef
-	Mandatory int
+	// mandatory ones. Failed are those of them that failed, Stopped the
+	// others (their scenarios stopped at the cause before verifying them).
+	Blocked         []requirementRef
+	Mandatory       int
+	Failed, Stopped []requirementRef
 	// Scenarios link the failed scenarios.
 	Scenarios []scenarioRef
 }
@@ -114,9 +116,15 @@ func causeViews(run *yhteistestaus.Run, scenarioAnchors map[string]string, known
 		v.MessageURL = messageURL(run.Archive, rc.MessageSeq)
 		for _, id := range rc.Requirements {
 			r := reqs[id]
-			v.Blocked = append(v.Blocked, requirementRef{ID: id, Title: r.Title, Applicability: r.Applicability, Status: r.Status})
+			ref := requirementRef{ID: id, Title: r.Title, Applicability: r.Applicability, Status: r.Status}
+			v.Blocked = append(v.Blocked, ref)
 			if r.Applicability == "mandatory" {
 				v.Mandatory++
+			}
+			if r.Status == yhteistestaus.StatusFailed {
+				v.Failed = append(v.Failed, ref)
+			} else {
+				v.Stopped = append(v.Stopped, ref)
 			}
 		}
 		for _, name := range rc.Scenarios {

@@ -283,7 +283,12 @@ func verdict(run *yhteistestaus.Run, v htmlView) verdictView {
 		if m.NotSupported > 0 {
 			why = append(why, fmt.Sprintf("%d not supported by the system", m.NotSupported))
 		}
-		if m.NotTested > 0 {
+		if blocked := blockedNotTested(run); blocked > 0 {
+			why = append(why, fmt.Sprintf("%d blocked: their scenarios stopped at a root cause", blocked))
+			if rest := m.NotTested - blocked; rest > 0 {
+				why = append(why, fmt.Sprintf("%d not exercised by this run's scenarios", rest))
+			}
+		} else if m.NotTested > 0 {
 			why = append(why, fmt.Sprintf("%d not exercised by this run's scenarios", m.NotTested))
 		}
 		detail := ""
@@ -300,6 +305,24 @@ func verdict(run *yhteistestaus.Run, v htmlView) verdictView {
 	}
 	return verdictView{Class: "other", Finnish: "Ei ratkaistu", English: statusLabel(run.Verdict),
 		Explanation: fmt.Sprintf("%d of %d mandatory automatically verified requirements passed.%s", m.AutomatedMet, m.Automated, open)}
+}
+
+// blockedNotTested counts the mandatory, automatically verified
+// requirements that were not tested and that a root cause blocks.
+func blockedNotTested(run *yhteistestaus.Run) int {
+	blocked := make(map[string]bool)
+	for _, rc := range run.RootCauses {
+		for _, id := range rc.Requirements {
+			blocked[id] = true
+		}
+	}
+	n := 0
+	for _, r := range run.Requirements {
+		if blocked[r.ID] && r.Applicability == "mandatory" && r.Verification == "automatic" && r.Status == yhteistestaus.StatusNotTested {
+			n++
+		}
+	}
+	return n
 }
 
 // plural says "1 scenario" or "2 scenarios"; with two forms, "1 is" or
