@@ -587,7 +587,7 @@ func (c *check) signatures() {
 	h := d.Header
 	if len(h.Signatures) == 0 {
 		if g != nil && g.Signed {
-			c.add("SIG-MISSING", message.Path(h.El)+"/signatureCollection", "the document has no signature; documents of group %s (%s) must carry a professional or system signature", g.Code, g.Name)
+			c.add("SIG-MISSING", message.Path(h.El)+"/signatureCollection", "the document has no signature, but documents of group %s (%s) must carry a professional or system signature", g.Code, g.Name)
 		}
 		return
 	}

@@ -419,7 +419,7 @@ func (c *check) header() {
 		el := elements[name]
 		if !el.present(d) && !reported[el.display] {
 			reported[el.display] = true
-			c.add(el.rule, el.display, "%s is missing; documents of group %s (%s) must have it", el.display, g.Code, g.Name)
+			c.add(el.rule, el.display, "%s is missing, but documents of group %s (%s) must have it", el.display, g.Code, g.Name)
 		}
 	}
 	if g.Structured && h.StructuredFileFormat.Code == "" && !reported["localSocialHeader/structuredFileFormat"] {
