@@ -50,7 +50,9 @@ func TestStructureRulesOnTHLsStructures(t *testing.T) {
 		}
 	}
 	structure := func(oid string) mutation {
-		return editDoc(func(tb testing.TB, d *etree.Element) { setText(find(tb, d, "localSocialHeader/contentSpecificationId"), oid) })
+		return editDoc(func(tb testing.TB, d *etree.Element) {
+			setText(find(tb, d, "localSocialHeader/contentSpecificationId"), oid)
+		})
 	}
 	version := func(n string) mutation {
 		return steps(editDoc(func(tb testing.TB, d *etree.Element) { find(tb, d, "versionNumber").CreateAttr("value", n) }),
