@@ -143,19 +143,17 @@ const undeclaredNote = "organisation OID %s is not in the bundled part of %s: de
 
 // organisation notes an organisation or service unit OID that is neither
 // in the bundled part of the organisation register nor declared by the
-// vendor (--organisation), once per OID and message. It reports whether
-// the OID is known.
-func (c *check) organisation(where string, sys *codes.System, oid string) bool {
+// vendor (--organisation), once per OID and message.
+func (c *check) organisation(where string, sys *codes.System, oid string) {
 	if _, ok := sys.Lookup(oid); ok {
-		return true
+		return
 	}
 	if _, ok := c.v.Organisations.Lookup(oid); ok {
-		return true
+		return
 	}
 	if c.first("org|" + oid) {
 		c.add("CODE-ORG-UNDECLARED", where, undeclaredNote, oid, sys.Name())
 	}
-	return false
 }
 
 // first reports whether key is noted for the first time in this message.
