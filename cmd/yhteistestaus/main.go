@@ -55,17 +55,17 @@ type Main struct {
 const usage = `yhteistestaus: co-testing harness for Kanta's social-welfare client data archive
 
 Commands:
-  validate --frame FILE --document FILE [--format text|json] [--organisation FILE] [--codes DIR]
+  validate --frame FILE --document FILE [--format text|json] [--organisation FILE] [--codes DIR] [--sosmeta DIR]
                  validate an archiving frame and its CDA document
-  validate [--format text|json] [--organisation FILE] [--codes DIR] FILE
+  validate [--format text|json] [--organisation FILE] [--codes DIR] [--sosmeta DIR] FILE
                  validate a SOAP envelope, a MIME message or a frame with the document inline
-  serve [--addr 127.0.0.1:8080] [--organisation FILE] [--codes DIR]
+  serve [--addr 127.0.0.1:8080] [--organisation FILE] [--codes DIR] [--sosmeta DIR]
                  run the mock archive: SOAP endpoint, validation service, control API
   rules [--format text|json]
                  list the validation rules with their handbook sources
   run --profile ID [--sut reference|URL|exec:CMD|manual] [--tags EXPR] [--out DIR]
       [--archive URL] [--attestations FILE] [--lang fi|sv|en] [--timeout D] [--fault NAME]...
-      [--organisation FILE] [--codes DIR]
+      [--organisation FILE] [--codes DIR] [--sosmeta DIR]
                  drive the system under test through the profile's scenarios and write the reports
   reference-sut [--addr 127.0.0.1:8081] [--fault NAME]... [--list-faults]
                  serve the built-in reference vendor system as an HTTP driver adapter
@@ -81,6 +81,8 @@ Commands:
 units; with --sut reference the reference system archives under the first declared service unit.
 --codes DIR (or $YHTEISTESTAUS_CODES) loads code lists (YAML, or OID.csv of code;display) that
 replace the bundled ones and their SIM-* values.
+--sosmeta DIR (or $YHTEISTESTAUS_SOSMETA) judges structured content by THL's Sosmeta structures in
+DIR (JSON Schemas named by OID, as THL exports them) instead of the embedded fallback schemas.
 
   version        print the module version and the VCS revision it was built from
   help CMD       print a command's flags with their defaults (also: yhteistestaus CMD -h)

@@ -45,7 +45,7 @@ can be verified automatically yet.`
 // runFlags are the run command's flags.
 type runFlags struct {
 	profile, sut, tags, out, archive, session, attestations, lang string
-	organisations, codes                                          *string
+	organisations, codes, sosmeta                                 *string
 	timeout                                                       time.Duration
 	faults                                                        multiFlag
 }
@@ -64,6 +64,7 @@ func (m *Main) runCommand() (*command, *runFlags) {
 	c.DurationVar(&f.timeout, "timeout", 2*time.Minute, "how long one action may take (manual: the operator's time); more than 0")
 	f.organisations = organisationFlag(c.FlagSet)
 	f.codes = codesFlag(c.FlagSet)
+	f.sosmeta = sosmetaFlag(c.FlagSet)
 	c.Var(&f.faults, "fault", "make the reference system break one requirement, `name` (repeatable; see reference-sut --list-faults)")
 	return c, f
 }
@@ -104,7 +105,11 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 		if f.sut == "manual" {
 			return 0, fmt.Errorf("%w: --sut manual needs --archive URL: start `yhteistestaus serve` where the operator's system can reach it", errUsage)
 		}
-		a, err := harness.StartArchive(simulator.WithOrganisations(decl), simulator.WithCodes(opts.Codes))
+		structures, err := openStructures(*f.sosmeta)
+		if err != nil {
+			return 0, err
+		}
+		a, err := harness.StartArchive(simulator.WithOrganisations(decl), simulator.WithCodes(opts.Codes), simulator.WithStructures(structures))
 		if err != nil {
 			return 0, err
 		}

@@ -21,6 +21,7 @@ control API the harness and a manual co-testing session use.`)
 	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
 	orgFile := organisationFlag(fs.FlagSet)
 	codesDir := codesFlag(fs.FlagSet)
+	sosmetaDir := sosmetaFlag(fs.FlagSet)
 	rest, err := fs.parse(m.Stdout, args)
 	if err != nil {
 		return err
@@ -42,7 +43,12 @@ control API the harness and a manual co-testing session use.`)
 	}
 	// One set of limits: the transport reads, and the validator checks,
 	// within the simulator's.
-	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs))
+	structures, err := openStructures(*sosmetaDir)
+	if err != nil {
+		return err
+	}
+	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs),
+		simulator.WithStructures(structures))
 	if err != nil {
 		return err
 	}

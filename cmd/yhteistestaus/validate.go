@@ -29,6 +29,7 @@ status: 0 no finding has severity error, 1 one does, 2 usage or I/O error.`)
 	format := fs.String("format", "text", "output `format`: text or json")
 	orgFile := organisationFlag(fs.FlagSet)
 	codesDir := codesFlag(fs.FlagSet)
+	sosmetaDir := sosmetaFlag(fs.FlagSet)
 	rest, err := fs.parse(m.Stdout, args)
 	if err != nil {
 		return 0, err
@@ -53,6 +54,11 @@ status: 0 no finding has severity error, 1 one does, 2 usage or I/O error.`)
 	}
 	v.Organisations = decl
 	v.UseCodes(cs)
+	if *sosmetaDir != "" {
+		if v.Schemas, err = openStructures(*sosmetaDir); err != nil {
+			return 0, err
+		}
+	}
 	var res *rules.Result
 	switch {
 	case *framePath != "" || *docPath != "":
