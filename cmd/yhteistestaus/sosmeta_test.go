@@ -90,7 +90,9 @@ func TestValidateWithSosmeta(t *testing.T) {
 		p["lisatiedot"] = "Suunnitelma käydään läpi uudelleen syksyllä."
 	})
 	badDate := resignedPlan(t, func(p map[string]any) { p["paivamaara"] = "23.3.2026" })
-	plan := func(doc string) []string { return []string{"--frame", samplePath(t, "plan-frame.xml"), "--document", doc} }
+	plan := func(doc string) []string {
+		return []string{"--frame", samplePath(t, "plan-frame.xml"), "--document", doc}
+	}
 	crd := []string{"--frame", samplePath(t, "client-relation-frame.xml"), "--document", samplePath(t, "signature-restored/client-relation-document.xml")}
 	tests := []struct {
 		name       string
