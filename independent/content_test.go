@@ -103,7 +103,7 @@ func (v *vendor) clientRelationContent(sample map[string]any, d *vdoc, x *versio
 			period["asiakkuuden_paattymispvm"] = x.ended.Format("2006-01-02")
 		}
 		tasks = append(tasks, map[string]any{
-			"palvelutehtava":                    coded(sysServiceTask, t, serviceTaskName(t)),
+			"palvelutehtava":                     coded(sysServiceTask, t, serviceTaskName(t)),
 			"palvelunjarjestajan_palveluyksikko": []any{period},
 		})
 	}
@@ -165,12 +165,12 @@ func (v *vendor) decisionContent(d *vdoc, x *version) map[string]any {
 	return map[string]any{"lapsiperheiden_palvelupaatos": map[string]any{
 		"asiakas": clients,
 		"paatos": map[string]any{
-			"paatospaivamaara":                  x.time.Format("2006-01-02"),
-			"ratkaisun_laji":                    coded("urn:oid:1.2.246.537.6.1248", "1", "Myönteinen"),
+			"paatospaivamaara":                   x.time.Format("2006-01-02"),
+			"ratkaisun_laji":                     coded("urn:oid:1.2.246.537.6.1248", "1", "Myönteinen"),
 			"sosiaalipalvelu_jota_paatos_koskee": map[string]any{"sosiaalipalvelu": coded(sysSocialSvc, "45", "Sosiaaliohjaus")},
-			"ratkaisu_ja_perustelut":            x.text,
-			"ratkaisun_lakiperuste":             "Sosiaalihuoltolaki 1301/2014",
-			"paatoksentekija":                   map[string]any{"sukunimi": v.pro.family, "etunimet": v.pro.given},
+			"ratkaisu_ja_perustelut":             x.text,
+			"ratkaisun_lakiperuste":              "Sosiaalihuoltolaki 1301/2014",
+			"paatoksentekija":                    map[string]any{"sukunimi": v.pro.family, "etunimet": v.pro.given},
 			"lisatietojen_antaja": []any{map[string]any{"sukunimi": v.pro.family, "etunimet": v.pro.given,
 				"yhteystiedot": map[string]any{
 					"postiosoite":   map[string]any{"lahiosoite": unit.street, "postinumero": unit.postcode, "postitoimipaikka": unit.city},
