@@ -18,7 +18,7 @@ const (
 	sysOrgRegister = "urn:oid:1.2.246.537.6.202.2008"
 	sysGender      = "urn:oid:1.2.246.537.5.1.1997"
 	sysCaseName    = "urn:oid:1.2.246.537.6.1265.202301"
-	sysSignature   = "urn:oid:1.2.246.537.5.40127.2006"
+	sysSignature   = "urn:oid:1.2.246.537.5.40161"
 )
 
 // serviceTaskNames are the Finnish names of the service tasks the vendor
