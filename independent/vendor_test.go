@@ -173,6 +173,17 @@ const (
 	kindAttachment kind = "attachment"
 )
 
+// protocol is the kind as the driver protocol's answers name it.
+func (k kind) protocol() string {
+	switch k {
+	case kindRelation, kindCase:
+		return string(k)
+	case kindJournal:
+		return "journal"
+	}
+	return "client-document"
+}
+
 // vdoc is one document set with its latest accepted version.
 type vdoc struct {
 	ref          string
@@ -785,7 +796,7 @@ func (a *action) send(d *vdoc, x *version) error {
 		return fmt.Errorf("build the frame of %s %s: %w", d.kind, d.ref, err)
 	}
 	a.res.MessageIDs = append(a.res.MessageIDs, a.v.org.oid+"^"+msgID)
-	a.res.Documents = append(a.res.Documents, sut.DocumentRef{Ref: d.ref, DocumentID: x.id, SetID: d.setID, Version: x.number, Kind: string(d.kind)})
+	a.res.Documents = append(a.res.Documents, sut.DocumentRef{Ref: d.ref, DocumentID: x.id, SetID: d.setID, Version: x.number, Kind: d.kind.protocol()})
 	typ, details, err := a.post(frame, doc)
 	if err != nil {
 		return err
