@@ -26,6 +26,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
+	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
@@ -71,6 +72,7 @@ type options struct {
 	maxSessions   int
 	maxExchanges  int
 	organisations *organisation.Declaration
+	codes         *codes.Set
 }
 
 // An Option configures a simulator built by New.
@@ -89,6 +91,11 @@ func WithOrganisations(d *organisation.Declaration) Option {
 	return func(o *options) { o.organisations = d }
 }
 
+// WithCodes makes the archive judge codes by cs, the embedded code lists
+// with a coordinator's overlay applied (codes.LoadOverlay, --codes); nil
+// keeps the embedded lists.
+func WithCodes(cs *codes.Set) Option { return func(o *options) { o.codes = cs } }
+
 // WithMaxSessions sets the number of sessions the simulator holds (default
 // DefaultMaxSessions); creating one more fails with ErrTooManySessions.
 func WithMaxSessions(n int) Option { return func(o *options) { o.maxSessions = n } }
@@ -104,16 +111,7 @@ func New(opts ...Option) (*Simulator, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	d := wire.DefaultLimits()
-	if o.limits.MaxBytes <= 0 {
-		o.limits.MaxBytes = d.MaxBytes
-	}
-	if o.limits.MaxParts <= 0 {
-		o.limits.MaxParts = d.MaxParts
-	}
-	if o.limits.MaxDepth <= 0 {
-		o.limits.MaxDepth = d.MaxDepth
-	}
+	o.limits = o.limits.WithDefaults()
 	if o.maxSessions <= 0 {
 		o.maxSessions = DefaultMaxSessions
 	}
@@ -124,8 +122,11 @@ func New(opts ...Option) (*Simulator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build validator: %w", err)
 	}
-	v.Limits = message.LimitsOf(o.limits)
+	v.Limits = o.limits
 	v.Organisations = o.organisations
+	if o.codes != nil {
+		v.UseCodes(o.codes)
+	}
 	return &Simulator{
 		validator: v,
 		newStore:  func() archive.Store { return archive.NewMemStore() },
@@ -286,9 +287,26 @@ const (
 // before the message is judged, Receive neither stores nor logs it and
 // returns ctx.Err().
 func (ss *Session) Receive(ctx context.Context, frame, document []byte, transport string) (*Exchange, error) {
+	return ss.receive(ctx, frame, document, transport, func(v *rules.Validator) *rules.Result {
+		return v.Validate(ctx, frame, document)
+	})
+}
+
+// ReceiveMessage is Receive for a message that wire.Read or wire.ReadFile
+// has read: the validator takes its parsed frame and document as they are,
+// so nothing is parsed twice. The message's bytes go to the log.
+func (ss *Session) ReceiveMessage(ctx context.Context, msg *wire.Message, transport string) (*Exchange, error) {
+	return ss.receive(ctx, msg.Frame, msg.Document, transport, func(v *rules.Validator) *rules.Result {
+		return v.ValidateXML(ctx, msg.FrameXML, msg.DocumentXML, msg.Document)
+	})
+}
+
+// receive judges a message with validate, run on a validator that reads
+// the session's clock, and logs it.
+func (ss *Session) receive(ctx context.Context, frame, document []byte, transport string, validate func(*rules.Validator) *rules.Result) (*Exchange, error) {
 	v := *ss.validator
 	v.Now = ss.Clock.Now
-	res := v.Validate(ctx, frame, document)
+	res := validate(&v)
 	if res.Cancelled != nil {
 		return nil, res.Cancelled
 	}
