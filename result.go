@@ -38,6 +38,15 @@ const (
 	StatusUndefined Status = "undefined"
 )
 
+// RequirementStatuses are the statuses a requirement can have, in the order
+// reports and the console list them.
+func RequirementStatuses() []Status {
+	return []Status{
+		StatusPassed, StatusFailed, StatusNotSupported, StatusNotTested,
+		StatusNotYetAutomated, StatusToBeAttested, StatusAttested, StatusManual,
+	}
+}
+
 // Run is the result of one conformance run of a vendor system against a
 // profile: the input of every report writer.
 type Run struct {
