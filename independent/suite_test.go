@@ -8,10 +8,16 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/harness"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/runner"
+	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 )
+
+// sosmetaDir is THL's Sosmeta export, relative to this package.
+const sosmetaDir = "../../shared/sosmeta"
 
 // keys are the vendor's signing keys, made once: RSA key generation is slow.
 var keys = sync.OnceValues(func() (*vendorKeys, error) {
@@ -54,7 +60,21 @@ func testVendor(t *testing.T) *vendor {
 // verdict is passed.
 func TestIndependentVendorPassesVaihe2Kasittely(t *testing.T) {
 	v := testVendor(t)
-	res, err := runner.Run(context.Background(), runner.Options{Profile: "vaihe2-kasittely", Driver: v, Adapter: "independent"})
+	structures, err := sosmeta.Open(sosmetaDir)
+	if err != nil {
+		t.Skipf("THL's Sosmeta structures are not at %s (%v): the independent vendor's documents follow real structures", sosmetaDir, err)
+	}
+	a, err := harness.StartArchive(simulator.WithStructures(structures))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := a.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	res, err := runner.Run(context.Background(), runner.Options{Profile: "vaihe2-kasittely", Driver: v, Adapter: "independent",
+		Archive: harness.Client(a.URL(), "", time.Now())})
 	if err != nil {
 		t.Fatal(err)
 	}

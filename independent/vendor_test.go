@@ -59,7 +59,7 @@ const (
 	sysRecordStatus  = "1.2.246.537.5.40154.2008"
 	sysFunctionCode  = "1.2.246.537.6.1221.201601"
 	sysCaseNameCDA   = "1.2.246.537.6.1265.202301"
-	sysCaseStatus    = "2.25.216987723456657924596742437068248609408"
+	sysCaseStatus    = "1.2.246.537.6.1501"
 	sysCorrection    = "2.25.87649127685826266010561207984195904497"
 	sysConsent       = "1.2.246.537.6.1286.201901"
 	sysRestriction   = "1.2.246.537.6.1288.201901"
@@ -1286,7 +1286,13 @@ func (a *action) post(frame, doc []byte) (string, string, error) {
 		}
 		details = append(details, code+" "+txt)
 	}
-	return el.SelectAttrValue("typeCode", ""), strings.Join(details, "; "), nil
+	// The wire profile's form is <typeCode code="AA"/> (HL7 V3 NE2008);
+	// the attribute form is read too.
+	typ := el.SelectAttrValue("typeCode", "")
+	if tc := el.FindElement("typeCode"); tc != nil {
+		typ = tc.SelectAttrValue("code", typ)
+	}
+	return typ, strings.Join(details, "; "), nil
 }
 
 // jsonMarshal writes the content as compact UTF-8 JSON.
