@@ -13,11 +13,8 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/runner"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
-	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta/sosmetatest"
 )
-
-// sosmetaDir is THL's Sosmeta export, relative to this package.
-const sosmetaDir = "../../shared/sosmeta"
 
 // keys are the vendor's signing keys, made once: RSA key generation is slow.
 var keys = sync.OnceValues(func() (*vendorKeys, error) {
@@ -60,11 +57,8 @@ func testVendor(t *testing.T) *vendor {
 // verdict is passed.
 func TestIndependentVendorPassesVaihe2Kasittely(t *testing.T) {
 	v := testVendor(t)
-	structures, err := sosmeta.Open(sosmetaDir)
-	if err != nil {
-		t.Skipf("THL's Sosmeta structures are not at %s (%v): the independent vendor's documents follow real structures", sosmetaDir, err)
-	}
-	a, err := harness.StartArchive(simulator.WithStructures(structures))
+	// The vendor's documents follow THL's real structures.
+	a, err := harness.StartArchive(simulator.WithStructures(sosmetatest.Open(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
