@@ -21,8 +21,8 @@ const (
 	sysSignature   = "urn:oid:1.2.246.537.5.40161"
 )
 
-// serviceTaskNames are the Finnish names of the service tasks the vendor
-// offers (Sosiaalihuolto - Palvelutehtävä).
+// serviceTaskName is the Finnish name of a service task the vendor offers
+// (Sosiaalihuolto - Palvelutehtävä).
 func serviceTaskName(code string) string {
 	switch code {
 	case "10":

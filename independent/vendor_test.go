@@ -82,7 +82,6 @@ const (
 	correctionWriting  = "SIM-KIRJOITUSVIRHE"
 	oidHetu            = "1.2.246.21"
 	oidRegistration    = "1.2.246.537.26"
-	oidArchive         = "1.2.246.556.18007.2"
 	specClientRelation = "1.2.246.537.6.1505.1.2023.6.1"
 	specCase           = "1.2.246.537.6.1505.2.2022.6.28"
 	specPlan           = "1.2.246.537.6.1506.15007.2024.11.28"
