@@ -348,17 +348,17 @@ func TestFullFlowIsAccepted(t *testing.T) {
 		"family":            {"case", 2, true},
 		"decision":          {"client-document", 2, true},
 		"plan":              {"client-document", 3, true}, // new version, then annulled
-		"journal":           {"journal", 2, true},
+		"journal":           {"journal-entry", 2, true},
 		"scan":              {"client-document", 2, true},
 		"plan-attachment":   {"client-document", 2, true},
 		"child":             {"case", 2, false}, // closed
 		"child-plan":        {"client-document", 1, false},
 		"child-decision":    {"client-document", 1, false},
 		"joint":             {"case", 2, true},
-		"joint-journal":     {"journal", 2, true},
+		"joint-journal":     {"journal-entry", 2, true},
 		"newborn":           {"case", 3, false}, // identity code, then a new version
-		"newborn-journal-1": {"journal", 1, false},
-		"newborn-journal-2": {"journal", 1, false},
+		"newborn-journal-1": {"journal-entry", 1, false},
+		"newborn-journal-2": {"journal-entry", 1, false},
 	}
 	state := archiveState(t, c)
 	if len(state) != len(want) {

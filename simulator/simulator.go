@@ -24,6 +24,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
@@ -339,7 +340,7 @@ func (ss *Session) Receive(ctx context.Context, frame, document []byte, transpor
 // maskClient returns a client identifier as root^extension, with an
 // identity code that is not a valid test identity masked.
 func maskClient(id message.II) string {
-	if id.Root == rules.OIDHetu {
+	if id.Root == kanta.OIDHetu {
 		id.Extension = hetu.Mask(id.Extension)
 	}
 	return id.String()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
@@ -41,9 +42,9 @@ const (
 func protocolType(phrase string) string {
 	switch phrase {
 	case "journal entry":
-		return "journal-entry"
+		return string(kanta.DocumentJournal)
 	case "other document":
-		return "other"
+		return string(kanta.DocumentOther)
 	}
 	return phrase
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 )
@@ -142,7 +143,7 @@ func (a *Archive) record(res *rules.Result, version int, messageID string) *Reco
 		rec.EffectiveTime = t
 	}
 	for _, c := range d.Consents {
-		if message.SameCodeSystem(c.CodeSystem, rules.OIDGuardianConsent) {
+		if message.SameCodeSystem(c.CodeSystem, kanta.OIDGuardianConsent) {
 			rec.GuardianConsent = c.Code
 		}
 	}
@@ -177,7 +178,7 @@ func (a *Archive) snapshot(ctx context.Context) (*snapshot, error) {
 	}
 	st := &snapshot{latest: latest, aliases: make(map[string]string)}
 	for _, r := range latest {
-		if r.Kind != string(rules.KindClientRelation) {
+		if r.Kind != string(kanta.KindClientRelation) {
 			continue
 		}
 		vs, err := a.store.Versions(ctx, r.SetID)
@@ -208,7 +209,7 @@ func (s *snapshot) resolve(id string) string {
 	return id
 }
 
-func isHetu(id string) bool { return strings.HasPrefix(id, rules.OIDHetu+"^") }
+func isHetu(id string) bool { return strings.HasPrefix(id, kanta.OIDHetu+"^") }
 
 // judge applies the state rules to one message.
 type judge struct {
@@ -277,32 +278,32 @@ func (j *judge) hasClient(r *Record, id string) bool {
 // document, client document; and case membership.
 func (j *judge) order() {
 	rec := j.rec
-	kind := rules.GroupKind(rec.Kind)
-	if j.res.Usage == "2" && kind != rules.KindJournal {
+	kind := kanta.GroupKind(rec.Kind)
+	if j.res.Usage == "2" && kind != kanta.KindJournal {
 		j.add("ARC-REGISTER-ACCESS", "/controlActProcess/reasonCode", "usage situation 2 (a producer's normal register access) allows storing journal entries only, not a %s", rec.Kind)
 	}
-	if kind == rules.KindClientRelation {
+	if kind == kanta.KindClientRelation {
 		for _, client := range rec.Clients {
 			if others := j.live(func(r *Record) bool {
-				return r.Kind == string(rules.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
+				return r.Kind == string(kanta.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
 			}); len(others) > 0 {
 				j.add("ARC-ONE-CRD", "/ClinicalDocument/setId", "the client already has client relation document %s with custodian %s", others[0].SetID, rec.Custodian)
 			}
 		}
 		return
 	}
-	if kind == rules.KindOld {
+	if kind == kanta.KindOld {
 		return
 	}
 	for _, client := range rec.Clients {
 		crds := j.live(func(r *Record) bool {
-			return r.Kind == string(rules.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
+			return r.Kind == string(kanta.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
 		})
 		if len(crds) == 0 {
 			j.add("ARC-ORDER-CRD", "/ClinicalDocument/recordTarget", "client %s has no archived client relation document with custodian %s; store it first", maskID(client), rec.Custodian)
 		}
 	}
-	if kind == rules.KindCase {
+	if kind == kanta.KindCase {
 		return
 	}
 	if rec.MainDocument != "" {
@@ -314,7 +315,7 @@ func (j *judge) order() {
 		return
 	}
 	cases := j.live(func(r *Record) bool {
-		return r.Kind == string(rules.KindCase) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
+		return r.Kind == string(kanta.KindCase) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
 	})
 	if len(cases) == 0 {
 		j.add("ARC-ORDER-CASE", "/ClinicalDocument/componentOf/encompassingEncounter/id", "case %s has no archived case document with custodian %s; store it first", rec.CaseID, rec.Custodian)
@@ -387,7 +388,7 @@ func (j *judge) identity(vs []*Record) {
 				if prev, ok := j.st.aliases[before]; ok && prev != after {
 					j.add("ARC-TEMP-ID-ONCE", "/ClinicalDocument/recordTarget", "temporary identifier %s was already replaced by %s", before, maskID(prev))
 				}
-				if _, ok := j.st.aliases[before]; !ok && rec.Kind != string(rules.KindClientRelation) {
+				if _, ok := j.st.aliases[before]; !ok && rec.Kind != string(kanta.KindClientRelation) {
 					j.add("ARC-TEMP-ID-ONCE", "/ClinicalDocument/recordTarget", "replace temporary identifier %s with the identity code in the client relation document first", before)
 				}
 			}
@@ -399,15 +400,15 @@ func (j *judge) identity(vs []*Record) {
 func (j *judge) annulOrder() {
 	rec := j.rec
 	var refs []*Record
-	switch rules.GroupKind(rec.Kind) {
-	case rules.KindClientRelation:
+	switch kanta.GroupKind(rec.Kind) {
+	case kanta.KindClientRelation:
 		refs = j.live(func(r *Record) bool {
-			return r.Kind != string(rules.KindClientRelation) && r.Custodian == rec.Custodian &&
+			return r.Kind != string(kanta.KindClientRelation) && r.Custodian == rec.Custodian &&
 				slices.ContainsFunc(rec.Clients, func(c string) bool { return j.hasClient(r, c) })
 		})
-	case rules.KindCase:
+	case kanta.KindCase:
 		refs = j.live(func(r *Record) bool {
-			return r.Kind != string(rules.KindCase) && r.Kind != string(rules.KindClientRelation) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
+			return r.Kind != string(kanta.KindCase) && r.Kind != string(kanta.KindClientRelation) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
 		})
 	default:
 		refs = j.live(func(r *Record) bool {
@@ -422,7 +423,7 @@ func (j *judge) annulOrder() {
 
 // maskID hides an identity code that is not a test identity.
 func maskID(id string) string {
-	if root, ext, ok := strings.Cut(id, "^"); ok && root == rules.OIDHetu {
+	if root, ext, ok := strings.Cut(id, "^"); ok && root == kanta.OIDHetu {
 		return hetu.Mask(ext)
 	}
 	return id

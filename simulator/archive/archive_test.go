@@ -15,6 +15,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/compose"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
@@ -82,7 +83,7 @@ func (f docs) signers(p *compose.Professional) []compose.Signer {
 	return []compose.Signer{{Key: k.key, Cert: k.cert, Professional: p}}
 }
 
-func (f docs) base(kind rules.GroupKind, n string, clients []compose.Person) *compose.Document {
+func (f docs) base(kind kanta.GroupKind, n string, clients []compose.Person) *compose.Document {
 	return &compose.Document{
 		Group: kind, ID: oid + n, SetID: oid + n, Version: 1,
 		Clients: slices.Clone(clients), Custodian: vantaa, Author: angel,
@@ -92,7 +93,7 @@ func (f docs) base(kind rules.GroupKind, n string, clients []compose.Person) *co
 
 // crd is a client relation document with a system signature.
 func (f docs) crd(n string, clients ...compose.Person) *compose.Document {
-	d := f.base(rules.KindClientRelation, n, clients)
+	d := f.base(kanta.KindClientRelation, n, clients)
 	d.Author = nil
 	d.Signers = f.signers(nil)
 	return d
@@ -100,7 +101,7 @@ func (f docs) crd(n string, clients ...compose.Person) *compose.Document {
 
 // caseDoc is the case document of case caseN.
 func (f docs) caseDoc(n, caseN string, clients ...compose.Person) *compose.Document {
-	d := f.base(rules.KindCase, n, clients)
+	d := f.base(kanta.KindCase, n, clients)
 	d.CaseID, d.CaseName, d.CaseOpened = oid+caseN, "Perheen tuen tarve", now.AddDate(0, -1, 0)
 	d.Signers = f.signers(nil)
 	return d
@@ -108,7 +109,7 @@ func (f docs) caseDoc(n, caseN string, clients ...compose.Person) *compose.Docum
 
 // plan is a client document (a plan signed by its author) of case caseN.
 func (f docs) plan(n, caseN string, clients ...compose.Person) *compose.Document {
-	d := f.base(rules.KindClientDocument, n, clients)
+	d := f.base(kanta.KindClientDocument, n, clients)
 	d.CaseID, d.SpecificType, d.ServiceProcess = oid+caseN, compose.TypePlanFamilies, "3"
 	d.SocialServices = []string{"45"}
 	d.Signers = f.signers(angel)
@@ -118,7 +119,7 @@ func (f docs) plan(n, caseN string, clients ...compose.Person) *compose.Document
 // journal is a journal entry of case caseN.
 func (f docs) journal(n, caseN string, clients ...compose.Person) *compose.Document {
 	d := f.plan(n, caseN, clients...)
-	d.Group, d.SpecificType = rules.KindJournal, ""
+	d.Group, d.SpecificType = kanta.KindJournal, ""
 	return d
 }
 
@@ -315,7 +316,7 @@ func TestFlows(t *testing.T) {
 	secondSet.Version = 2
 	planAnnulled := annul(plan, "3.2")
 	otherGroup := next(plan, "3.2")
-	otherGroup.Group, otherGroup.SpecificType = rules.KindJournal, ""
+	otherGroup.Group, otherGroup.SpecificType = kanta.KindJournal, ""
 	otherCustodian := next(plan, "3.2")
 	otherCustodian.Custodian = helsinki
 	skipped := next(plan2, "3.3")

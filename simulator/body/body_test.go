@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // samplesDir holds the public sample messages, relative to this package.
@@ -41,9 +42,9 @@ func loadSamples(tb testing.TB) []sample {
 		var body *etree.Element
 		for _, el := range doc.FindElements("//*") {
 			switch {
-			case el.Tag == "contentSpecificationId" && el.NamespaceURI() == hl7fiNamespace:
+			case el.Tag == "contentSpecificationId" && el.NamespaceURI() == kanta.NamespaceHL7Finland:
 				spec = strings.TrimSpace(el.Text())
-			case el.Tag == "nonXMLBody" && el.NamespaceURI() == hl7Namespace:
+			case el.Tag == "nonXMLBody" && el.NamespaceURI() == kanta.NamespaceHL7:
 				body = el
 			}
 		}

@@ -32,6 +32,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -178,11 +179,11 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 	}
 	ack := wire.Acknowledgement{
 		ID:                fmt.Sprintf("%d", ex.Seq),
-		IDRoot:            wire.ArchiveDevice,
+		IDRoot:            kanta.OIDArchive,
 		CreationTime:      ex.ReceivedAt,
 		TargetMessageID:   ex.MessageIDExtension,
 		TargetMessageRoot: ex.MessageIDRoot,
-		Sender:            wire.ArchiveDevice,
+		Sender:            kanta.OIDArchive,
 		Receiver:          ex.Sender,
 		TypeCode:          ex.AckType,
 		Details:           ex.Findings,

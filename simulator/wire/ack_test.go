@@ -11,6 +11,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -22,7 +23,7 @@ func TestAcknowledgementRoundTrip(t *testing.T) {
 		CreationTime:      time.Date(2026, 7, 17, 13, 6, 55, 0, helsinki),
 		TargetMessageID:   "10037140046",
 		TargetMessageRoot: "1.2.246.10.27489432.10.0",
-		Sender:            wire.ArchiveDevice,
+		Sender:            kanta.OIDArchive,
 		Receiver:          "1.2.246.10.32213561.10.0",
 		TypeCode:          wire.AckError,
 		Details: []yhteistestaus.Finding{
@@ -35,7 +36,7 @@ func TestAcknowledgementRoundTrip(t *testing.T) {
 	accepted := wire.Acknowledgement{
 		ID: "ack-2", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		TargetMessageID: "1", TargetMessageRoot: "1.2.3",
-		Sender: wire.ArchiveDevice, Receiver: "1.2.3.4", TypeCode: wire.AckAccepted,
+		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: wire.AckAccepted,
 	}
 	for _, version := range []string{"1.1", "1.2"} {
 		for name, ack := range map[string]wire.Acknowledgement{"with details": full, "accepted": accepted} {
@@ -69,7 +70,7 @@ func TestAcknowledgementShape(t *testing.T) {
 	var buf bytes.Buffer
 	_, err := wire.WriteAcknowledgement(&buf, "1.1", wire.Acknowledgement{
 		ID: "a", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), TargetMessageID: "42", TargetMessageRoot: "1.2.3",
-		Sender: wire.ArchiveDevice, Receiver: "1.2.3.4", TypeCode: wire.AckRejected,
+		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: wire.AckRejected,
 		Details: []yhteistestaus.Finding{{Rule: "R1", Severity: yhteistestaus.SeverityError, Message: "m", Location: "/x", Source: "s"}},
 	})
 	if err != nil {
@@ -96,8 +97,8 @@ func TestAcknowledgementShape(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", c.path, got, c.want)
 		}
 	}
-	if ns := doc.Root().ChildElements()[0].ChildElements()[0].NamespaceURI(); ns != wire.NamespaceHL7 {
-		t.Errorf("acknowledgement namespace: got %q, want %q", ns, wire.NamespaceHL7)
+	if ns := doc.Root().ChildElements()[0].ChildElements()[0].NamespaceURI(); ns != kanta.NamespaceHL7 {
+		t.Errorf("acknowledgement namespace: got %q, want %q", ns, kanta.NamespaceHL7)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -104,7 +105,7 @@ func FuzzReadAcknowledgement(f *testing.F) {
 		var buf bytes.Buffer
 		ct, err := wire.WriteAcknowledgement(&buf, v, wire.Acknowledgement{
 			ID: "1", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), TargetMessageID: "2", TargetMessageRoot: "1.2",
-			Sender: wire.ArchiveDevice, Receiver: "1.2.3", TypeCode: wire.AckError, Operation: "store",
+			Sender: kanta.OIDArchive, Receiver: "1.2.3", TypeCode: wire.AckError, Operation: "store",
 			Details: []yhteistestaus.Finding{{Rule: "R", Severity: yhteistestaus.SeverityWarning, Message: "m", Location: "/l", Source: "s"}},
 		})
 		if err != nil {

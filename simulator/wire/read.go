@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // Limits bound what the readers accept. A zero field takes its value from
@@ -477,7 +478,7 @@ func parseEnvelope(data []byte, want string, lim Limits, where string) (version 
 		version = "1.2"
 	}
 	switch {
-	case version == "" && ns == NamespaceHL7:
+	case version == "" && ns == kanta.NamespaceHL7:
 		return "", nil, nil, errorf(KindSOAP, nil, "%sbody is a bare HL7 V3 %s without a SOAP envelope", where, root.Tag)
 	case version == "" || root.Tag != "Envelope":
 		return "", nil, nil, errorf(KindSOAP, nil, "%sroot element is {%s}%s; want a SOAP 1.1 or 1.2 Envelope", where, ns, root.Tag)
@@ -509,8 +510,8 @@ func readEnvelope(data []byte, want string, ps *parts, lim Limits, where string)
 	if frame.Tag == "Fault" && frame.NamespaceURI() == body.NamespaceURI() {
 		return nil, errorf(KindSOAP, nil, "%sSOAP Body holds a Fault, not a request", where)
 	}
-	if frame.NamespaceURI() != NamespaceHL7 || !isInteractionName(frame.Tag) {
-		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds {%s}%s; want an HL7 V3 interaction such as RCMR_IN200002FI01 in namespace %s", where, frame.NamespaceURI(), frame.Tag, NamespaceHL7)
+	if frame.NamespaceURI() != kanta.NamespaceHL7 || !isInteractionName(frame.Tag) {
+		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds {%s}%s; want an HL7 V3 interaction such as RCMR_IN200002FI01 in namespace %s", where, frame.NamespaceURI(), frame.Tag, kanta.NamespaceHL7)
 	}
 	fb, err := serialize(standalone(frame))
 	if err != nil {
@@ -540,9 +541,9 @@ func readBareFrame(data []byte, lim Limits) (*Message, error) {
 	root := doc.Root()
 	ns := root.NamespaceURI()
 	switch {
-	case ns == NamespaceHL7 && root.Tag == "ClinicalDocument":
+	case ns == kanta.NamespaceHL7 && root.Tag == "ClinicalDocument":
 		return nil, errorf(KindNoFrame, nil, "file holds a CDA document (ClinicalDocument), not an HL7 V3 frame")
-	case ns != NamespaceHL7 || !isInteractionName(root.Tag):
+	case ns != kanta.NamespaceHL7 || !isInteractionName(root.Tag):
 		return nil, errorf(KindNoFrame, nil, "file's root element is {%s}%s; want a SOAP Envelope or an HL7 V3 interaction such as RCMR_IN200002FI01", ns, root.Tag)
 	}
 	msg := &Message{Interaction: root.Tag, Frame: data, FramePath: elementPath(root)}
@@ -590,13 +591,13 @@ func acceptedInline(mt string) bool {
 // msg.
 func resolveDocument(msg *Message, frame *etree.Element, ps *parts, lim Limits, where string) error {
 	msg.DocumentFrom = FromNone
-	text := descend(frame, NamespaceHL7, "controlActProcess", "subject", "clinicalDocument", "text")
+	text := descend(frame, kanta.NamespaceHL7, "controlActProcess", "subject", "clinicalDocument", "text")
 	if text != nil {
 		textPath := where + elementPath(text)
 		if inc := child(text, NamespaceXOP, "Include"); inc != nil {
 			return useReferenced(msg, ps, inc.SelectAttrValue("href", ""), FromXOP, lim)
 		}
-		if ref := child(text, NamespaceHL7, "reference"); ref != nil {
+		if ref := child(text, kanta.NamespaceHL7, "reference"); ref != nil {
 			return useReferenced(msg, ps, ref.SelectAttrValue("value", ""), FromMIMEPart, lim)
 		}
 		if strings.EqualFold(text.SelectAttrValue("representation", ""), "B64") {
@@ -623,7 +624,7 @@ func resolveDocument(msg *Message, frame *etree.Element, ps *parts, lim Limits, 
 	}
 	var found []*part
 	for _, p := range ps.all {
-		if p != ps.root && p.checked && p.root.Space == NamespaceHL7 && p.root.Local == "ClinicalDocument" {
+		if p != ps.root && p.checked && p.root.Space == kanta.NamespaceHL7 && p.root.Local == "ClinicalDocument" {
 			found = append(found, p)
 		}
 	}
