@@ -13,7 +13,7 @@ const module = "github.com/yhteistestaus/yhteistestaus"
 // others, on the packages listed for it.
 func TestPackageLayers(t *testing.T) {
 	tests := []struct {
-		pkg, why string
+		pkg, why  string
 		forbidden []string
 	}{
 		{"reference", "the reference vendor system is measured against the validator, so it must not share the validator's tables",
