@@ -62,8 +62,8 @@ const (
 	hetuCheckChars    = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 )
 
-// hooks returns the hook of every fault, by the fault's name; faults.yaml
-// lists the same names (a test checks it).
+// hooks is the table of fault hooks, by the fault's name; faults.yaml
+// lists the same names, and faultTable refuses any difference.
 func hooks() map[string]hook {
 	return map[string]hook{
 		// The frame.
