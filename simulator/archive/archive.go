@@ -83,7 +83,7 @@ func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID strin
 	if err != nil {
 		return nil, err
 	}
-	j := &judge{a: a, out: out, st: st, rec: rec, res: res}
+	j := &judge{ctx: ctx, a: a, out: out, st: st, rec: rec, res: res}
 	switch {
 	case res.Annulment:
 		out.Operation = OpAnnul
@@ -93,9 +93,13 @@ func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID strin
 		out.Operation = OpNewVersion
 	}
 	rec.Operation = out.Operation
-	j.versions(versions)
+	if err := j.versions(versions); err != nil {
+		return nil, err
+	}
 	if out.Operation != OpAnnul {
-		j.order()
+		if err := j.order(); err != nil {
+			return nil, err
+		}
 		j.identity(versions)
 	} else if len(versions) > 0 {
 		j.annulOrder()
@@ -213,6 +217,7 @@ func isHetu(id string) bool { return strings.HasPrefix(id, kanta.OIDHetu+"^") }
 
 // judge applies the state rules to one message.
 type judge struct {
+	ctx context.Context
 	a   *Archive
 	out *Outcome
 	st  *snapshot
@@ -224,11 +229,16 @@ func (j *judge) add(rule, where, format string, args ...any) {
 	j.out.Findings = append(j.out.Findings, j.a.catalogue.Finding(rule, where, format, args...))
 }
 
-// versions checks numbering, duplicate ids and annulled sets.
-func (j *judge) versions(vs []*Record) {
+// versions checks numbering, duplicate ids and annulled sets. Its error is
+// the store's: a lookup that failed, not one that found nothing.
+func (j *judge) versions(vs []*Record) error {
 	rec := j.rec
-	if other, ok := j.findByID(rec.DocumentID); ok {
+	other, err := j.a.store.ByDocumentID(j.ctx, rec.DocumentID)
+	switch {
+	case err == nil:
 		j.add("ARC-DUPLICATE-ID", "/ClinicalDocument/id", "document id %s is already archived (set %s version %d)", rec.DocumentID, other.SetID, other.Version)
+	case !errors.Is(err, ErrNotFound):
+		return fmt.Errorf("look up document id %s: %w", rec.DocumentID, err)
 	}
 	if len(vs) == 0 {
 		switch {
@@ -237,7 +247,7 @@ func (j *judge) versions(vs []*Record) {
 		case rec.Version != 1:
 			j.add("ARC-VERSION-FIRST", "/ClinicalDocument/versionNumber", "set %s is new, so its version must be 1, not %d", rec.SetID, rec.Version)
 		}
-		return
+		return nil
 	}
 	last := vs[len(vs)-1]
 	if last.Annulled {
@@ -250,11 +260,7 @@ func (j *judge) versions(vs []*Record) {
 		j.add("ARC-VERSION-SAME-DOCUMENT", "/ClinicalDocument/localSocialHeader/documentGroup",
 			"set %s is a group %s document of custodian %s; a new version cannot change them to %s and %s", rec.SetID, last.Group, last.Custodian, rec.Group, rec.Custodian)
 	}
-}
-
-func (j *judge) findByID(id string) (*Record, bool) {
-	r, err := j.a.store.ByDocumentID(context.Background(), id)
-	return r, err == nil
+	return nil
 }
 
 // live returns the latest non-annulled versions matching keep.
@@ -275,8 +281,9 @@ func (j *judge) hasClient(r *Record, id string) bool {
 }
 
 // order checks the storage order: client relation document, case
-// document, client document; and case membership.
-func (j *judge) order() {
+// document, client document; and case membership. Its error is the
+// store's.
+func (j *judge) order() error {
 	rec := j.rec
 	kind := kanta.GroupKind(rec.Kind)
 	if j.res.Usage == "2" && kind != kanta.KindJournal {
@@ -290,10 +297,10 @@ func (j *judge) order() {
 				j.add("ARC-ONE-CRD", "/ClinicalDocument/setId", "the client already has client relation document %s with custodian %s", others[0].SetID, rec.Custodian)
 			}
 		}
-		return
+		return nil
 	}
 	if kind == kanta.KindOld {
-		return
+		return nil
 	}
 	for _, client := range rec.Clients {
 		crds := j.live(func(r *Record) bool {
@@ -304,22 +311,26 @@ func (j *judge) order() {
 		}
 	}
 	if kind == kanta.KindCase {
-		return
+		return nil
 	}
 	if rec.MainDocument != "" {
-		if _, ok := j.findLive(rec.MainDocument); !ok {
+		_, ok, err := j.findLive(rec.MainDocument)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			j.add("ARC-ATTACHMENT-MAIN", "/ClinicalDocument/localSocialHeader/mainDocument", "main document %s is not archived or is annulled", rec.MainDocument)
 		}
 	}
 	if rec.CaseID == "" {
-		return
+		return nil
 	}
 	cases := j.live(func(r *Record) bool {
 		return r.Kind == string(kanta.KindCase) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
 	})
 	if len(cases) == 0 {
 		j.add("ARC-ORDER-CASE", "/ClinicalDocument/componentOf/encompassingEncounter/id", "case %s has no archived case document with custodian %s; store it first", rec.CaseID, rec.Custodian)
-		return
+		return nil
 	}
 	cs := cases[len(cases)-1]
 	if cs.CaseClosed {
@@ -335,23 +346,31 @@ func (j *judge) order() {
 			j.add("ARC-CASE-CLIENT", "/ClinicalDocument/recordTarget", "client %s is not a client of case %s", maskID(client), rec.CaseID)
 		}
 	}
+	return nil
 }
 
-// findLive finds a non-annulled document by set id or document id.
-func (j *judge) findLive(id string) (*Record, bool) {
+// findLive finds a non-annulled document by set id or document id. Its
+// error is a failed store lookup; a document the store does not hold is
+// not an error.
+func (j *judge) findLive(id string) (*Record, bool, error) {
 	for _, r := range j.st.latest {
 		if (r.SetID == id || r.DocumentID == id) && !r.Annulled {
-			return r, true
+			return r, true, nil
 		}
 	}
-	if r, ok := j.findByID(id); ok {
-		for _, l := range j.st.latest {
-			if l.SetID == r.SetID && !l.Annulled {
-				return l, true
-			}
+	r, err := j.a.store.ByDocumentID(j.ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("look up document id %s: %w", id, err)
+	}
+	for _, l := range j.st.latest {
+		if l.SetID == r.SetID && !l.Annulled {
+			return l, true, nil
 		}
 	}
-	return nil, false
+	return nil, false, nil
 }
 
 // identity checks the life of the client's identifiers: a temporary

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -531,5 +532,28 @@ func TestConcurrentVersions(t *testing.T) {
 	}
 	if total != last-1 {
 		t.Errorf("%d versions accepted, want %d", total, last-1)
+	}
+}
+
+// failingStore is a store whose document-id lookup fails.
+type failingStore struct {
+	*archive.MemStore
+}
+
+var errDisk = errors.New("disk on fire")
+
+func (failingStore) ByDocumentID(context.Context, string) (*archive.Record, error) {
+	return nil, errDisk
+}
+
+// TestStoreErrorIsNotNotFound checks that a failed store lookup stops the
+// submission with the store's error instead of reading as "not archived".
+func TestStoreErrorIsNotNotFound(t *testing.T) {
+	e := newEnv(t)
+	a := archive.New(failingStore{archive.NewMemStore()}, rules.Default(), fixedClock)
+	res := message(t, e.v, docs{t}.crd("1", jade), "", "1")
+	out, err := a.Submit(context.Background(), res, "1")
+	if !errors.Is(err, errDisk) {
+		t.Errorf("Submit = %+v, %v; want the store's error", out, err)
 	}
 }
