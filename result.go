@@ -2,6 +2,8 @@ package yhteistestaus
 
 import (
 	"time"
+
+	"github.com/yhteistestaus/yhteistestaus/organisation"
 )
 
 // Status is the outcome of a scenario, a step or a requirement in a
@@ -74,6 +76,10 @@ type Run struct {
 	// operator silent with nothing received). The verdict is then
 	// StatusNotTested and no requirement counts as failed.
 	NotTested string `json:"notTested,omitempty"`
+	// Notes are information about the run as a whole that is no failure,
+	// each one line, e.g. the organisation OIDs that are neither in the
+	// bundled organisation register nor declared.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // RootCause is one defect of the system under test as a run saw it: an
@@ -118,6 +124,9 @@ type SUTInfo struct {
 	Name    string `json:"name"`
 	Vendor  string `json:"vendor,omitempty"`
 	Version string `json:"version,omitempty"`
+	// Organisations are the organisations and service units the vendor
+	// declared for the run (--organisation), for the report's header.
+	Organisations []organisation.Organisation `json:"organisations,omitempty"`
 }
 
 // ScenarioResult is one scenario of a run.

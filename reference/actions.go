@@ -577,6 +577,40 @@ func (a *action) storeDocument() error {
 	return a.create(doc, d)
 }
 
+// annulTarget finds the live document an annulment names: a client
+// document by its docRef, a case document by its caseRef, a client
+// relation document by its clientRef.
+func (a *action) annulTarget(target sut.AnnulTarget, ref string) (*document, error) {
+	st := a.s.st
+	var d *document
+	switch target {
+	case sut.AnnulDocument:
+		d = st.docs[ref]
+	case sut.AnnulCase:
+		cs, err := a.caseOf(ref)
+		if err != nil {
+			return nil, err
+		}
+		d = cs.doc
+	case sut.AnnulClientRelation:
+		c, err := a.client(ref)
+		if err != nil {
+			return nil, err
+		}
+		if c.crd == nil {
+			return nil, refuse("client %q has no client relation", ref)
+		}
+		d = c.crd
+	}
+	switch {
+	case d == nil:
+		return nil, refuse("unknown document %q", ref)
+	case d.annulled:
+		return nil, refuse("%s %q is annulled already", target, ref)
+	}
+	return d, nil
+}
+
 // document finds the live document a docRef names.
 func (a *action) document(ref string, allowAnnulled bool) (*document, error) {
 	d := a.s.st.lookup(ref)
@@ -648,11 +682,15 @@ func isCorrectionReason(s string) bool {
 }
 
 func (a *action) annul() error {
-	var p sut.VersionParams
+	var p sut.AnnulParams
 	if err := a.decode(&p); err != nil {
 		return err
 	}
-	t, err := a.document(p.DocRef, false)
+	target, ref, err := p.Target()
+	if err != nil {
+		return refuse("%v", err)
+	}
+	t, err := a.annulTarget(target, ref)
 	if err != nil {
 		return err
 	}

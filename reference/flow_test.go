@@ -173,11 +173,11 @@ func fullFlow(t testing.TB) []step {
 		{sut.ActionCloseCase, sut.CaseParams{CaseRef: "child"}, ok, 1},
 		// A correct system refuses what the archive would refuse.
 		{sut.ActionStoreDocument, doc("child-late", "child", "journal-entry"), failed, 0},
-		{sut.ActionAnnul, sut.VersionParams{DocRef: "plan", Reason: "Kirjattu väärälle asiakkaalle"}, ok, 2},
+		{sut.ActionAnnul, sut.AnnulParams{DocRef: "plan", Reason: "Kirjattu väärälle asiakkaalle"}, ok, 2},
 		{sut.ActionNewVersion, sut.VersionParams{DocRef: "plan"}, failed, 0},
-		{sut.ActionAnnul, sut.VersionParams{DocRef: "family"}, ok, 4},
+		{sut.ActionAnnul, sut.AnnulParams{CaseRef: "family"}, ok, 4},
 		{sut.ActionEndClientRelation, sut.ClientRelationParams{ClientRef: "anna"}, ok, 1},
-		{sut.ActionAnnul, sut.VersionParams{DocRef: "bertta"}, ok, 3},
+		{sut.ActionAnnul, sut.AnnulParams{ClientRef: "bertta"}, ok, 3},
 		{sut.ActionSearch, sut.SearchParams{ClientRef: "anna"}, unsupported, 0},
 		{sut.ActionStoreDocument, doc("video", "joint", "video"), unsupported, 0},
 	}
@@ -445,7 +445,7 @@ func TestRefusals(t *testing.T) {
 		{sut.ActionOpenCase, sut.CaseParams{CaseRef: "x", ClientRefs: []string{"nobody"}}, sut.StatusFailed, 0},
 		{sut.ActionStoreDocument, sut.DocumentParams{DocRef: "y", CaseRef: "nowhere", Type: "plan"}, sut.StatusFailed, 0},
 		{sut.ActionNewVersion, sut.VersionParams{DocRef: "nothing"}, sut.StatusFailed, 0},
-		{sut.ActionAnnul, sut.VersionParams{DocRef: "nothing"}, sut.StatusFailed, 0},
+		{sut.ActionAnnul, sut.AnnulParams{DocRef: "nothing"}, sut.StatusFailed, 0},
 		{sut.ActionUpdateClientRelation, sut.ClientRelationParams{ClientRef: "a"}, sut.StatusFailed, 0},
 		{sut.ActionReplaceTemporaryID, sut.ReplaceTemporaryIDParams{ClientRef: "a", Hetu: adult}, sut.StatusFailed, 0},
 		// A case opens the relation of a client who has none.

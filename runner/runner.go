@@ -22,9 +22,11 @@ import (
 	"github.com/fatih/color"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
+	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/steps"
 	"github.com/yhteistestaus/yhteistestaus/sut"
@@ -59,6 +61,10 @@ type Options struct {
 	StepTimeout time.Duration
 	// Now is the clock for timing; nil means time.Now.
 	Now func() time.Time
+	// Organisations are the vendor's declared organisations and service
+	// units (--organisation): the embedded archive knows them, and the
+	// report's header names them. Nil declares none.
+	Organisations *organisation.Declaration
 }
 
 // Run runs the profile's scenarios and returns the result. The error is
@@ -102,7 +108,7 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 	}
 	base := opts.Archive
 	if base == "" {
-		sim, err := simulator.New()
+		sim, err := simulator.New(simulator.WithOrganisations(opts.Organisations))
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded archive: %w", err)
 		}
@@ -129,7 +135,7 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 	run := &yhteistestaus.Run{
 		Profile: prof.ID, ProfileName: prof.Names.EN, ProfileNames: map[string]string{"fi": prof.Names.FI, "sv": prof.Names.SV, "en": prof.Names.EN},
 		Archive: archive.SOAPURL(), Tags: opts.Tags, Started: now(),
-		SUT: yhteistestaus.SUTInfo{Adapter: opts.Adapter},
+		SUT: yhteistestaus.SUTInfo{Adapter: opts.Adapter, Organisations: opts.Organisations.Organisations()},
 	}
 	if info := describe(ctx, opts.Driver); info != nil {
 		run.SUT.Name, run.SUT.Vendor, run.SUT.Version = info.Name, info.Vendor, info.Version
@@ -170,6 +176,12 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 		return nil, fmt.Errorf("run interrupted: %w", err)
 	}
 	run.Scenarios = col.results()
+	if note := registerNote(ctx, archive, opts.Organisations); note != "" {
+		run.Notes = append(run.Notes, note)
+		if opts.Console != nil {
+			fmt.Fprintln(opts.Console, note)
+		}
+	}
 	if err := attachLines(feats, run.Scenarios); err != nil {
 		return nil, err
 	}
@@ -177,6 +189,21 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 	run.Summary, run.Verdict = verdict(run.Requirements)
 	run.Duration = now().Sub(run.Started)
 	return run, nil
+}
+
+// registerNote is the run's one line about organisation OIDs outside the
+// bundled organisation register (rules.RegisterNote), from the findings of
+// every message the session received.
+func registerNote(ctx context.Context, archive *control.Client, d *organisation.Declaration) string {
+	msgs, err := archive.Messages(ctx, control.MessageFilter{})
+	if err != nil {
+		return ""
+	}
+	var findings yhteistestaus.Findings
+	for _, m := range msgs {
+		findings = append(findings, m.Findings...)
+	}
+	return rules.RegisterNote(nil, d, findings)
 }
 
 func describe(ctx context.Context, d sut.Driver) *sut.SystemInfo {

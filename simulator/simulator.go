@@ -25,6 +25,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
@@ -67,9 +68,10 @@ type Simulator struct {
 
 // options are what Options set.
 type options struct {
-	limits       wire.Limits
-	maxSessions  int
-	maxExchanges int
+	limits        wire.Limits
+	maxSessions   int
+	maxExchanges  int
+	organisations *organisation.Declaration
 }
 
 // An Option configures a simulator built by New.
@@ -80,6 +82,13 @@ type Option func(*options)
 // uses Simulator.Limits) and the validator applies the same size and depth
 // to each XML part, so that both agree.
 func WithLimits(l wire.Limits) Option { return func(o *options) { o.limits = l } }
+
+// WithOrganisations makes the archive know the vendor's declared
+// organisations and service units (--organisation): their OIDs are then
+// values of SOTE-organisaatiorekisteri besides the bundled ones.
+func WithOrganisations(d *organisation.Declaration) Option {
+	return func(o *options) { o.organisations = d }
+}
 
 // WithMaxSessions sets the number of sessions the simulator holds (default
 // DefaultMaxSessions); creating one more fails with ErrTooManySessions.
@@ -117,6 +126,7 @@ func New(opts ...Option) (*Simulator, error) {
 		return nil, fmt.Errorf("build validator: %w", err)
 	}
 	v.Limits = message.LimitsOf(o.limits)
+	v.Organisations = o.organisations
 	return &Simulator{
 		validator: v,
 		newStore:  func() archive.Store { return archive.NewMemStore() },

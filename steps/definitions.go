@@ -135,11 +135,13 @@ func Definitions() []Definition {
 			func(w *World) any { return w.messageCount }},
 		{LayerMessage, `^the last message carried service request "([^"]+)"$`, "the service request (palvelupyyntö) of the action's last message",
 			func(w *World) any { return w.serviceRequest }},
+		{LayerMessage, `^the archive read the last message as (a new document|a new version|an annulment)$`, "what the archive did with the action's last message, judged by the archive's state and the message: stored a new document set, a new version of a set, or its annulment (whatever service request the archive accepted for it)",
+			func(w *World) any { return w.operation }},
 		{LayerMessage, `^the last message carried usage situation "([^"]+)"$`, "the usage situation (käyttötilanne) of the action's last message",
 			func(w *World) any { return w.usage }},
 		{LayerMessage, `^the archive rejected no message of the action$`, "whatever the system did, it sent nothing the archive rejected",
 			func(w *World) any { return w.noneRejected }},
-		{LayerMessage, `^the messages of the action had no warnings$`, "no finding of any severity on the action's messages",
+		{LayerMessage, `^the messages of the action had no warnings$`, "no warning or error finding on the action's messages (information notes, such as a code outside a partial list, are no warnings)",
 			func(w *World) any { return w.noWarnings }},
 		{LayerMessage, `^the last message carried correction data$`, "the corrected version names its storer, a description (the corrector's job title) and the reason of correction (Motivering för rättelse)",
 			func(w *World) any { return w.correctionData }},
@@ -475,19 +477,25 @@ func (w *World) docRef(name string) string {
 	return w.ref(name)
 }
 
+// annul annuls a scenario's document, case or client relation, each named
+// by its own parameter of the protocol (docRef, caseRef, clientRef).
 func (w *World) annul(ctx context.Context, name string) error {
 	target := name
+	p := sut.AnnulParams{Reason: "stored for the wrong client"}
 	if _, ok := w.docs[name]; !ok {
-		if _, ok := w.cases[name]; ok {
-			target = "case:" + name
-		} else if _, ok := w.clients[name]; ok {
-			target = "crd:" + name
+		if c, ok := w.cases[name]; ok {
+			target, p.CaseRef = "case:"+name, c.ref
+		} else if c, ok := w.clients[name]; ok {
+			target, p.ClientRef = "crd:"+name, c.ref
 		}
 	}
 	if _, err := w.doc(target); err != nil {
 		return err
 	}
-	out, err := w.act(ctx, sut.ActionAnnul, sut.VersionParams{DocRef: w.docRef(target), Reason: "stored for the wrong client"})
+	if p.CaseRef == "" && p.ClientRef == "" {
+		p.DocRef = w.ref(name)
+	}
+	out, err := w.act(ctx, sut.ActionAnnul, p)
 	if err != nil {
 		return err
 	}
@@ -565,6 +573,30 @@ func (w *World) serviceRequest(want string) error {
 	return nil
 }
 
+// operationOf maps a phrase of the operation step to the archive's
+// operation.
+func operationOf(phrase string) archive.Operation {
+	switch phrase {
+	case "a new version":
+		return archive.OpNewVersion
+	case "an annulment":
+		return archive.OpAnnul
+	}
+	return archive.OpStore
+}
+
+func (w *World) operation(phrase string) error {
+	o, err := w.lastMessage()
+	if err != nil {
+		return err
+	}
+	m := o.messages[len(o.messages)-1]
+	if want := operationOf(phrase); m.Operation != want {
+		return fmt.Errorf("the archive read the last message (%s, service request %q) as %q, want %q", m.MessageID, m.ServiceRequest, m.Operation, want)
+	}
+	return nil
+}
+
 func (w *World) usage(want string) error {
 	o, err := w.lastMessage()
 	if err != nil {
@@ -582,8 +614,14 @@ func (w *World) noWarnings() error {
 		return err
 	}
 	for _, m := range o.messages {
-		if len(m.Findings) > 0 {
-			return &StepError{Msg: fmt.Sprintf("message %s has %d finding(s)", m.MessageID, len(m.Findings)), Findings: m.Findings}
+		var warned yhteistestaus.Findings
+		for _, f := range m.Findings {
+			if f.Severity >= yhteistestaus.SeverityWarning {
+				warned = append(warned, f)
+			}
+		}
+		if len(warned) > 0 {
+			return &StepError{Msg: fmt.Sprintf("message %s has %d warning or error finding(s)", m.MessageID, len(warned)), Findings: warned}
 		}
 	}
 	return nil

@@ -29,8 +29,10 @@ func paramsOf(a sut.Action) any {
 		return &sut.CaseParams{}
 	case sut.ActionStoreDocument:
 		return &sut.DocumentParams{}
-	case sut.ActionNewVersion, sut.ActionAnnul:
+	case sut.ActionNewVersion:
 		return &sut.VersionParams{}
+	case sut.ActionAnnul:
+		return &sut.AnnulParams{}
 	case sut.ActionSearch:
 		return &sut.SearchParams{}
 	}

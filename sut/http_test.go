@@ -96,7 +96,7 @@ func TestHTTPRoundTrip(t *testing.T) {
 		},
 		{
 			name: "a failed action is an answer, not an error",
-			req:  mustRequest(t, "r-9", sut.ActionAnnul, sut.VersionParams{DocRef: "decision-1", Reason: "wrong client"}),
+			req:  mustRequest(t, "r-9", sut.ActionAnnul, sut.AnnulParams{DocRef: "decision-1", Reason: "wrong client"}),
 			want: &sut.Answer{Protocol: sut.Protocol, ID: "r-9", Status: sut.StatusFailed, Message: "archive answered AE"},
 		},
 	}

@@ -505,6 +505,8 @@ type instructionData struct {
 	DocType string
 	SetID   string
 	Reason  string
+	// ClientRelation: annul the client relation of Client.
+	ClientRelation bool
 
 	DocumentType string
 }
@@ -573,15 +575,33 @@ func (d *manualDriver) data(req Request) (*instructionData, error) {
 		if p.MainDocRef != "" {
 			v.MainDoc = d.docName(p.MainDocRef)
 		}
-	case ActionNewVersion, ActionAnnul:
+	case ActionNewVersion:
 		var p VersionParams
 		if err := req.DecodeParams(&p); err != nil {
 			return nil, err
 		}
-		memo := d.docs[p.DocRef]
-		v.Doc, v.DocType, v.SetID, v.Reason = d.docName(p.DocRef), memo.typ, memo.setID, p.Reason
-		if v.DocType == "" {
-			v.DocType = "document"
+		d.docData(v, p.DocRef)
+		v.Reason = p.Reason
+	case ActionAnnul:
+		var p AnnulParams
+		if err := req.DecodeParams(&p); err != nil {
+			return nil, err
+		}
+		target, ref, err := p.Target()
+		if err != nil {
+			return nil, err
+		}
+		v.Reason = p.Reason
+		switch target {
+		case AnnulDocument:
+			d.docData(v, ref)
+		case AnnulCase:
+			memo := d.cases[ref]
+			v.Case, v.CaseID = d.caseName(ref, ""), memo.caseID
+			v.Clients = d.clientNames(memo.clients)
+			v.Client = strings.Join(v.Clients, ", ")
+		case AnnulClientRelation:
+			v.Client, v.ClientRelation = d.clientName(ref), true
 		}
 	case ActionSearch:
 		var p SearchParams
@@ -597,6 +617,15 @@ func (d *manualDriver) data(req Request) (*instructionData, error) {
 		v.Clients = []string{v.Client}
 	}
 	return v, nil
+}
+
+// docData fills the document fields of v for the document ref names.
+func (d *manualDriver) docData(v *instructionData, ref string) {
+	memo := d.docs[ref]
+	v.Doc, v.DocType, v.SetID = d.docName(ref), memo.typ, memo.setID
+	if v.DocType == "" {
+		v.DocType = "document"
+	}
 }
 
 // clientName names a client for the operator: "Given Family (hetu)", or

@@ -108,7 +108,7 @@ func TestManualNamesClientsCasesAndDocuments(t *testing.T) {
 			CaseName: "Perhetyö", ServiceTask: "24"}),
 		mustRequest(t, "r-4", sut.ActionStoreDocument, sut.DocumentParams{DocRef: "decision-1", CaseRef: "case-1",
 			Type: "decision", Format: "pdf", Signature: "professional", RestrictionGround: "2", GuardianDisclosure: "1"}),
-		mustRequest(t, "r-5", sut.ActionAnnul, sut.VersionParams{DocRef: "decision-1", Reason: "väärä asiakas"}),
+		mustRequest(t, "r-5", sut.ActionAnnul, sut.AnnulParams{DocRef: "decision-1", Reason: "väärä asiakas"}),
 	}
 	defer func() {
 		if t.Failed() || testing.Verbose() {
@@ -142,6 +142,35 @@ func TestManualNamesClientsCasesAndDocuments(t *testing.T) {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("output does not contain %q:\n%s", w, out.String())
 		}
+	}
+}
+
+// An annulment names what it annuls: a case, with its documents first, or
+// a client relation, with everything of the client first.
+func TestManualAnnulsCasesAndClientRelations(t *testing.T) {
+	var out syncBuffer
+	d := sut.NewManual(sut.ManualOptions{Lang: "en", In: strings.NewReader("ok\nok caseId=ASIA-9\nok\nok\n"), Out: &out, Timeout: 10 * time.Second})
+	for _, req := range []sut.Request{
+		mustRequest(t, "r-1", sut.ActionRegisterClient, sut.RegisterClientParams{Ref: "c1", Hetu: "010280-952L", Given: "Maija", Family: "Testinen"}),
+		mustRequest(t, "r-2", sut.ActionOpenCase, sut.CaseParams{CaseRef: "case-1", ClientRefs: []string{"c1"}, CaseName: "Perhetyö"}),
+		mustRequest(t, "r-3", sut.ActionAnnul, sut.AnnulParams{CaseRef: "case-1", Reason: "wrong client"}),
+		mustRequest(t, "r-4", sut.ActionAnnul, sut.AnnulParams{ClientRef: "c1"}),
+	} {
+		if _, err := d.Do(context.Background(), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, w := range []string{
+		`Annul the case "Perhetyö" (case-1) (case id ASIA-9): first every document in it, the case document last with the reason: wrong client`,
+		"Annul the client relation of Maija Testinen (010280-952L): first every case of the client with its documents, the client relation document last",
+	} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("output does not contain %q:\n%s", w, out.String())
+		}
+	}
+	_, err := d.Do(context.Background(), mustRequest(t, "r-5", sut.ActionAnnul, sut.AnnulParams{CaseRef: "case-1", ClientRef: "c1"}))
+	if err == nil || !strings.Contains(err.Error(), "exactly one of docRef, caseRef and clientRef") {
+		t.Errorf("an annulment naming two targets: got %v, want an error saying exactly one", err)
 	}
 }
 

@@ -63,7 +63,8 @@ const (
 	ActionStoreDocument Action = "store-document"
 	// ActionNewVersion stores a new version of a document (correction or update).
 	ActionNewVersion Action = "new-version"
-	// ActionAnnul annuls (mitätöi) a document.
+	// ActionAnnul annuls (mitätöi) a document, a case with its documents,
+	// or a client relation with everything of the client (AnnulParams).
 	ActionAnnul Action = "annul"
 	// ActionSearch searches the archive (for the searching profiles).
 	ActionSearch Action = "search"
@@ -276,10 +277,56 @@ type DocumentParams struct {
 	Description string `json:"description,omitempty"`
 }
 
-// VersionParams store a new version of, or annul, a document.
+// VersionParams store a new version of a document.
 type VersionParams struct {
 	DocRef string `json:"docRef"`
 	Reason string `json:"reason,omitempty"`
+}
+
+// AnnulParams annul (mitätöi) one of three things; exactly one of DocRef,
+// CaseRef and ClientRef is set:
+//   - DocRef: a client document (asiakasasiakirja), after its attachments;
+//   - CaseRef: a case (asia), after every client document of the case;
+//   - ClientRef: the client's client relation (asiakkuus), after every
+//     other document of the client: its cases and their documents.
+//
+// Reason is the free-text reason the user gives.
+type AnnulParams struct {
+	DocRef    string `json:"docRef,omitempty"`
+	CaseRef   string `json:"caseRef,omitempty"`
+	ClientRef string `json:"clientRef,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// AnnulTarget says what an annul request annuls.
+type AnnulTarget string
+
+// The targets of an annulment.
+const (
+	AnnulDocument       AnnulTarget = "document"
+	AnnulCase           AnnulTarget = "case"
+	AnnulClientRelation AnnulTarget = "client-relation"
+)
+
+// Target returns what p annuls and the ref that names it, or an error
+// unless exactly one of DocRef, CaseRef and ClientRef is set.
+func (p AnnulParams) Target() (AnnulTarget, string, error) {
+	var target AnnulTarget
+	var ref string
+	n := 0
+	for _, c := range []struct {
+		t   AnnulTarget
+		ref string
+	}{{AnnulDocument, p.DocRef}, {AnnulCase, p.CaseRef}, {AnnulClientRelation, p.ClientRef}} {
+		if c.ref != "" {
+			target, ref = c.t, c.ref
+			n++
+		}
+	}
+	if n != 1 {
+		return "", "", fmt.Errorf("annul needs exactly one of docRef, caseRef and clientRef, got %d", n)
+	}
+	return target, ref, nil
 }
 
 // SearchParams search the archive.

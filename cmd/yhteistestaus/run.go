@@ -41,6 +41,7 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 	attestations := fs.String("attestations", "", "YAML `file` of the vendor's attestations")
 	lang := fs.String("lang", "fi", "language of manual instructions: fi, sv or en")
 	timeout := fs.Duration("timeout", 2*time.Minute, "how long one action may take (manual: the operator's time)")
+	orgFile := organisationFlag(fs)
 	var faults multiFlag
 	fs.Var(&faults, "fault", "make the reference system break one requirement (repeatable; see reference-sut --list-faults)")
 	if err := fs.Parse(args); err != nil {
@@ -50,6 +51,11 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 		return 0, fmt.Errorf("%w: run: give --profile ID", errUsage)
 	}
 	opts := runner.Options{Profile: *profile, Archive: *archive, Session: *session, Tags: *tags, StepTimeout: *timeout}
+	decl, err := loadOrganisations(*orgFile)
+	if err != nil {
+		return 0, err
+	}
+	opts.Organisations = decl
 	if *attestations != "" {
 		a, err := runner.LoadAttestations(*attestations)
 		if err != nil {
@@ -84,7 +90,11 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 func (m *Main) driver(ctx context.Context, spec string, faults []string, lang string, timeout time.Duration, opts *runner.Options) (sut.Driver, string, error) {
 	switch {
 	case spec == "reference":
-		sys, err := reference.New(reference.Options{Faults: faults})
+		ro := reference.Options{Faults: faults}
+		if org, ok := referenceOrganisation(opts.Organisations); ok {
+			ro.Organisation = org
+		}
+		sys, err := reference.New(ro)
 		if err != nil {
 			return nil, "", err
 		}

@@ -29,8 +29,13 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	framePath := fs.String("frame", "", "the archiving frame (RCMR_IN200002FI01) `file`")
 	docPath := fs.String("document", "", "the CDA document `file`")
 	format := fs.String("format", "text", "output format: text or json")
+	orgFile := organisationFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 0, fmt.Errorf("%w: validate: %v", errUsage, err)
+	}
+	decl, err := loadOrganisations(*orgFile)
+	if err != nil {
+		return 0, err
 	}
 	if *format != "text" && *format != "json" {
 		return 0, fmt.Errorf("%w: validate: --format must be text or json, not %q", errUsage, *format)
@@ -68,6 +73,7 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	v.Organisations = decl
 	res := v.Validate(ctx, frame, document)
 	return m.report(*format, res.Findings)
 }
@@ -104,12 +110,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
+	orgFile := organisationFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: serve: %v", errUsage, err)
 	}
+	decl, err := loadOrganisations(*orgFile)
+	if err != nil {
+		return err
+	}
 	// One set of limits: the transport reads, and the validator checks,
 	// within the simulator's.
-	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}))
+	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl))
 	if err != nil {
 		return err
 	}

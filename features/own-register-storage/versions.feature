@@ -20,7 +20,7 @@ Feature: New versions and annulment (uusi versio, mitätöinti)
     Given the system has stored a decision "D" in case "K"
     When the system stores a new version of "D"
     Then the archive accepted every message of the action
-    And the last message carried service request "SIM-UUSI-VERSIO"
+    And the archive read the last message as a new version
     And the archive holds "D" at version 2
 
   @req:REQ-ARC-018 @req:REQ-ARC-019

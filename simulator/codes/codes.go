@@ -81,6 +81,7 @@ func dayNumber(t time.Time) int {
 type System struct {
 	oid, name, nameSv  string
 	complete           bool
+	declarable         bool
 	source, note       string
 	validFrom, validTo time.Time
 	values             []Value
@@ -100,6 +101,12 @@ func (s *System) NameSv() string { return s.nameSv }
 // When false, a code missing from the system is unknown, not necessarily
 // wrong.
 func (s *System) Complete() bool { return s.complete }
+
+// Declarable reports whether the system's codes are organisation OIDs
+// (SOTE-organisaatiorekisteri) that a vendor declares for itself with
+// --organisation (package organisation): a code missing from the bundled
+// values is then looked up in the declaration before it is noted.
+func (s *System) Declarable() bool { return s.declarable }
 
 // Source tells where the bundled values come from.
 func (s *System) Source() string { return s.source }
@@ -222,6 +229,7 @@ type systemFile struct {
 	Name      string      `yaml:"name"`
 	NameSv    string      `yaml:"nameSv"`
 	Complete  *bool       `yaml:"complete"`
+	Declare   bool        `yaml:"declarable"`
 	Source    string      `yaml:"source"`
 	Note      string      `yaml:"note"`
 	ValidFrom string      `yaml:"validFrom"`
@@ -340,7 +348,7 @@ func (f systemFile) system() (*System, error) {
 		return nil, fmt.Errorf("%s: name, complete and source are required", f.OID)
 	}
 	s := &System{
-		oid: f.OID, name: f.Name, nameSv: f.NameSv, complete: *f.Complete,
+		oid: f.OID, name: f.Name, nameSv: f.NameSv, complete: *f.Complete, declarable: f.Declare,
 		source: f.Source, note: f.Note, index: map[string]int{},
 	}
 	var err error

@@ -22,7 +22,8 @@
 //   - Complete reports whether a file holds the whole classification (true
 //     only where the handbook prints the whole table) or only the values the
 //     public material gives us (false). A validator must treat a code that is
-//     missing from an incomplete system as unknown (a warning), never as wrong.
+//     missing from an incomplete system as unknown (an information note), never
+//     as wrong.
 //   - Values with Own set (codes starting "SIM-", plus the document types
 //     12003 and 2001 of the simulator's own structures) are the simulator's
 //     own: Kanta uses codes for these things that are not public (service

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
+	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
 )
@@ -116,13 +118,103 @@ func (c *check) codes() {
 		case !ok && sys.Complete():
 			c.add("CODE-UNKNOWN", where+"/@code", "code %q is not in %s (%s)", code.Code, sys.Name(), oid)
 		case !ok:
-			c.add("CODE-UNLISTED", where+"/@code", "code %q is not in the simulator's partial list of %s (%s)", code.Code, sys.Name(), oid)
+			c.unlisted(where+"/@code", sys, code.Code)
 		case !c.r.Annulment && !val.ValidAt(c.now):
 			// At annulment the code check is simplified (L25988-L25994).
 			c.add("CODE-EXPIRED", where+"/@code", "code %q of %s is not in force on %s", code.Code, sys.Name(), c.now.Format(time.DateOnly))
 		}
 	}
+	c.organisations()
 	c.contentCodes()
+}
+
+// unlisted notes a code that the simulator's partial list of sys does not
+// hold: information, once per code and message, never a rejection (the
+// list is incomplete, the code may well be right).
+func (c *check) unlisted(where string, sys *codes.System, code string) {
+	key := sys.OID() + "|" + code
+	if c.noted[key] {
+		return
+	}
+	if c.noted == nil {
+		c.noted = make(map[string]bool)
+	}
+	c.noted[key] = true
+	c.add("CODE-UNLISTED", where, "code %q is not in the simulator's partial list of %s (%s); load the full list with --codes DIR to check it", code, sys.Name(), sys.OID())
+}
+
+// undeclaredNote is the message of a CODE-ORG-UNDECLARED finding; the OID
+// comes first so that UndeclaredOrganisation can read it back.
+const undeclaredNote = "organisation OID %s is not in the bundled part of %s; declare it with --organisation FILE"
+
+// organisation notes an organisation or service unit OID that is neither
+// in the bundled part of the organisation register nor declared by the
+// vendor (--organisation), once per OID and message. It reports whether
+// the OID is known.
+func (c *check) organisation(where string, sys *codes.System, oid string) bool {
+	if _, ok := sys.Lookup(oid); ok {
+		return true
+	}
+	if _, ok := c.v.Organisations.Lookup(oid); ok {
+		return true
+	}
+	key := "org|" + oid
+	if !c.noted[key] {
+		if c.noted == nil {
+			c.noted = make(map[string]bool)
+		}
+		c.noted[key] = true
+		c.add("CODE-ORG-UNDECLARED", where, undeclaredNote, oid, sys.Name())
+	}
+	return false
+}
+
+// organisations checks the organisation OIDs of the header (custodian,
+// organiser, provider, service unit) against the organisation register and
+// the vendor's declaration.
+func (c *check) organisations() {
+	d := c.r.Document
+	if d == nil {
+		return
+	}
+	type boundID struct {
+		binding string
+		id      message.II
+	}
+	ids := []boundID{{"cda.custodian", d.Custodian}}
+	if h := d.Header; h != nil {
+		ids = append(ids, boundID{"header.organiser", h.OutsourcingServiceCustomer}, boundID{"header.serviceProvider", h.ServiceProvider})
+	}
+	if d.Case != nil {
+		ids = append(ids, boundID{"cda.serviceUnit", d.Case.ServiceUnit})
+	}
+	for _, x := range ids {
+		if x.id.Root == "" || !isOID(x.id.Root) {
+			continue // the header stage reports a missing or malformed one
+		}
+		oid, ok := c.v.Codes.Binding(x.binding)
+		if !ok {
+			continue
+		}
+		if sys, ok := c.v.Codes.System(oid); ok && sys.Declarable() {
+			c.organisation(message.AttrPath(x.id.El, "root"), sys, x.id.Root)
+		}
+	}
+}
+
+// UndeclaredOrganisation returns the OID a CODE-ORG-UNDECLARED finding
+// names, so that a run can list them once.
+func UndeclaredOrganisation(f yhteistestaus.Finding) (oid string, ok bool) {
+	if f.Rule != "CODE-ORG-UNDECLARED" {
+		return "", false
+	}
+	prefix, _, _ := strings.Cut(undeclaredNote, "%s")
+	rest, ok := strings.CutPrefix(f.Message, prefix)
+	if !ok {
+		return "", false
+	}
+	oid, _, _ = strings.Cut(rest, " ")
+	return oid, isOID(oid)
 }
 
 // contentCodes checks {system, code} objects inside the structured JSON.
@@ -146,8 +238,17 @@ func (c *check) contentCodes() {
 		if !ok {
 			return // content classifications are mostly not bundled
 		}
-		if _, ok := sys.Lookup(code); !ok {
-			c.add("CODE-CONTENT", message.Path(d.Body.JSONEl)+"#"+ptr, "content code %q is not in %s (%s)", code, sys.Name(), oid)
+		if _, ok := sys.Lookup(code); ok {
+			return
+		}
+		where := message.Path(d.Body.JSONEl) + "#" + ptr
+		switch {
+		case sys.Declarable():
+			c.organisation(where, sys, code)
+		case sys.Complete():
+			c.add("CODE-CONTENT", where, "content code %q is not in %s (%s)", code, sys.Name(), oid)
+		default:
+			c.unlisted(where, sys, code)
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
@@ -27,7 +28,10 @@ type Validator struct {
 	Codes     *codes.Set
 	Schemas   *body.Schemas
 	Groups    *kanta.Groups
-	Limits    message.Limits
+	// Organisations are the vendor's declared organisations and service
+	// units (--organisation); nil declares none.
+	Organisations *organisation.Declaration
+	Limits        message.Limits
 	// Now gives the archiving time, for code validity and client age; nil
 	// means time.Now. The simulator passes its injectable clock.
 	Now func() time.Time
@@ -100,6 +104,10 @@ type check struct {
 	// serviceRequestLoc is where the service request is, for findings of
 	// later stages.
 	serviceRequestLoc string
+
+	// noted holds the codes and organisation OIDs already noted as
+	// information in this message, so that each is noted once.
+	noted map[string]bool
 
 	// The structured content, decoded once (see content).
 	contentRead bool
@@ -271,7 +279,10 @@ func (c *check) frame() {
 		c.add("FRAME-SUBJECT", "/"+f.Interaction+"/controlActProcess", "the message has no controlActProcess")
 		return
 	}
-	if f.TriggerEvent.Code != kanta.TriggerArchiving || f.TriggerEvent.CodeSystem != kanta.OIDTriggerEvent {
+	// plan-frame.xml, from a production system, names the code system
+	// without a code: that is accepted as it stands.
+	sampleForm := f.TriggerEvent.Code == "" && f.TriggerEvent.CodeSystem == kanta.OIDTriggerEvent
+	if !sampleForm && (f.TriggerEvent.Code != kanta.TriggerArchiving || f.TriggerEvent.CodeSystem != kanta.OIDTriggerEvent) {
 		c.add("FRAME-TRIGGER", loc(f.TriggerEvent.El, message.Path(f.ControlAct)+"/code"),
 			"trigger event is %q in %q, want %s in %s", f.TriggerEvent.Code, f.TriggerEvent.CodeSystem, kanta.TriggerArchiving, kanta.OIDTriggerEvent)
 	}
