@@ -89,8 +89,10 @@ type Run struct {
 // requirement repeating the same error.
 type RootCause struct {
 	// ID names the cause within the run, stable across report formats:
-	// the rule id and the step phrase, e.g. "HDR-SERVICE-TASK|the messages
-	// of the action were accepted".
+	// for an archive rule its id (one defect, whichever step it surfaced
+	// in), e.g. "HDR-SERVICE-TASK"; for a harness check the check id and
+	// the step phrase with its quoted names elided, e.g.
+	// `HARNESS-ACTION|the system has opened a case "…" for "…"`.
 	ID string `json:"id"`
 	// Rule is the rule id from the rule catalogue, or the harness check id
 	// when Harness is true.
@@ -100,7 +102,7 @@ type RootCause struct {
 	Harness bool `json:"harness,omitempty"`
 	// Title is the rule's one-line title from the catalogue.
 	Title string `json:"title,omitempty"`
-	// Step is the step phrase the cause surfaced in.
+	// Step is the step the cause first surfaced in.
 	Step string `json:"step"`
 	// Message is a representative error text, Source the handbook section
 	// and lines, Location where in the message, Excerpt the offending
@@ -131,15 +133,21 @@ type SUTInfo struct {
 
 // ScenarioResult is one scenario of a run.
 type ScenarioResult struct {
-	Feature      string        `json:"feature"`
-	FeatureFile  string        `json:"featureFile"`
-	Name         string        `json:"name"`
-	Line         int           `json:"line"`
-	Tags         []string      `json:"tags"`
-	Requirements []string      `json:"requirements"`
-	Status       Status        `json:"status"`
-	Duration     time.Duration `json:"duration"`
-	Steps        []StepResult  `json:"steps"`
+	Feature     string   `json:"feature"`
+	FeatureFile string   `json:"featureFile"`
+	Name        string   `json:"name"`
+	Line        int      `json:"line"`
+	Tags        []string `json:"tags"`
+	// Requirements are the requirements the scenario verifies: those
+	// tagged @req:ID and those it is about.
+	Requirements []string `json:"requirements"`
+	// About are the requirements the scenario is about (@about:ID): a
+	// failure the harness detects itself, without an archive finding,
+	// belongs to them.
+	About    []string      `json:"about,omitempty"`
+	Status   Status        `json:"status"`
+	Duration time.Duration `json:"duration"`
+	Steps    []StepResult  `json:"steps"`
 }
 
 // StepResult is one step of a scenario.
@@ -156,6 +164,14 @@ type StepResult struct {
 	Findings Findings `json:"findings,omitempty"`
 	// Excerpt is the offending part of the message, when known.
 	Excerpt string `json:"excerpt,omitempty"`
+	// Check is the id of the harness check (package judge) a step that
+	// failed without an archive finding failed on, e.g. "HARNESS-ACTION".
+	Check string `json:"check,omitempty"`
+	// Silent is the action (a driver protocol action) that sent no
+	// message: the step's own for the "no message" check, or an earlier
+	// action of the scenario whose missing message the step's findings
+	// may follow from.
+	Silent string `json:"silent,omitempty"`
 }
 
 // RequirementResult is one requirement of the profile in a run.

@@ -516,12 +516,12 @@ func TestArchiveAnswers(t *testing.T) {
 	}{
 		{"SOAP fault", func(w http.ResponseWriter, r *http.Request) {
 			var buf strings.Builder
-			ct, err := wire.WriteFault(&buf, "1.1", "Client", "message too large")
+			ct, err := wire.WriteFault(&buf, wire.Fault{SOAPVersion: "1.1", Code: "Client", Rule: "XML-TOO-LARGE", Reason: "message too large"})
 			if err != nil {
 				t.Error(err)
 			}
 			w.Header().Set("Content-Type", ct)
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			w.WriteHeader(http.StatusInternalServerError)
 			io.WriteString(w, buf.String())
 		}, sut.StatusFailed, false},
 		{"not SOAP", func(w http.ResponseWriter, r *http.Request) {

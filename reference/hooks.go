@@ -146,7 +146,18 @@ func hooks() map[string]hook {
 			}
 		}},
 		"temp-id-replaced-outside-client-relation": {behaviour: replaceOutsideClientRelation},
-		"hetu-changed-in-new-version":              {document: editHetus(otherTestHetu)},
+		// A client first known by a temporary identifier is left alone: its
+		// identity code changing is the fault temp-id-replaced-outside-client-relation.
+		"hetu-changed-in-new-version": {document: func(m *outgoing) {
+			for i, p := range m.doc.Clients {
+				if p.Hetu == "" || p.TempID != nil {
+					continue
+				}
+				if h, err := otherTestHetu(p.Hetu); err == nil {
+					m.doc.Clients[i].Hetu = h
+				}
+			}
+		}},
 
 		// Metadata.
 		"missing-service-task": {document: func(m *outgoing) { m.doc.ServiceTask = "" }},

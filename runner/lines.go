@@ -65,8 +65,8 @@ func backgroundSteps(f *messages.Feature) []*messages.Step {
 }
 
 // ScenarioTags reads every feature file of feats and returns, for each
-// requirement id tagged @req:ID on a scenario (or its feature), the names
-// of those scenarios.
+// requirement id tagged @req:ID or @about:ID on a scenario (or its
+// feature), the names of those scenarios.
 func ScenarioTags(feats fs.FS) (map[string][]string, error) {
 	out := make(map[string][]string)
 	err := fs.WalkDir(feats, ".", func(p string, d fs.DirEntry, err error) error {
@@ -86,7 +86,11 @@ func ScenarioTags(feats fs.FS) (map[string][]string, error) {
 		}
 		for _, pk := range gherkin.Pickles(*doc, p, (&messages.Incrementing{}).NewId) {
 			for _, t := range pk.Tags {
-				if id, ok := strings.CutPrefix(t.Name, "@req:"); ok {
+				id, ok := strings.CutPrefix(t.Name, "@req:")
+				if !ok {
+					id, ok = strings.CutPrefix(t.Name, "@about:")
+				}
+				if ok {
 					out[id] = append(out[id], p+": "+pk.Name)
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"github.com/fatih/color"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/judge"
 	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
@@ -150,12 +152,15 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 		tags += " && " + opts.Tags
 	}
 	suite := &steps.Suite{Driver: opts.Driver, Archive: archive, Timeout: opts.StepTimeout}
-	col := &collector{console: opts.Console, color: opts.Color, now: now}
+	checks, err := judge.Checks()
+	if err != nil {
+		return nil, err
+	}
+	col := &collector{console: opts.Console, color: opts.Color, now: now, checks: checks, layers: stepLayers()}
 	status := godog.TestSuite{
 		Name: prof.ID,
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			suite.InitializeScenario(sc)
-			col.hook(sc)
+			col.hook(sc, suite.InitializeScenario(sc))
 		},
 		Options: &godog.Options{
 			Format:         "progress",
@@ -185,8 +190,12 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 	if err := attachLines(feats, run.Scenarios); err != nil {
 		return nil, err
 	}
-	run.Requirements = requirementResults(cat, prof.ID, run.Scenarios, opts.Attestations)
-	run.Summary, run.Verdict = verdict(run.Requirements)
+	j := judge.Judge(judge.Input{
+		Requirements: cat.RequirementsFor(prof.ID), Scenarios: run.Scenarios,
+		Attestations: opts.Attestations, Partial: run.Partial, Title: titles(checks),
+		Stateful: func(rule string) bool { r, ok := rules.Default().Rule(rule); return ok && r.Stage == "archive" },
+	})
+	run.Requirements, run.RootCauses, run.Summary, run.Verdict = j.Requirements, j.RootCauses, j.Summary, j.Verdict
 	run.Duration = now().Sub(run.Started)
 	return run, nil
 }
@@ -243,6 +252,8 @@ type collector struct {
 	console io.Writer
 	color   bool
 	now     func() time.Time
+	checks  []judge.Check
+	layers  []stepLayer
 
 	mu        sync.Mutex
 	scenarios []*yhteistestaus.ScenarioResult
@@ -257,7 +268,7 @@ type scenarioRun struct {
 	step map[string]int
 }
 
-func (c *collector) hook(sc *godog.ScenarioContext) {
+func (c *collector) hook(sc *godog.ScenarioContext, w *steps.World) {
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -270,7 +281,15 @@ func (c *collector) hook(sc *godog.ScenarioContext) {
 				continue // a tag on both the feature and the scenario
 			}
 			res.Tags = append(res.Tags, t.Name)
-			if id, ok := strings.CutPrefix(t.Name, "@req:"); ok {
+			if id, ok := strings.CutPrefix(t.Name, "@about:"); ok {
+				res.About = append(res.About, id)
+			}
+			if id, ok := strings.CutPrefix(t.Name, "@req:"); ok && !slices.Contains(res.Requirements, id) {
+				res.Requirements = append(res.Requirements, id)
+			}
+		}
+		for _, id := range res.About {
+			if !slices.Contains(res.Requirements, id) {
 				res.Requirements = append(res.Requirements, id)
 			}
 		}
@@ -310,6 +329,16 @@ func (c *collector) hook(sc *godog.ScenarioContext) {
 					step.Findings = se.Findings
 					step.Excerpt = se.Excerpt
 				}
+				// A failure after an action whose messages never came
+				// may follow from it.
+				step.Silent = string(w.FirstSilent())
+				if len(step.Findings) == 0 {
+					step.Check = c.check(st.Text, err)
+				}
+				var nm *steps.NoMessageError
+				if errors.As(err, &nm) {
+					step.Check, step.Silent = judge.CheckNoMessage, string(nm.Action)
+				}
 			}
 		}
 		return ctx, nil
@@ -327,11 +356,46 @@ func (c *collector) hook(sc *godog.ScenarioContext) {
 		if err != nil && r.res.Status == yhteistestaus.StatusPassed && !errors.Is(err, steps.ErrUnsupported) {
 			// A failure godog reports for the scenario, not for a step.
 			r.res.Status = yhteistestaus.StatusFailed
-			r.res.Steps = append(r.res.Steps, yhteistestaus.StepResult{Keyword: "After", Text: "scenario", Status: yhteistestaus.StatusFailed, Error: err.Error()})
+			after := yhteistestaus.StepResult{Keyword: "After", Text: "scenario", Status: yhteistestaus.StatusFailed, Error: err.Error(), Check: judge.CheckScenario}
+			var nm *steps.NoMessageError
+			if errors.As(err, &nm) {
+				after.Text = "the end of the scenario"
+				after.Check, after.Silent = judge.CheckNoMessage, string(nm.Action)
+			}
+			r.res.Steps = append(r.res.Steps, after)
 		}
 		c.print(r.res)
 		return ctx, nil
 	})
+}
+
+// stepLayer is a step definition's pattern with its layer.
+type stepLayer struct {
+	pattern *regexp.Regexp
+	layer   string
+}
+
+func stepLayers() []stepLayer {
+	var out []stepLayer
+	for _, d := range steps.Definitions() {
+		out = append(out, stepLayer{regexp.MustCompile(d.Pattern), d.Layer})
+	}
+	return out
+}
+
+// check names the harness check a step failed on without an archive
+// finding: the operator's or adapter's silence, or the check of the step's
+// layer.
+func (c *collector) check(text string, err error) string {
+	if errors.Is(err, sut.ErrNoAnswer) {
+		return judge.CheckNoAnswer
+	}
+	for _, l := range c.layers {
+		if l.pattern.MatchString(text) {
+			return judge.CheckForLayer(c.checks, l.layer)
+		}
+	}
+	return judge.CheckUndefined
 }
 
 func stepStatus(status godog.StepResultStatus, err error) yhteistestaus.Status {
@@ -409,127 +473,18 @@ func (c *collector) results() []yhteistestaus.ScenarioResult {
 	return out
 }
 
-// requirementResults gives each requirement of the profile its status.
-func requirementResults(cat *profiles.Catalogue, profile string, scs []yhteistestaus.ScenarioResult, attest map[string]string) []yhteistestaus.RequirementResult {
-	byReq := make(map[string][]*yhteistestaus.ScenarioResult)
-	for i := range scs {
-		for _, id := range scs[i].Requirements {
-			byReq[id] = append(byReq[id], &scs[i])
+// titles gives the title of a rule of the catalogue or of a harness check.
+func titles(checks []judge.Check) func(id string) string {
+	cat := rules.Default()
+	return func(id string) string {
+		if r, ok := cat.Rule(id); ok {
+			return r.Title
 		}
-	}
-	var out []yhteistestaus.RequirementResult
-	for _, pr := range cat.RequirementsFor(profile) {
-		if pr.Applicability == profiles.Excluded {
-			continue
-		}
-		r := pr.Requirement
-		rr := yhteistestaus.RequirementResult{
-			ID: r.ID, Title: r.Title, Section: r.Section, Lines: joinLines(r.Lines),
-			Level: string(r.Level), Applicability: string(pr.Applicability), Verification: string(r.Verification),
-			Area: r.Area,
-		}
-		for _, s := range byReq[r.ID] {
-			rr.Scenarios = append(rr.Scenarios, s.Name)
-		}
-		switch {
-		case r.Verification == profiles.Attestation:
-			if ev, ok := attest[r.ID]; ok {
-				rr.Status, rr.Evidence = yhteistestaus.StatusAttested, ev
-			} else {
-				rr.Status = yhteistestaus.StatusToBeAttested
-			}
-		case r.Verification == profiles.Manual:
-			rr.Status = yhteistestaus.StatusManual
-		case r.NotYetAutomated && len(byReq[r.ID]) == 0:
-			rr.Status = yhteistestaus.StatusNotYetAutomated
-		default:
-			rr.Status = automatedStatus(byReq[r.ID], r.Rules, &rr)
-		}
-		out = append(out, rr)
-	}
-	return out
-}
-
-func joinLines(ls []profiles.LineRange) string {
-	var parts []string
-	for _, l := range ls {
-		parts = append(parts, l.String())
-	}
-	return strings.Join(parts, ", ")
-}
-
-// automatedStatus judges an automatically verified requirement by its
-// scenarios. A failed scenario fails the requirement when the failure is
-// the requirement's: the failing step's findings include one of the
-// requirement's validation rules, or the requirement names no rules, or the
-// step failed without findings (a state check). A scenario that failed on
-// another requirement's rule proves nothing either way. So the requirement
-// is failed on a failure of its own, not supported when a scenario was not
-// supported, passed when a scenario passed, and not tested otherwise.
-func automatedStatus(scs []*yhteistestaus.ScenarioResult, rules []string, rr *yhteistestaus.RequirementResult) yhteistestaus.Status {
-	failed, unsupported, passed := false, false, false
-	for _, s := range scs {
-		switch s.Status {
-		case yhteistestaus.StatusPassed:
-			passed = true
-		case yhteistestaus.StatusNotSupported:
-			unsupported = true
-		case yhteistestaus.StatusFailed:
-			for _, step := range s.Steps {
-				if step.Status != yhteistestaus.StatusFailed && step.Status != yhteistestaus.StatusUndefined {
-					continue
-				}
-				rule, own := attribute(step, rules)
-				if !own {
-					continue
-				}
-				failed = true
-				f := yhteistestaus.Failure{Scenario: s.Name, Step: step.Text, Error: step.Error, Excerpt: step.Excerpt, Rule: rule.Rule, Source: rule.Source, Location: rule.Location}
-				rr.Failures = append(rr.Failures, f)
+		for _, c := range checks {
+			if c.ID == id {
+				return c.Title
 			}
 		}
+		return ""
 	}
-	switch {
-	case failed:
-		return yhteistestaus.StatusFailed
-	case unsupported:
-		return yhteistestaus.StatusNotSupported
-	case passed:
-		return yhteistestaus.StatusPassed
-	}
-	return yhteistestaus.StatusNotTested
-}
-
-// attribute tells whether a failed step is a failure of a requirement with
-// the given validation rules, and the finding that shows it.
-func attribute(step yhteistestaus.StepResult, rules []string) (yhteistestaus.Finding, bool) {
-	if len(step.Findings) == 0 {
-		return yhteistestaus.Finding{}, true
-	}
-	for _, f := range step.Findings {
-		if slices.Contains(rules, f.Rule) {
-			return f, true
-		}
-	}
-	return step.Findings[0], len(rules) == 0
-}
-
-// verdict counts requirements by status and passes the profile when every
-// mandatory, automatically verified requirement passed. Attestation,
-// manual and not-yet-automated requirements are listed for the co-testing
-// coordinator and do not decide the automated verdict.
-func verdict(rs []yhteistestaus.RequirementResult) (map[yhteistestaus.Status]int, yhteistestaus.Status) {
-	sum := make(map[yhteistestaus.Status]int)
-	v := yhteistestaus.StatusPassed
-	for _, r := range rs {
-		sum[r.Status]++
-		if r.Applicability != string(profiles.Mandatory) {
-			continue
-		}
-		switch r.Status {
-		case yhteistestaus.StatusFailed, yhteistestaus.StatusNotSupported, yhteistestaus.StatusNotTested:
-			v = yhteistestaus.StatusFailed
-		}
-	}
-	return sum, v
 }

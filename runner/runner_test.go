@@ -2,7 +2,6 @@ package runner_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -69,8 +68,10 @@ func TestReferenceSystemPassesEveryProfile(t *testing.T) {
 	}
 }
 
-// Every fault the reference system can inject makes at least one scenario
-// fail, and a failed scenario carries a requirement the fault breaks.
+// Every fault the reference system can inject is caught on the requirement
+// it breaks, as exactly one root cause: the fault's rule when it names one,
+// else a harness check. The number of requirements each fault fails is
+// printed; one defect must not fail a crowd of unrelated requirements.
 func TestSuiteDetectsEveryFault(t *testing.T) {
 	faults, err := reference.Faults()
 	if err != nil {
@@ -79,43 +80,61 @@ func TestSuiteDetectsEveryFault(t *testing.T) {
 	if len(faults) < 30 {
 		t.Errorf("the reference system has %d faults, want at least 30", len(faults))
 	}
-	detected := 0
+	var counts []int
 	for _, f := range faults {
+		res := run(t, "vaihe2-kasittely", f.Name)
+		var failed []string
+		for _, r := range res.Requirements {
+			if r.Status == yhteistestaus.StatusFailed {
+				failed = append(failed, r.ID)
+			}
+		}
+		counts = append(counts, len(failed))
+		t.Logf("%-42s %d failed %v", f.Name, len(failed), failed)
 		t.Run(f.Name, func(t *testing.T) {
-			res := run(t, "vaihe2-kasittely", f.Name)
-			var caught []string
-			for _, r := range res.Requirements {
-				if r.Status != yhteistestaus.StatusFailed || !slices.Contains(f.Requirements, r.ID) {
-					continue
+			for _, id := range f.Requirements {
+				if !slices.Contains(failed, id) {
+					t.Errorf("fault %s (%s) breaks %s, but the run did not fail it; it failed %v", f.Name, f.Description, id, failed)
 				}
-				for _, fl := range r.Failures {
-					// Caught by the fault's rule, or by a check of the
-					// harness itself (no finding: nothing was sent, the
-					// archive holds the wrong state).
-					if f.Rule == "" || fl.Rule == f.Rule || fl.Rule == "" {
-						caught = append(caught, r.ID)
-						break
+			}
+			if len(res.RootCauses) != 1 {
+				var ids []string
+				for _, rc := range res.RootCauses {
+					ids = append(ids, rc.ID)
+				}
+				t.Fatalf("fault %s: %d root causes %q, want exactly 1", f.Name, len(ids), ids)
+			}
+			rc := res.RootCauses[0]
+			switch {
+			case f.Rule != "" && (rc.Harness || rc.Rule != f.Rule):
+				t.Errorf("fault %s: root cause %s, want the rule %s", f.Name, rc.ID, f.Rule)
+			case f.Rule == "" && !rc.Harness:
+				t.Errorf("fault %s: root cause %s, want a harness check (%s)", f.Name, rc.ID, f.Observed)
+			}
+			for _, id := range failed {
+				if !slices.Contains(rc.Requirements, id) {
+					t.Errorf("fault %s: requirement %s failed, but the root cause does not list it", f.Name, id)
+				}
+			}
+			if f.Name == "missing-service-task" {
+				// The example: requirements its scenarios are
+				// about but whose rules did not fire are not failed.
+				for _, id := range []string{"REQ-SIG-013", "REQ-ARC-023", "REQ-JC-001"} {
+					if slices.Contains(failed, id) {
+						t.Errorf("fault %s failed %s, which it does not break", f.Name, id)
 					}
 				}
 			}
-			if len(caught) > 0 {
-				detected++
-				return
+			if res.Verdict != yhteistestaus.StatusFailed {
+				t.Errorf("fault %s: verdict %s, want failed", f.Name, res.Verdict)
 			}
-			var failed []string
-			for _, r := range res.Requirements {
-				if r.Status == yhteistestaus.StatusFailed {
-					failed = append(failed, r.ID)
-				}
-			}
-			t.Errorf("fault %s (%s) breaks %v, caught by rule %q; the run failed %v but none of the fault's requirements with that rule",
-				f.Name, f.Description, f.Requirements, f.Rule, failed)
 		})
 	}
-	rate := fmt.Sprintf("detection rate: %d/%d faults (%.0f%%)", detected, len(faults), 100*float64(detected)/float64(len(faults)))
-	t.Log(rate)
-	if detected != len(faults) {
-		t.Errorf("%s, want 100%%", rate)
+	slices.Sort(counts)
+	median := counts[len(counts)/2]
+	t.Logf("failed requirements per fault: median %d, most %d", median, counts[len(counts)-1])
+	if median > 3 {
+		t.Errorf("median of failed requirements per fault is %d, want at most 3", median)
 	}
 }
 

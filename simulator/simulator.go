@@ -105,16 +105,7 @@ func New(opts ...Option) (*Simulator, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	d := wire.DefaultLimits()
-	if o.limits.MaxBytes <= 0 {
-		o.limits.MaxBytes = d.MaxBytes
-	}
-	if o.limits.MaxParts <= 0 {
-		o.limits.MaxParts = d.MaxParts
-	}
-	if o.limits.MaxDepth <= 0 {
-		o.limits.MaxDepth = d.MaxDepth
-	}
+	o.limits = o.limits.WithDefaults()
 	if o.maxSessions <= 0 {
 		o.maxSessions = DefaultMaxSessions
 	}
@@ -125,7 +116,7 @@ func New(opts ...Option) (*Simulator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build validator: %w", err)
 	}
-	v.Limits = message.LimitsOf(o.limits)
+	v.Limits = o.limits
 	v.Organisations = o.organisations
 	return &Simulator{
 		validator: v,
@@ -287,9 +278,26 @@ const (
 // before the message is judged, Receive neither stores nor logs it and
 // returns ctx.Err().
 func (ss *Session) Receive(ctx context.Context, frame, document []byte, transport string) (*Exchange, error) {
+	return ss.receive(ctx, frame, document, transport, func(v *rules.Validator) *rules.Result {
+		return v.Validate(ctx, frame, document)
+	})
+}
+
+// ReceiveMessage is Receive for a message that wire.Read or wire.ReadFile
+// has read: the validator takes its parsed frame and document as they are,
+// so nothing is parsed twice. The message's bytes go to the log.
+func (ss *Session) ReceiveMessage(ctx context.Context, msg *wire.Message, transport string) (*Exchange, error) {
+	return ss.receive(ctx, msg.Frame, msg.Document, transport, func(v *rules.Validator) *rules.Result {
+		return v.ValidateXML(ctx, msg.FrameXML, msg.DocumentXML, msg.Document)
+	})
+}
+
+// receive judges a message with validate, run on a validator that reads
+// the session's clock, and logs it.
+func (ss *Session) receive(ctx context.Context, frame, document []byte, transport string, validate func(*rules.Validator) *rules.Result) (*Exchange, error) {
 	v := *ss.validator
 	v.Now = ss.Clock.Now
-	res := v.Validate(ctx, frame, document)
+	res := validate(&v)
 	if res.Cancelled != nil {
 		return nil, res.Cancelled
 	}

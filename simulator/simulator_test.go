@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator"
-	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -265,9 +264,9 @@ func TestValidatorUsesTheSimulatorsLimits(t *testing.T) {
 	}{
 		{"defaults", nil, wire.DefaultLimits()},
 		{"a larger body", []simulator.Option{simulator.WithLimits(wire.Limits{MaxBytes: 50 << 20})},
-			wire.Limits{MaxBytes: 50 << 20, MaxParts: wire.DefaultLimits().MaxParts, MaxDepth: wire.DefaultLimits().MaxDepth}},
-		{"everything set", []simulator.Option{simulator.WithLimits(wire.Limits{MaxBytes: 1000, MaxParts: 3, MaxDepth: 9})},
-			wire.Limits{MaxBytes: 1000, MaxParts: 3, MaxDepth: 9}},
+			wire.Limits{MaxBytes: 50 << 20}.WithDefaults()},
+		{"everything set", []simulator.Option{simulator.WithLimits(wire.Limits{MaxBytes: 1000, MaxParts: 3, MaxDepth: 9, MaxElements: 50, MaxAttributes: 4})},
+			wire.Limits{MaxBytes: 1000, MaxParts: 3, MaxDepth: 9, MaxElements: 50, MaxAttributes: 4}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,7 +274,7 @@ func TestValidatorUsesTheSimulatorsLimits(t *testing.T) {
 			if got := sim.Limits(); got != tt.want {
 				t.Errorf("Limits() = %+v, want %+v", got, tt.want)
 			}
-			if got, want := sim.Validator().Limits, message.LimitsOf(tt.want); got != want {
+			if got, want := sim.Validator().Limits, tt.want; got != want {
 				t.Errorf("validator limits = %+v, want %+v", got, want)
 			}
 		})

@@ -187,6 +187,12 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) *World {
 	for _, d := range Definitions() {
 		sc.Step(d.Pattern, d.bind(w))
 	}
+	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+		if err != nil {
+			return ctx, err
+		}
+		return ctx, w.Finish(ctx)
+	})
 	return w
 }
 
@@ -535,7 +541,7 @@ func (w *World) allAccepted(ctx context.Context) error {
 		return err
 	}
 	if len(o.messages) == 0 {
-		return fmt.Errorf("%s: the archive received no message", o.action)
+		return &NoMessageError{Action: o.action}
 	}
 	return w.check(ctx, o)
 }
@@ -557,7 +563,7 @@ func (w *World) lastMessage() (*outcome, error) {
 		return nil, err
 	}
 	if len(o.messages) == 0 {
-		return nil, fmt.Errorf("%s: the archive received no message", o.action)
+		return nil, &NoMessageError{Action: o.action}
 	}
 	return o, nil
 }

@@ -43,6 +43,29 @@ type StepError struct {
 	Findings yhteistestaus.Findings
 	// Excerpt is the offending part of the message, when known.
 	Excerpt string
+	// Silent is an earlier action of the scenario that the system answered
+	// ok to but that sent nothing before this step: the findings may be
+	// its consequence (a case stored before a client relation document
+	// that never came).
+	Silent sut.Action
+}
+
+// NoMessageError is the harness's check that an action the system answered
+// ok to reached the archive: the archive received no message for it, not
+// even a little later.
+type NoMessageError struct {
+	// Action is the action that sent nothing.
+	Action sut.Action
+	// Missing, when set, says what the system named that never arrived
+	// although the action sent other messages.
+	Missing string
+}
+
+func (e *NoMessageError) Error() string {
+	if e.Missing != "" {
+		return fmt.Sprintf("%s: %s", e.Action, e.Missing)
+	}
+	return fmt.Sprintf("%s: the system answered ok, but the archive received no message", e.Action)
 }
 
 func (e *StepError) Error() string {
@@ -164,6 +187,10 @@ type World struct {
 
 	// last is the outcome of the last drive step.
 	last *outcome
+	// silent are the scenario's actions that answered ok but sent
+	// nothing yet: their messages may still arrive during a later action
+	// (a system that queues them), which the next check sees.
+	silent []*outcome
 }
 
 type client struct {
@@ -184,6 +211,9 @@ type outcome struct {
 	action   sut.Action
 	answer   *sut.Answer
 	messages []*simulator.Exchange
+	// missing says what the system named for the action that the archive
+	// has not received (see check).
+	missing string
 }
 
 // NewWorld returns the state of a new scenario.
@@ -277,6 +307,14 @@ func sendsNothing(a sut.Action) bool {
 // check fails unless the action succeeded, the archive received messages
 // for it and accepted every one, the messages the system names exist, and
 // every document version the system says it archived is in the archive.
+//
+// The archive's own findings come first. An action that sent nothing is
+// given a short grace for a message still on its way; if none comes, it is
+// not failed at once but remembered as silent: a system that queues the
+// message sends it during a later action, and the archive's finding on that
+// action (a case stored before its client relation document) is the report
+// that leads to the fix. The next check, or the end of the scenario, fails
+// with "no message" if it still has not arrived.
 func (w *World) check(ctx context.Context, o *outcome) error {
 	var findings yhteistestaus.Findings
 	rejected := 0
@@ -290,30 +328,136 @@ func (w *World) check(ctx context.Context, o *outcome) error {
 		return &StepError{
 			Msg:      fmt.Sprintf("%s: the system answered %q (%s) and the archive rejected %d of %d message(s)", o.action, o.answer.Status, o.answer.Message, rejected, len(o.messages)),
 			Findings: findings,
+			Silent:   w.FirstSilent(),
 		}
 	}
 	if len(o.messages) == 0 && !sendsNothing(o.action) {
-		return fmt.Errorf("%s: the system answered ok, but the archive received no message", o.action)
+		if err := w.awaitLate(ctx, o); err != nil {
+			return err
+		}
 	}
+	if len(o.messages) == 0 && !sendsNothing(o.action) {
+		w.silent = append(w.silent, o)
+		return nil
+	}
+	missing, err := w.missing(ctx, o)
+	if err != nil {
+		return err
+	}
+	if missing != "" {
+		// Part of the action is still to come.
+		o.missing = missing
+		w.silent = append(w.silent, o)
+	}
+	return w.checkSilent(ctx, o)
+}
+
+// missing says which message or document version the system names for the
+// action is not in the archive, or "" when all are.
+func (w *World) missing(ctx context.Context, o *outcome) (string, error) {
 	for _, id := range o.answer.Result.MessageIDs {
 		if !o.hasMessage(id) {
-			return fmt.Errorf("%s: the system says it sent message %s, but the archive never received it", o.action, id)
+			return fmt.Sprintf("the system says it sent message %s, but the archive never received it", id), nil
 		}
 	}
 	for _, d := range o.answer.Result.Documents {
-		vs, err := w.suite.Archive.Versions(ctx, d.SetID)
-		if err != nil && !errors.Is(err, control.ErrNotFound) {
-			return err
+		held, err := w.holds(ctx, d)
+		if err != nil {
+			return "", err
 		}
-		found := false
-		for _, v := range vs {
-			found = found || (v.Version == d.Version && v.DocumentID == d.DocumentID)
-		}
-		if !found {
-			return fmt.Errorf("%s: the system says it archived %s version %d (set %s), but the archive does not hold it", o.action, d.DocumentID, d.Version, d.SetID)
+		if !held {
+			return fmt.Sprintf("the system says it archived %s version %d (set %s), but the archive does not hold it", d.DocumentID, d.Version, d.SetID), nil
 		}
 	}
+	return "", nil
+}
+
+// holds reports whether the archive holds the document version.
+func (w *World) holds(ctx context.Context, d sut.DocumentRef) (bool, error) {
+	vs, err := w.suite.Archive.Versions(ctx, d.SetID)
+	if err != nil && !errors.Is(err, control.ErrNotFound) {
+		return false, fmt.Errorf("read the versions of set %s: %w", d.SetID, err)
+	}
+	for _, v := range vs {
+		if v.Version == d.Version && v.DocumentID == d.DocumentID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// lateGrace is how long an action that sent nothing is given for a message
+// still on its way.
+const lateGrace = 300 * time.Millisecond
+
+// awaitLate polls the archive for messages of an action that arrive after
+// the system's answer, for at most lateGrace.
+func (w *World) awaitLate(ctx context.Context, o *outcome) error {
+	ctx, cancel := context.WithTimeout(ctx, lateGrace)
+	defer cancel()
+	tick := time.NewTicker(lateGrace / 6)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		msgs, err := w.suite.catchUp(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		if len(msgs) > 0 {
+			o.messages = append(o.messages, msgs...)
+			return nil
+		}
+	}
+}
+
+// checkSilent resolves the scenario's silent actions: one whose documents
+// have arrived by now is done (one that named none cannot be told apart
+// and counts as done); one still missing fails the check, except the
+// current action o, whose own messages are still to be seen.
+func (w *World) checkSilent(ctx context.Context, o *outcome) error {
+	var still []*outcome
+	for _, s := range w.silent {
+		if s == o {
+			still = append(still, s)
+			continue
+		}
+		for _, d := range s.answer.Result.Documents {
+			held, err := w.holds(ctx, d)
+			if err != nil {
+				return err
+			}
+			if !held {
+				return &NoMessageError{Action: s.action, Missing: s.missing}
+			}
+		}
+	}
+	w.silent = still
 	return nil
+}
+
+// FirstSilent returns the first action of the scenario that the system
+// answered ok to but whose messages have not reached the archive, or "".
+func (w *World) FirstSilent() sut.Action {
+	if len(w.silent) == 0 {
+		return ""
+	}
+	return w.silent[0].action
+}
+
+// Finish fails a scenario that ends with an action whose messages never
+// reached the archive; the runner calls it after the scenario's last step.
+func (w *World) Finish(ctx context.Context) error {
+	if len(w.silent) == 0 {
+		return nil
+	}
+	return w.checkSilent(ctx, nil)
 }
 
 func (o *outcome) hasMessage(id string) bool {

@@ -148,3 +148,42 @@ func TestRulesLists(t *testing.T) {
 		t.Errorf("rules json: %d rules, err %v", len(rs), err)
 	}
 }
+
+// An encoding declaration that does not match the bytes (the samples are
+// UTF-8 with non-ASCII letters) is XML-ENCODING, in a message file and in
+// --frame/--document alike. Only the validation service's JSON path lets
+// the public client's UTF-16 declaration pass.
+func TestValidateRefusesEncodingDeclarationsThatLie(t *testing.T) {
+	declare := func(t *testing.T, name, encoding string) string {
+		data, err := os.ReadFile(samplePath(name))
+		if err != nil {
+			t.Skipf("samples not beside the repository: %v", err)
+		}
+		p := filepath.Join(t.TempDir(), filepath.Base(name))
+		data = append([]byte(`<?xml version="1.0" encoding="`+encoding+`"?>`+"\n"), data...)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, enc := range []string{"ISO-8859-1", "utf-16"} {
+		t.Run(enc+" frame file", func(t *testing.T) {
+			status, out, _ := run(t, "validate", declare(t, "plan-frame.xml", enc))
+			if status != 1 || !strings.Contains(out, "XML-ENCODING") || strings.Contains(out, "XML-WELLFORMED") {
+				t.Errorf("status %d, want 1 with XML-ENCODING (and not XML-WELLFORMED):\n%s", status, out)
+			}
+		})
+		t.Run(enc+" frame and document", func(t *testing.T) {
+			status, out, _ := run(t, "validate", "--frame", declare(t, "plan-frame.xml", enc), "--document", declare(t, "signature-restored/plan-document.xml", enc))
+			if status != 1 || strings.Count(out, "error XML-ENCODING") != 2 {
+				t.Errorf("status %d, want 1 with XML-ENCODING for frame and document:\n%s", status, out)
+			}
+		})
+	}
+	t.Run("UTF-8 declared", func(t *testing.T) {
+		status, out, _ := run(t, "validate", "--frame", declare(t, "plan-frame.xml", "UTF-8"), "--document", declare(t, "signature-restored/plan-document.xml", "utf-8"))
+		if status != 0 {
+			t.Errorf("status %d, want 0:\n%s", status, out)
+		}
+	})
+}

@@ -40,41 +40,43 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	if *format != "text" && *format != "json" {
 		return 0, fmt.Errorf("%w: validate: --format must be text or json, not %q", errUsage, *format)
 	}
-	var frame, document []byte
-	switch {
-	case *framePath != "" || *docPath != "":
-		if *framePath == "" || *docPath == "" || fs.NArg() > 0 {
-			return 0, fmt.Errorf("%w: validate: give --frame and --document together, or one message FILE", errUsage)
-		}
-		var err error
-		if frame, err = os.ReadFile(*framePath); err != nil {
-			return 0, fmt.Errorf("read frame: %w", err)
-		}
-		if document, err = os.ReadFile(*docPath); err != nil {
-			return 0, fmt.Errorf("read document: %w", err)
-		}
-	case fs.NArg() == 1:
-		data, err := os.ReadFile(fs.Arg(0))
-		if err != nil {
-			return 0, fmt.Errorf("read message: %w", err)
-		}
-		msg, err := wire.ReadFile(data, wire.DefaultLimits())
-		if err != nil {
-			// Not a message at all: report it as the finding it is.
-			cat := rules.Default()
-			f := cat.Finding("XML-WELLFORMED", "/", "%s: %v", fs.Arg(0), err)
-			return m.report(*format, yhteistestaus.Findings{f})
-		}
-		frame, document = msg.Frame, msg.Document
-	default:
-		return 0, fmt.Errorf("%w: validate: give --frame and --document, or one message FILE", errUsage)
-	}
 	v, err := rules.NewValidator()
 	if err != nil {
 		return 0, err
 	}
 	v.Organisations = decl
-	res := v.Validate(ctx, frame, document)
+	var res *rules.Result
+	switch {
+	case *framePath != "" || *docPath != "":
+		if *framePath == "" || *docPath == "" || fs.NArg() > 0 {
+			return 0, fmt.Errorf("%w: validate: give --frame and --document together, or one message FILE", errUsage)
+		}
+		frame, err := os.ReadFile(*framePath)
+		if err != nil {
+			return 0, fmt.Errorf("read frame: %w", err)
+		}
+		document, err := os.ReadFile(*docPath)
+		if err != nil {
+			return 0, fmt.Errorf("read document: %w", err)
+		}
+		res = v.Validate(ctx, frame, document)
+	case fs.NArg() == 1:
+		data, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return 0, fmt.Errorf("read message: %w", err)
+		}
+		msg, err := wire.ReadFile(data, v.Limits)
+		if err != nil {
+			// Not a message at all: report it as the finding it is, under
+			// the rule the SOAP endpoint's fault names for the same input.
+			f := v.Catalogue.Finding(wire.RuleOf(err), "/", "%s: %s", fs.Arg(0), wire.Reason(err))
+			return m.report(*format, yhteistestaus.Findings{f})
+		}
+		// Parsed once: the validator takes the trees wire read.
+		res = v.ValidateXML(ctx, msg.FrameXML, msg.DocumentXML, msg.Document)
+	default:
+		return 0, fmt.Errorf("%w: validate: give --frame and --document, or one message FILE", errUsage)
+	}
 	return m.report(*format, res.Findings)
 }
 
@@ -110,9 +112,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
+	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
 	orgFile := organisationFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: serve: %v", errUsage, err)
+	}
+	form, err := wire.ParseAckForm(*ackForm)
+	if err != nil {
+		return fmt.Errorf("%w: serve: --ack-form: %v", errUsage, err)
 	}
 	decl, err := loadOrganisations(*orgFile)
 	if err != nil {
@@ -125,11 +132,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
-	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger}
+	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form}
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	logger.Info("mock archive listening", "url", srv.URL(), "soap", srv.URL()+"/soap",
+	logger.Info("mock archive listening", "url", srv.URL(), "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
 		"validation", srv.URL()+"/shark-validointi/validoi/asiakirja/tulos", "api", srv.URL()+"/api/sessions")
 	if m.Ready != nil {
 		m.Ready(srv.URL())

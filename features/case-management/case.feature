@@ -9,7 +9,7 @@ Feature: Cases (asia) and joint cases (yhteinen asia)
   archived after the client relation document and before the case's
   documents (handbook 8, 9.3, 9.12.3).
 
-  @req:REQ-SRV-012 @req:REQ-CASE-001 @req:REQ-CASE-003 @req:REQ-CASE-012 @req:REQ-NAME-001 @req:REQ-NAME-004 @req:REQ-DOC-031
+  @req:REQ-SRV-012 @req:REQ-CASE-001 @req:REQ-CASE-003 @about:REQ-CASE-012 @req:REQ-NAME-001 @req:REQ-NAME-004 @req:REQ-DOC-031
   @req:REQ-SRV-035 @req:REQ-SRV-013 @req:REQ-CASE-008 @req:REQ-NAME-002 @req:REQ-NAME-003 @req:REQ-SRV-015
   Scenario: Opening a case archives the case document after the client relation document
     Given a test client "A"
@@ -19,7 +19,7 @@ Feature: Cases (asia) and joint cases (yhteinen asia)
     And the archive holds case "K" as open
     And the archive holds case "K" with clients "A"
 
-  @req:REQ-SRV-035 @req:REQ-CASE-002 @req:REQ-PRF-017
+  @about:REQ-SRV-035 @req:REQ-CASE-002 @req:REQ-PRF-017
   Scenario: Closing a case archives the closing version of the case document
     Given a test client "A"
     And the system has opened a client relation for "A"
@@ -30,7 +30,7 @@ Feature: Cases (asia) and joint cases (yhteinen asia)
     And the archive holds "case:K" at version 2
     And the archive holds 2 live document sets for "A"
 
-  @req:REQ-JC-001 @req:REQ-PRF-010 @req:REQ-DOC-045 @req:REQ-CR-010 @req:REQ-JC-003
+  @about:REQ-JC-001 @req:REQ-PRF-010 @req:REQ-DOC-045 @req:REQ-CR-010 @req:REQ-JC-003
   Scenario: A joint case names every client, and its documents belong to all of them
     Given a test client "A"
     And a test client "B"
@@ -43,7 +43,7 @@ Feature: Cases (asia) and joint cases (yhteinen asia)
     Then the archive accepted every message of the action
 
   @area:own-register-storage
-  @req:REQ-CASE-007 @req:REQ-REG-078 @negative
+  @about:REQ-CASE-007 @req:REQ-REG-078 @negative
   Scenario: No document is added to a closed case
     Given a test client "A"
     And the system has opened a client relation for "A"
@@ -53,7 +53,7 @@ Feature: Cases (asia) and joint cases (yhteinen asia)
     Then the system refused the action without sending it to the archive
     And the archive does not hold "J"
 
-  @req:REQ-FL-001
+  @about:REQ-FL-001
   Scenario: In a family-law joint case every document belongs to all the case's clients
     Given a test client "A"
     And a test client "B"

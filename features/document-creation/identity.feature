@@ -11,7 +11,7 @@ Feature: Temporary identifiers (tilapäinen tunniste) and the identity code
   9.11).
 
   @area:client-relation-management @area:case-management
-  @req:REQ-ID-002 @req:REQ-ID-003
+  @about:REQ-ID-002 @req:REQ-ID-003
   Scenario: Each client keeps one temporary identifier of its own across documents and versions
     Given a test client "T" known only by a temporary identifier
     And a test client "U" known only by a temporary identifier
@@ -27,7 +27,7 @@ Feature: Temporary identifiers (tilapäinen tunniste) and the identity code
     And the archive holds "J" at version 2
 
   @area:case-management
-  @req:REQ-ID-007
+  @about:REQ-ID-007
   Scenario: A case document gets the identity code in the new version stored when a document is added
     Given a test client "T" known only by a temporary identifier
     And the system has opened a client relation for "T"
@@ -39,7 +39,7 @@ Feature: Temporary identifiers (tilapäinen tunniste) and the identity code
     And the archive holds "case:K" under the identity code of "T"
 
   @area:case-management
-  @req:REQ-ID-007
+  @about:REQ-ID-007
   Scenario: A closed case document is not changed when the identity code arrives
     Given a test client "T" known only by a temporary identifier
     And the system has opened a client relation for "T"
@@ -51,7 +51,7 @@ Feature: Temporary identifiers (tilapäinen tunniste) and the identity code
     And the archive holds "case:K" at version 2
 
   @area:own-register-storage
-  @req:REQ-ID-009
+  @about:REQ-ID-009
   Scenario: A new version of a PDF document uses the identity code once it is known
     Given a test client "T" known only by a temporary identifier
     And the system has opened a client relation for "T"

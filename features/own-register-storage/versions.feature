@@ -15,7 +15,7 @@ Feature: New versions and annulment (uusi versio, mitätöinti)
     And the system has opened a client relation for "A"
     And the system has opened a case "K" for "A"
 
-  @req:REQ-DOC-033 @req:REQ-DOC-034 @req:REQ-ARC-017 @req:REQ-SRV-030 @req:REQ-SRV-032
+  @req:REQ-DOC-033 @req:REQ-DOC-034 @about:REQ-ARC-017 @req:REQ-SRV-030 @req:REQ-SRV-032
   Scenario: A corrected decision is archived as the next version
     Given the system has stored a decision "D" in case "K"
     When the system stores a new version of "D"
@@ -23,21 +23,21 @@ Feature: New versions and annulment (uusi versio, mitätöinti)
     And the archive read the last message as a new version
     And the archive holds "D" at version 2
 
-  @req:REQ-ARC-018 @req:REQ-ARC-019
+  @about:REQ-ARC-018 @req:REQ-ARC-019
   Scenario: A correction names the corrector, the job title and the grounds
     Given the system has stored a plan "P" in case "K"
     When the system stores a new version of "P"
     Then the archive accepted every message of the action
     And the last message carried correction data
 
-  @req:REQ-SRV-034 @req:REQ-ARC-024 @req:REQ-DOC-035 @req:REQ-ARC-023
+  @about:REQ-SRV-034 @req:REQ-ARC-024 @req:REQ-DOC-035 @req:REQ-ARC-023
   Scenario: An annulled document's last version is its annulment
     Given the system has stored a journal entry "J" in case "K"
     When the system annuls "J"
     Then the archive accepted every message of the action
     And the archive holds "J" as annulled
 
-  @req:REQ-DOC-036 @req:REQ-ARC-025 @area:case-management
+  @req:REQ-DOC-036 @about:REQ-ARC-025 @area:case-management
   Scenario: Annulling a case first annuls its documents
     Given the system has stored a decision "D" in case "K"
     When the system annuls "K"
@@ -45,7 +45,7 @@ Feature: New versions and annulment (uusi versio, mitätöinti)
     And the archive holds "D" as annulled
     And the archive holds "K" as annulled
 
-  @req:REQ-ARC-025 @area:client-relation-management
+  @about:REQ-ARC-025 @area:client-relation-management
   Scenario: Annulling a client relation document comes last
     Given the system has stored a plan "P" in case "K"
     When the system annuls "A"
@@ -54,7 +54,7 @@ Feature: New versions and annulment (uusi versio, mitätöinti)
     And the archive holds "K" as annulled
     And the archive holds "A" as annulled
 
-  @req:REQ-DOC-034 @negative
+  @about:REQ-DOC-034 @negative
   Scenario: No new version is stored on top of an annulled document
     Given the system has stored a journal entry "J" in case "K"
     And the system annuls "J"

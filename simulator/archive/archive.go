@@ -251,14 +251,14 @@ func (j *judge) versions(vs []*Record) error {
 	}
 	last := vs[len(vs)-1]
 	if last.Annulled {
-		j.add("ARC-ANNULLED", "/ClinicalDocument/setId", "set %s was annulled in version %d; nothing can be stored on top of it", rec.SetID, last.Version)
+		j.add("ARC-ANNULLED", "/ClinicalDocument/setId", "set %s was annulled in version %d, nothing can be stored on top of it", rec.SetID, last.Version)
 	}
 	if rec.Version != last.Version+1 {
 		j.add("ARC-VERSION-NEXT", "/ClinicalDocument/versionNumber", "set %s is at version %d, so the next version is %d, not %d", rec.SetID, last.Version, last.Version+1, rec.Version)
 	}
 	if rec.Group != last.Group || rec.Custodian != last.Custodian {
 		j.add("ARC-VERSION-SAME-DOCUMENT", "/ClinicalDocument/localSocialHeader/documentGroup",
-			"set %s is a group %s document of custodian %s; a new version cannot change them to %s and %s", rec.SetID, last.Group, last.Custodian, rec.Group, rec.Custodian)
+			"set %s is a group %s document of custodian %s, a new version cannot change them to %s and %s", rec.SetID, last.Group, last.Custodian, rec.Group, rec.Custodian)
 	}
 	return nil
 }
@@ -307,7 +307,7 @@ func (j *judge) order() error {
 			return r.Kind == string(kanta.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
 		})
 		if len(crds) == 0 {
-			j.add("ARC-ORDER-CRD", "/ClinicalDocument/recordTarget", "client %s has no archived client relation document with custodian %s; store it first", maskID(client), rec.Custodian)
+			j.add("ARC-ORDER-CRD", "/ClinicalDocument/recordTarget", "client %s has no archived client relation document with custodian %s, store it first", maskID(client), rec.Custodian)
 		}
 	}
 	if kind == kanta.KindCase {
@@ -329,12 +329,12 @@ func (j *judge) order() error {
 		return r.Kind == string(kanta.KindCase) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
 	})
 	if len(cases) == 0 {
-		j.add("ARC-ORDER-CASE", "/ClinicalDocument/componentOf/encompassingEncounter/id", "case %s has no archived case document with custodian %s; store it first", rec.CaseID, rec.Custodian)
+		j.add("ARC-ORDER-CASE", "/ClinicalDocument/componentOf/encompassingEncounter/id", "case %s has no archived case document with custodian %s, store it first", rec.CaseID, rec.Custodian)
 		return nil
 	}
 	cs := cases[len(cases)-1]
 	if cs.CaseClosed {
-		j.add("ARC-CASE-CLOSED", "/ClinicalDocument/componentOf/encompassingEncounter/id", "case %s is closed; no client document can be added to it", rec.CaseID)
+		j.add("ARC-CASE-CLOSED", "/ClinicalDocument/componentOf/encompassingEncounter/id", "case %s is closed, no client document can be added to it", rec.CaseID)
 	}
 	for _, member := range cs.Clients {
 		if !j.hasClient(rec, member) {
@@ -380,7 +380,7 @@ func (j *judge) identity(vs []*Record) {
 	rec := j.rec
 	for _, c := range rec.Clients {
 		if h, ok := j.st.aliases[c]; ok && !isHetu(c) {
-			j.add("ARC-TEMP-ID-AFTER", "/ClinicalDocument/recordTarget", "temporary identifier %s was replaced by identity code %s; use the identity code", c, maskID(h))
+			j.add("ARC-TEMP-ID-AFTER", "/ClinicalDocument/recordTarget", "temporary identifier %s was replaced by identity code %s, use the identity code", c, maskID(h))
 		}
 	}
 	if len(vs) == 0 {
@@ -435,7 +435,7 @@ func (j *judge) annulOrder() {
 		})
 	}
 	if len(refs) > 0 {
-		j.add("ARC-ANNUL-ORDER", "/ClinicalDocument/setId", "%d archived document(s) still refer to set %s (first: %s, a %s); annul them first",
+		j.add("ARC-ANNUL-ORDER", "/ClinicalDocument/setId", "%d archived document(s) still refer to set %s (first: %s, a %s), annul them first",
 			len(refs), rec.SetID, refs[0].SetID, refs[0].Kind)
 	}
 }

@@ -9,12 +9,8 @@
 package message
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"math"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/beevik/etree"
 
@@ -26,101 +22,15 @@ const (
 	NSXMLDSig = "http://www.w3.org/2000/09/xmldsig#"
 )
 
-// Limits bound what ParseXML accepts.
-type Limits struct {
-	// MaxBytes is the largest document accepted.
-	MaxBytes int
-	// MaxDepth is the deepest element nesting accepted.
-	MaxDepth int
-}
+// DefaultLimits returns wire.DefaultLimits: the validator reads a message
+// within the same limits as the transport, with the same reader.
+func DefaultLimits() wire.Limits { return wire.DefaultLimits() }
 
-// DefaultLimits returns the limits of wire.DefaultLimits, so that the
-// validator accepts every document the transport does: generous for real
-// documents (the samples are under 30 kB and 12 levels deep) and small
-// enough to refuse abuse quickly.
-func DefaultLimits() Limits { return LimitsOf(wire.DefaultLimits()) }
-
-// LimitsOf returns the document limits that go with the transport limits
-// l: the same size and depth.
-func LimitsOf(l wire.Limits) Limits {
-	return Limits{MaxBytes: int(min(l.MaxBytes, math.MaxInt)), MaxDepth: l.MaxDepth}
-}
-
-// XMLError is a document that is not acceptable XML. Kind is one of the
-// XMLKind constants.
-type XMLError struct {
-	Kind   XMLKind
-	Detail string
-}
-
-// XMLKind classifies XMLErrors.
-type XMLKind int
-
-// The kinds of XMLError.
-const (
-	XMLMalformed XMLKind = iota
-	XMLTooLarge
-	XMLDTD
-	XMLTooDeep
-	XMLEncoding
-	XMLEmpty
-)
-
-// Error returns the detail: what is wrong with the document, for people.
-func (e *XMLError) Error() string { return e.Detail }
-
-// ParseXML parses data as an XML document within the limits. It refuses
-// document type declarations (and so every entity trick), invalid UTF-8,
-// nesting deeper than lim.MaxDepth (1024 when not positive) and documents
-// over lim.MaxBytes (unbounded when not positive).
-func ParseXML(data []byte, lim Limits) (*etree.Document, error) {
-	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
-		return nil, &XMLError{XMLTooLarge, fmt.Sprintf("document is %d bytes, over the limit of %d", len(data), lim.MaxBytes)}
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, &XMLError{XMLEmpty, "document is empty"}
-	}
-	if !utf8.Valid(data) {
-		return nil, &XMLError{XMLEncoding, "document is not valid UTF-8"}
-	}
-	if i := bytes.Index(data, []byte("<!DOCTYPE")); i >= 0 {
-		return nil, &XMLError{XMLDTD, "document type declarations (DTD) are not allowed"}
-	}
-	doc := etree.NewDocument()
-	// etree counts the depth while it tokenises, so markup inside attribute
-	// values, comments or CDATA neither counts nor hides an element. Zero
-	// means etree's own limit (1024 levels).
-	doc.ReadSettings.MaxDepth = lim.MaxDepth
-	if err := doc.ReadFromBytes(data); err != nil {
-		if errors.Is(err, etree.ErrMaxDepth) {
-			return nil, &XMLError{XMLTooDeep, fmt.Sprintf("elements are nested over %d deep", maxDepth(lim))}
-		}
-		return nil, &XMLError{XMLMalformed, fmt.Sprintf("not well-formed XML: %v", err)}
-	}
-	for _, t := range doc.Child {
-		if _, ok := t.(*etree.Directive); ok {
-			return nil, &XMLError{XMLDTD, "document type declarations (DTD) are not allowed"}
-		}
-	}
-	if doc.Root() == nil {
-		return nil, &XMLError{XMLMalformed, "no root element"}
-	}
-	return doc, nil
-}
-
-// maxDepth is the depth limit ParseXML applies: lim.MaxDepth, or etree's
-// default of 1024 when that is not positive.
-func maxDepth(lim Limits) int {
-	if lim.MaxDepth > 0 {
-		return lim.MaxDepth
-	}
-	return 1024
-}
-
-// IsXMLError reports whether err is an *XMLError of kind k.
-func IsXMLError(err error, k XMLKind) bool {
-	var xe *XMLError
-	return errors.As(err, &xe) && xe.Kind == k
+// ParseXML parses data as an XML document with the simulator's one hardened
+// reader, wire.ParseXML: no DTD or entity, UTF-8 only, within the limits.
+// Errors are *wire.Error; wire.RuleOf names the rule they break.
+func ParseXML(data []byte, lim wire.Limits) (*etree.Document, error) {
+	return wire.ParseXML(data, lim, "document")
 }
 
 // child returns the first child element of e with the namespace and local

@@ -144,8 +144,8 @@ func TestSignaturesOverTheLimitAreUnverifiable(t *testing.T) {
 		edit edit
 		want string
 	}{
-		{"too many references", extraReferences, "references; the 2 after the first 8 are not checked"},
-		{"too many signatures", extraSignatures, "signatures; the 1 after the first 8 are not checked"},
+		{"too many references", extraReferences, "references, the 2 after the first 8 are not checked"},
+		{"too many signatures", extraSignatures, "signatures, the 1 after the first 8 are not checked"},
 	}
 	v := newValidator(t)
 	for _, tt := range tests {

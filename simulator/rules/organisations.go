@@ -51,7 +51,7 @@ func RegisterNote(cs *codes.Set, d *organisation.Declaration, findings yhteistes
 	}
 	var parts []string
 	if len(undeclared) > 0 {
-		parts = append(parts, fmt.Sprintf("%s %s %s not in the bundled part of %s; declare %s with --organisation FILE (not a failure)",
+		parts = append(parts, fmt.Sprintf("%s %s %s not in the bundled part of %s, declare %s with --organisation FILE (not a failure)",
 			plural(len(undeclared), "organisation OID", "organisation OIDs"), strings.Join(undeclared, ", "),
 			plural(len(undeclared), "is", "are"), register.Name(), plural(len(undeclared), "it", "them")))
 	}

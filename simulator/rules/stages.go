@@ -99,7 +99,7 @@ func (c *check) codes() {
 			// An earlier version of the bound classification that is no
 			// longer in force is an expired code, not a wrong system.
 			if old, ok := c.v.Codes.System(code.CodeSystem); ok && old.OID() == code.CodeSystem && sameClassification(code.CodeSystem, oid) && !old.ValidAt(c.now) && !c.r.Annulment {
-				c.add("CODE-EXPIRED", where+"/@codeSystem", "classification %s (%s) is not in force on %s; use %s", old.Name(), code.CodeSystem, c.now.Format(time.DateOnly), oid)
+				c.add("CODE-EXPIRED", where+"/@codeSystem", "classification %s (%s) is not in force on %s, use %s", old.Name(), code.CodeSystem, c.now.Format(time.DateOnly), oid)
 				continue
 			}
 			c.add("CODE-SYSTEM", where+"/@codeSystem", "code system is %s, want %s", code.CodeSystem, oid)
@@ -140,7 +140,7 @@ func (c *check) unlisted(where string, sys *codes.System, code string) {
 		c.noted = make(map[string]bool)
 	}
 	c.noted[key] = true
-	c.add("CODE-UNLISTED", where, "code %q is not in the simulator's partial list of %s (%s); load the full list with --codes DIR to check it", code, sys.Name(), sys.OID())
+	c.add("CODE-UNLISTED", where, "code %q is not in the simulator's partial list of %s (%s), load the full list with --codes DIR to check it", code, sys.Name(), sys.OID())
 }
 
 // undeclaredNote is the message of a CODE-ORG-UNDECLARED finding; the OID
@@ -286,7 +286,7 @@ func (c *check) identity() {
 		}
 		if !code.Test && !seen[value] {
 			seen[value] = true
-			c.add("ID-TEST-IDENTITY", where, "%s's personal identity code is not a test identity (individual number 900-999); only test identities are accepted", who)
+			c.add("ID-TEST-IDENTITY", where, "%s's personal identity code is not a test identity (individual number 900-999), only test identities are accepted", who)
 			return code, false
 		}
 		return code, true
@@ -568,7 +568,7 @@ func (c *check) body() {
 	problems, err := c.v.Schemas.Validate(spec, doc)
 	switch {
 	case errors.Is(err, body.ErrUnknownSpecification):
-		c.add("BODY-SCHEMA-UNKNOWN", message.Path(d.Header.ContentSpecificationID.El), "no bundled schema for structure %s; the content was not checked against it", spec)
+		c.add("BODY-SCHEMA-UNKNOWN", message.Path(d.Header.ContentSpecificationID.El), "no bundled schema for structure %s, the content was not checked against it", spec)
 	case err != nil:
 		c.add("BODY-SCHEMA", message.Path(b.JSONEl), "structure %s: %v", spec, err)
 	}
@@ -626,7 +626,7 @@ func (c *check) signatures() {
 			case ref.Problem != "":
 				c.add("SIG-UNVERIFIABLE", where, "signature %q reference %s: %s", r.ID, ref.URI, ref.Problem)
 			case !ref.DigestValid:
-				c.add("SIG-DIGEST", where, "signature %q: the digest of reference %s (%s) does not match; the content changed after signing", r.ID, ref.URI, ref.Target)
+				c.add("SIG-DIGEST", where, "signature %q: the digest of reference %s (%s) does not match, the content changed after signing", r.ID, ref.URI, ref.Target)
 			}
 		}
 		if r.Problem == "" && !r.SignatureValueValid {
@@ -637,7 +637,7 @@ func (c *check) signatures() {
 		}
 	}
 	if professional > 1 {
-		c.add("SIG-ONE-PROFESSIONAL", message.Path(h.SignatureCollection), "%d professional signatures; the archived document is signed by one professional", professional)
+		c.add("SIG-ONE-PROFESSIONAL", message.Path(h.SignatureCollection), "%d professional signatures, the archived document is signed by one professional", professional)
 	}
 	if professional > 0 && !c.hasSignerMetadata() {
 		c.add("SIG-SIGNER-METADATA", message.Path(h.El)+"/signature", "a professional signature needs the signer's name, registration number or identity code, authentication method and time in localSocialHeader/signature")

@@ -19,6 +19,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
+	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
 // Validator applies the stateless rules (stages 1 to 8) to an archiving
@@ -31,7 +32,8 @@ type Validator struct {
 	// Organisations are the vendor's declared organisations and service
 	// units (--organisation); nil declares none.
 	Organisations *organisation.Declaration
-	Limits        message.Limits
+	// Limits bound the XML Validate reads (the transport's, wire.Limits).
+	Limits wire.Limits
 	// Now gives the archiving time, for code validity and client age; nil
 	// means time.Now. The simulator passes its injectable clock.
 	Now func() time.Time
@@ -52,7 +54,7 @@ func NewValidator() (*Validator, error) {
 	if err := checkRequiredElements(gs); err != nil {
 		return nil, err
 	}
-	return &Validator{Catalogue: Default(), Codes: cs, Schemas: ss, Groups: gs, Limits: message.DefaultLimits()}, nil
+	return &Validator{Catalogue: Default(), Codes: cs, Schemas: ss, Groups: gs, Limits: wire.DefaultLimits()}, nil
 }
 
 // Result is the outcome of validating one message: the findings and the
@@ -157,16 +159,37 @@ func (c *check) summarize() {
 // signatures; when it ends, Validate stops and returns a Result whose
 // Cancelled is ctx.Err().
 func (v *Validator) Validate(ctx context.Context, frame, document []byte) *Result {
+	c := v.newCheck(ctx)
+	fdoc := c.parse("frame", frame)
+	var ddoc *etree.Document
+	if document != nil {
+		ddoc = c.parse("document", document)
+	}
+	return c.run(fdoc, ddoc, document, document != nil)
+}
+
+// ValidateXML is Validate for a message already read, as wire.Read hands it
+// over: the frame and the document parsed once by wire.ParseXML, and the
+// document's bytes as received (for Document.Raw). document nil means the
+// message carries none, which is itself a finding.
+func (v *Validator) ValidateXML(ctx context.Context, frame, document *etree.Document, documentBytes []byte) *Result {
+	return v.newCheck(ctx).run(frame, document, documentBytes, document != nil)
+}
+
+func (v *Validator) newCheck(ctx context.Context) *check {
 	c := &check{ctx: ctx, v: v, r: &Result{}, now: time.Now()}
 	if v.Now != nil {
 		c.now = v.Now()
 	}
-	fdoc := c.parse("frame", frame)
-	var ddoc *etree.Document
-	if document == nil {
+	return c
+}
+
+// run runs the stages on the parsed frame and document; hasDocument is
+// false when the message carried no document at all.
+func (c *check) run(fdoc, ddoc *etree.Document, document []byte, hasDocument bool) *Result {
+	ctx := c.ctx
+	if !hasDocument {
 		c.add("XML-NO-DOCUMENT", "/", "the message carries no CDA document")
-	} else {
-		ddoc = c.parse("document", document)
 	}
 	if fdoc != nil {
 		if f, err := message.ParseFrame(fdoc); err != nil {
@@ -202,25 +225,11 @@ func (v *Validator) Validate(ctx context.Context, frame, document []byte) *Resul
 }
 
 func (c *check) parse(what string, data []byte) *etree.Document {
-	doc, err := message.ParseXML(data, c.v.Limits)
+	doc, err := wire.ParseXML(data, c.v.Limits, what)
 	if err == nil {
 		return doc
 	}
-	rule := "XML-WELLFORMED"
-	var xe *message.XMLError
-	if errors.As(err, &xe) {
-		switch xe.Kind {
-		case message.XMLTooLarge:
-			rule = "XML-TOO-LARGE"
-		case message.XMLDTD:
-			rule = "XML-DTD"
-		case message.XMLTooDeep:
-			rule = "XML-TOO-DEEP"
-		case message.XMLEncoding:
-			rule = "XML-ENCODING"
-		}
-	}
-	c.add(rule, "/", "%s: %v", what, err)
+	c.add(wire.RuleOf(err), "/", "%s", wire.Reason(err))
 	return nil
 }
 

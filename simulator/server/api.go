@@ -13,67 +13,9 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 )
-
-// ValidationRequest is the body of the validation endpoint, shaped like
-// Kanta's public validation service (wire-facts 2.6).
-type ValidationRequest struct {
-	MessageID string `json:"messageId"`
-	// ServiceRequest is the palvelupyyntö (SP1, SP17, ...).
-	ServiceRequest string `json:"palveluPyynto"`
-	Level          string `json:"level"`
-	// Frame is the archiving frame (siirtokehys) as XML text.
-	Frame string `json:"siirtokehysXml"`
-	// Document is the CDA document as XML text.
-	Document string `json:"asiakirjaXml"`
-}
-
-// ValidationError is the validation endpoint's answer when the message is
-// not valid: the errors numbered and joined, "1: ...;2: ...".
-type ValidationError struct {
-	Description string `json:"description"`
-	// Findings is the simulator's addition: every finding, structured.
-	Findings yhteistestaus.Findings `json:"findings"`
-}
-
-// handleValidate answers like Kanta's validation service: HTTP 200 with an
-// empty body when valid, JSON {"description": "1: ...;2: ..."} when not.
-func (s *Server) handleValidate(w http.ResponseWriter, r *http.Request) {
-	lim := s.limits()
-	var req ValidationRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, lim.MaxBytes))
-	if err := dec.Decode(&req); err != nil {
-		s.writeJSON(w, http.StatusBadRequest, ValidationError{Description: "1: request is not valid JSON: " + err.Error()})
-		return
-	}
-	if req.Frame == "" || req.Document == "" {
-		s.writeJSON(w, http.StatusBadRequest, ValidationError{Description: "1: siirtokehysXml and asiakirjaXml are required"})
-		return
-	}
-	res := s.Sim.Validate(r.Context(), []byte(req.Frame), []byte(req.Document))
-	if res.Cancelled != nil {
-		s.writeJSON(w, http.StatusServiceUnavailable, ValidationError{Description: "1: the request ended before the validation did"})
-		return
-	}
-	findings := res.Findings
-	if req.ServiceRequest != "" && res.ServiceRequest != "" && req.ServiceRequest != res.ServiceRequest {
-		findings = append(findings, s.Sim.Validator().Catalogue.Finding("FRAME-SERVICE-REQUEST", "palveluPyynto",
-			"palveluPyynto %s differs from the frame's service request %s", req.ServiceRequest, res.ServiceRequest))
-	}
-	errs := findings.Errors()
-	if len(errs) == 0 {
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	parts := make([]string, len(errs))
-	for i, f := range errs {
-		parts[i] = fmt.Sprintf("%d: %s %s (%s)", i+1, f.Rule, f.Message, f.Location)
-	}
-	s.writeJSON(w, http.StatusOK, ValidationError{Description: strings.Join(parts, ";"), Findings: findings})
-}
 
 // session returns the session the request names, answering the request
 // when there is none. Only a request that changes the session (create)

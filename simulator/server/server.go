@@ -2,7 +2,11 @@
 //
 //   - POST /soap and /s/{session}/soap: the SOAP archiving endpoint (SOAP 1.1
 //     or 1.2, document inline or as a MIME part), answered with an HL7 V3
-//     acknowledgement, or a SOAP Fault for input that is not a message;
+//     acknowledgement, or a SOAP Fault (HTTP 500, naming the rule broken)
+//     for input that is not a message;
+//   - GET /soap?wsdl and /s/{session}/soap?wsdl: the simulator's own WSDL of
+//     that endpoint (Kanta's is not public), addressed to the request's own
+//     host and session;
 //   - POST /shark-validointi/validoi/asiakirja/tulos: a validation endpoint
 //     shaped like Kanta's public validation service (stateless);
 //   - /api/...: the JSON control API for the harness: sessions, received
@@ -27,12 +31,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
 
-	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -45,8 +48,17 @@ type Server struct {
 	// Sim is the simulator served. Its Limits bound what a request may
 	// carry.
 	Sim *simulator.Simulator
-	// Logger receives one line per request problem; nil discards.
+	// Logger receives one line per request problem and per validation
+	// service request; nil discards.
 	Logger *slog.Logger
+	// AckForm is how acknowledgements carry their type code:
+	// wire.AckFormNE2008 (the zero value, schema-valid against the HL7 V3
+	// Normative Edition 2008) or wire.AckFormAttribute.
+	AckForm wire.AckForm
+
+	// acks numbers the acknowledgements the server writes, so that their
+	// ids are unique across sessions.
+	acks atomic.Uint64
 
 	srv *http.Server
 	ln  net.Listener
@@ -57,6 +69,8 @@ func (s *Server) Handler() http.Handler {
 	r := mux.NewRouter()
 	r.HandleFunc("/soap", s.handleSOAP).Methods(http.MethodPost)
 	r.HandleFunc("/s/{session}/soap", s.handleSOAP).Methods(http.MethodPost)
+	r.HandleFunc("/soap", s.handleWSDL).Methods(http.MethodGet)
+	r.HandleFunc("/s/{session}/soap", s.handleWSDL).Methods(http.MethodGet)
 	r.HandleFunc("/shark-validointi/validoi/asiakirja/tulos", s.handleValidate).Methods(http.MethodPost)
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") }).Methods(http.MethodGet)
 	api := r.PathPrefix("/api").Subrouter()
@@ -124,99 +138,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	return s.srv.Shutdown(ctx)
-}
-
-// handleSOAP receives an archiving message and answers with an HL7 V3
-// acknowledgement, or with a SOAP Fault when the request is not a message.
-func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
-	lim := s.limits()
-	soapVersion := "1.1"
-	if strings.Contains(strings.ToLower(r.Header.Get("Content-Type")), "soap+xml") {
-		soapVersion = "1.2"
-	}
-	ss, err := s.Sim.Session(mux.Vars(r)["session"])
-	if errors.Is(err, simulator.ErrTooManySessions) {
-		s.logf("soap: refused", "err", err)
-		s.fault(w, soapVersion, http.StatusServiceUnavailable, "Server", "the archive holds too many sessions to open another; reset or reuse one")
-		return
-	}
-	if err != nil {
-		s.fault(w, soapVersion, http.StatusNotFound, "Client", err.Error())
-		return
-	}
-	body := http.MaxBytesReader(w, r.Body, lim.MaxBytes+1)
-	msg, err := wire.Read(r.Header.Get("Content-Type"), body, lim)
-	if err != nil {
-		status := http.StatusBadRequest
-		switch wire.KindOf(err) {
-		case wire.KindTooLarge:
-			status = http.StatusRequestEntityTooLarge
-		case wire.KindContentType:
-			status = http.StatusUnsupportedMediaType
-		}
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			status = http.StatusRequestEntityTooLarge
-		}
-		s.logf("soap: refused", "err", err)
-		s.fault(w, soapVersion, status, "Client", err.Error())
-		return
-	}
-	if msg.SOAPVersion != "" {
-		soapVersion = msg.SOAPVersion
-	}
-	ex, err := ss.Receive(r.Context(), msg.Frame, msg.Document, "soap-"+soapVersion+"/"+msg.DocumentFrom)
-	if ctxErr := r.Context().Err(); err != nil && ctxErr != nil && errors.Is(err, ctxErr) {
-		// The client went away; the message was neither judged nor logged.
-		s.logf("soap: cancelled", "err", err)
-		s.fault(w, soapVersion, http.StatusServiceUnavailable, "Server", "the request ended before the archive judged the message")
-		return
-	}
-	if err != nil {
-		s.logf("soap: receive", "err", err)
-		s.fault(w, soapVersion, http.StatusInternalServerError, "Server", "the archive could not process the message")
-		return
-	}
-	ack := wire.Acknowledgement{
-		ID:                fmt.Sprintf("%d", ex.Seq),
-		IDRoot:            kanta.OIDArchive,
-		CreationTime:      ex.ReceivedAt,
-		TargetMessageID:   ex.MessageIDExtension,
-		TargetMessageRoot: ex.MessageIDRoot,
-		Sender:            kanta.OIDArchive,
-		Receiver:          ex.Sender,
-		TypeCode:          ex.AckType,
-		Details:           ex.Findings,
-		Operation:         string(ex.Operation),
-	}
-	if ack.Receiver == "" {
-		ack.Receiver = "unknown"
-	}
-	if ack.TargetMessageRoot == "" {
-		ack.TargetMessageRoot = "unknown"
-	}
-	var buf strings.Builder
-	ct, err := wire.WriteAcknowledgement(&buf, soapVersion, ack)
-	if err != nil {
-		s.logf("soap: write acknowledgement", "err", err)
-		s.fault(w, soapVersion, http.StatusInternalServerError, "Server", "the archive could not write its acknowledgement")
-		return
-	}
-	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(http.StatusOK)
-	io.WriteString(w, buf.String())
-}
-
-func (s *Server) fault(w http.ResponseWriter, soapVersion string, status int, code, reason string) {
-	var buf strings.Builder
-	ct, err := wire.WriteFault(&buf, soapVersion, code, reason)
-	if err != nil {
-		http.Error(w, reason, status)
-		return
-	}
-	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(status)
-	io.WriteString(w, buf.String())
 }
 
 // writeJSON answers with v as indented JSON. Text is written as it is

@@ -55,8 +55,8 @@ func TestVerifyBoundsItsWork(t *testing.T) {
 		wantMaxC14N      int    // canonicalizations of the target and SignedInfos
 	}{
 		{"within the limits", 2, 2, false, 2, 2, "", 1 + 2},
-		{"too many signatures", 12, 1, false, MaxSignatures, 1, "has 12 signatures; the 4 after the first 8 are not checked", 1 + MaxSignatures},
-		{"too many references", 1, 12, false, 1, MaxReferences, "SignedInfo has 12 references; the 4 after the first 8 are not checked", 1 + 1},
+		{"too many signatures", 12, 1, false, MaxSignatures, 1, "has 12 signatures, the 4 after the first 8 are not checked", 1 + MaxSignatures},
+		{"too many references", 1, 12, false, 1, MaxReferences, "SignedInfo has 12 references, the 4 after the first 8 are not checked", 1 + 1},
 		{"a distinct PrefixList on every reference", MaxSignatures, MaxReferences, true, MaxSignatures, MaxReferences,
 			"not checked: #t was already canonicalized in 4 different ways", maxTargetForms + MaxSignatures},
 		{"everything over the limits", 100, 100, true, MaxSignatures, MaxReferences, "not checked", maxTargetForms + MaxSignatures},

@@ -40,7 +40,7 @@ type Result struct {
 	SignatureValueValid bool
 	// Problem is non-empty when the signature cannot be checked completely:
 	// an unsupported algorithm, a missing or unreadable certificate, bad
-	// base64, a missing element. Several problems are joined by "; ".
+	// base64, a missing element. Several problems are joined by ", ".
 	Problem string
 	// Certificate is the signer's certificate from
 	// KeyInfo/X509Data/X509Certificate, or nil. Its trust chain is not
@@ -173,7 +173,7 @@ func (v *verifier) verify(doc *etree.Document) ([]Result, error) {
 			}
 			var extra string
 			if i == len(checked)-1 && len(sigs) > len(checked) {
-				extra = fmt.Sprintf("%s has %d signatures; the %d after the first %d are not checked",
+				extra = fmt.Sprintf("%s has %d signatures, the %d after the first %d are not checked",
 					path(c), len(sigs), len(sigs)-len(checked), MaxSignatures)
 			}
 			r := v.signature(doc, s, extra)
@@ -228,7 +228,7 @@ type problems []string
 
 func (p *problems) addf(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
 
-func (p problems) String() string { return strings.Join(p, "; ") }
+func (p problems) String() string { return strings.Join(p, ", ") }
 
 // signature checks one urn:hl7finland signature element. extra, when not
 // empty, is a problem to report with the signature's own.
@@ -260,7 +260,7 @@ func (v *verifier) signature(doc *etree.Document, el *etree.Element, extra strin
 
 	refs := children(signedInfo, nsDSig, "Reference")
 	if len(refs) > MaxReferences {
-		probs.addf("SignedInfo has %d references; the %d after the first %d are not checked", len(refs), len(refs)-MaxReferences, MaxReferences)
+		probs.addf("SignedInfo has %d references, the %d after the first %d are not checked", len(refs), len(refs)-MaxReferences, MaxReferences)
 		refs = refs[:MaxReferences]
 	}
 	for _, ref := range refs {

@@ -34,6 +34,43 @@ const (
 	AckRejected = "AR"
 )
 
+// AckForm is how an acknowledgement carries its type code (AA, AE, AR).
+// The edition Kanta's answers follow is not public; the simulator answers
+// in the HL7 V3 Normative Edition 2008 form by default.
+type AckForm int
+
+// The forms of an acknowledgement.
+const (
+	// AckFormNE2008 writes <acknowledgement><typeCode code="AA"/>
+	// <targetMessage>..., as MCCI_MT000200UV01 of the HL7 V3 Normative
+	// Edition 2008 has it: the answer validates against that edition's
+	// MCCI_IN000002UV01.xsd. The default.
+	AckFormNE2008 AckForm = iota
+	// AckFormAttribute writes <acknowledgement typeCode="AA"> as some other
+	// editions have it, for a client written against one of those. It
+	// does not validate against the NE2008 schema.
+	AckFormAttribute
+)
+
+// ParseAckForm returns the form named "ne2008" or "attribute".
+func ParseAckForm(s string) (AckForm, error) {
+	switch strings.ToLower(s) {
+	case "ne2008":
+		return AckFormNE2008, nil
+	case "attribute":
+		return AckFormAttribute, nil
+	}
+	return 0, fmt.Errorf("acknowledgement form %q is not ne2008 or attribute", s)
+}
+
+// String returns "ne2008" or "attribute".
+func (f AckForm) String() string {
+	if f == AckFormAttribute {
+		return "attribute"
+	}
+	return "ne2008"
+}
+
 // hl7Time is the HL7 V3 TS layout the package writes.
 const hl7Time = "20060102150405-0700"
 
@@ -51,7 +88,7 @@ type Acknowledgement struct {
 	// message (the frame's id/@extension and id/@root).
 	TargetMessageID, TargetMessageRoot string
 	// Sender and Receiver are device OIDs; for the archive's answers Sender
-	// is ArchiveDevice and Receiver the vendor's sender device.
+	// is kanta.OIDArchive and Receiver the vendor's sender device.
 	Sender, Receiver string
 	// TypeCode is AckAccepted, AckError or AckRejected.
 	TypeCode string
@@ -63,6 +100,8 @@ type Acknowledgement struct {
 	// "new-version", "annul"); it travels in an attentionLine whose
 	// keyWordText is OperationKeyword.
 	Operation string
+	// Form is how the type code is written (AckFormNE2008 by default).
+	Form AckForm
 }
 
 // WriteAcknowledgement writes ack as MCCI_IN000002UV01 inside a SOAP
@@ -107,7 +146,11 @@ func WriteAcknowledgement(w io.Writer, soapVersion string, ack Acknowledgement) 
 		v.SetText(ack.Operation)
 	}
 	a := m.CreateElement("acknowledgement")
-	a.CreateAttr("typeCode", ack.TypeCode)
+	if ack.Form == AckFormAttribute {
+		a.CreateAttr("typeCode", ack.TypeCode)
+	} else {
+		a.CreateElement("typeCode").CreateAttr("code", ack.TypeCode)
+	}
 	setII(a.CreateElement("targetMessage").CreateElement("id"), ack.TargetMessageRoot, ack.TargetMessageID)
 	for _, f := range ack.Details {
 		d := a.CreateElement("acknowledgementDetail")
@@ -172,7 +215,7 @@ func ReadAcknowledgement(contentType string, body io.Reader) (*Acknowledgement, 
 	}
 	e := m.payload
 	if e.NamespaceURI() != kanta.NamespaceHL7 || e.Tag != kanta.InteractionAcknowledgement {
-		return nil, errorf(KindNoFrame, nil, "SOAP Body holds {%s}%s; want %s", e.NamespaceURI(), e.Tag, kanta.InteractionAcknowledgement)
+		return nil, errorf(KindNoFrame, nil, "SOAP Body holds {%s}%s, want %s", e.NamespaceURI(), e.Tag, kanta.InteractionAcknowledgement)
 	}
 	h := func(path ...string) *etree.Element { return descend(e, kanta.NamespaceHL7, path...) }
 	ack := &Acknowledgement{
@@ -197,7 +240,12 @@ func ReadAcknowledgement(contentType string, body io.Reader) (*Acknowledgement, 
 	if a == nil {
 		return nil, errorf(KindNoFrame, nil, "%s has no acknowledgement", kanta.InteractionAcknowledgement)
 	}
-	ack.TypeCode = attr(a, "typeCode")
+	// Either form: the NE2008 typeCode element or the attribute.
+	if tc := child(a, kanta.NamespaceHL7, "typeCode"); tc != nil {
+		ack.TypeCode = attr(tc, "code")
+	} else {
+		ack.TypeCode, ack.Form = attr(a, "typeCode"), AckFormAttribute
+	}
 	tid := descend(a, kanta.NamespaceHL7, "targetMessage", "id")
 	ack.TargetMessageRoot, ack.TargetMessageID = attr(tid, "root"), attr(tid, "extension")
 	for _, d := range a.ChildElements() {
@@ -270,7 +318,7 @@ func readResponse(contentType string, body io.Reader) (*response, error) {
 	case "application/soap+xml":
 		want = "1.2"
 	default:
-		return nil, errorf(KindContentType, nil, "Content-Type %q is not a SOAP response; want text/xml or application/soap+xml", mt)
+		return nil, errorf(KindContentType, nil, "Content-Type %q is not a SOAP response, want text/xml or application/soap+xml", mt)
 	}
 	data, err := io.ReadAll(io.LimitReader(body, lim.MaxBytes+1))
 	if err != nil {
@@ -279,13 +327,17 @@ func readResponse(contentType string, body io.Reader) (*response, error) {
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, errorf(KindTooLarge, nil, "response is larger than %d bytes", lim.MaxBytes)
 	}
-	version, _, b, err := parseEnvelope(data, want, lim, "")
+	doc, err := ParseXML(data, lim, "SOAP envelope")
+	if err != nil {
+		return nil, err
+	}
+	version, _, b, err := envelopeParts(doc, want, "")
 	if err != nil {
 		return nil, err
 	}
 	kids := b.ChildElements()
 	if len(kids) != 1 {
-		return nil, errorf(KindNoFrame, nil, "SOAP Body holds %d elements; want exactly one", len(kids))
+		return nil, errorf(KindNoFrame, nil, "SOAP Body holds %d elements, want exactly one", len(kids))
 	}
 	r := &response{version: version}
 	if kids[0].Tag == "Fault" && kids[0].NamespaceURI() == b.NamespaceURI() {

@@ -85,7 +85,8 @@ func TestAcknowledgementShape(t *testing.T) {
 		{"/Envelope/Body/MCCI_IN000002UV01/interactionId/@extension", "MCCI_IN000002UV01"},
 		{"/Envelope/Body/MCCI_IN000002UV01/creationTime/@value", "20260102030405+0000"},
 		{"/Envelope/Body/MCCI_IN000002UV01/sender/device/id/@root", "1.2.246.556.18007.2"},
-		{"/Envelope/Body/MCCI_IN000002UV01/acknowledgement/@typeCode", "AR"},
+		{"/Envelope/Body/MCCI_IN000002UV01/acknowledgement/typeCode/@code", "AR"},
+		{"/Envelope/Body/MCCI_IN000002UV01/acknowledgement/@typeCode", ""},
 		{"/Envelope/Body/MCCI_IN000002UV01/acknowledgement/targetMessage/id/@extension", "42"},
 		{"/Envelope/Body/MCCI_IN000002UV01/acknowledgement/acknowledgementDetail/@typeCode", "E"},
 		{"/Envelope/Body/MCCI_IN000002UV01/acknowledgement/acknowledgementDetail/code/@code", "R1"},
@@ -99,6 +100,41 @@ func TestAcknowledgementShape(t *testing.T) {
 	}
 	if ns := doc.Root().ChildElements()[0].ChildElements()[0].NamespaceURI(); ns != kanta.NamespaceHL7 {
 		t.Errorf("acknowledgement namespace: got %q, want %q", ns, kanta.NamespaceHL7)
+	}
+	kids := doc.FindElement("//acknowledgement").ChildElements()
+	if len(kids) < 2 || kids[0].Tag != "typeCode" || kids[1].Tag != "targetMessage" {
+		t.Errorf("NE2008 acknowledgement: want typeCode then targetMessage first, got %v", kids)
+	}
+}
+
+// The attribute form, for clients of other editions, carries the type code
+// as acknowledgement/@typeCode; ReadAcknowledgement reads both forms.
+func TestAcknowledgementAttributeForm(t *testing.T) {
+	ack := wire.Acknowledgement{
+		ID: "a", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), TargetMessageID: "42", TargetMessageRoot: "1.2.3",
+		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: wire.AckError, Form: wire.AckFormAttribute,
+	}
+	var buf bytes.Buffer
+	ct, err := wire.WriteAcknowledgement(&buf, "1.2", ack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if got := valueAt(doc, "/Envelope/Body/MCCI_IN000002UV01/acknowledgement/@typeCode"); got != "AE" {
+		t.Errorf("acknowledgement/@typeCode: got %q, want AE", got)
+	}
+	if doc.FindElement("//acknowledgement/typeCode") != nil {
+		t.Errorf("attribute form has a typeCode element too")
+	}
+	got, err := wire.ReadAcknowledgement(ct, bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.TypeCode != wire.AckError || got.Form != wire.AckFormAttribute {
+		t.Errorf("read back: typeCode %q form %v, want AE attribute", got.TypeCode, got.Form)
 	}
 }
 
@@ -169,7 +205,7 @@ func TestFaultRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.version+"/"+tt.code, func(t *testing.T) {
 			var buf bytes.Buffer
-			ct, err := wire.WriteFault(&buf, tt.version, tt.code, reason)
+			ct, err := wire.WriteFault(&buf, wire.Fault{SOAPVersion: tt.version, Code: tt.code, Rule: "XML-ENCODING", Reason: reason})
 			if err != nil {
 				t.Fatalf("WriteFault: %v", err)
 			}
@@ -177,7 +213,7 @@ func TestFaultRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ReadFault: %v\n%s", err, buf.Bytes())
 			}
-			want := wire.Fault{SOAPVersion: tt.version, Code: tt.wantCode, Reason: reason}
+			want := wire.Fault{SOAPVersion: tt.version, Code: tt.wantCode, Rule: "XML-ENCODING", Reason: reason}
 			if *f != want {
 				t.Errorf("got %+v, want %+v", *f, want)
 			}
@@ -196,7 +232,7 @@ func TestFaultRoundTrip(t *testing.T) {
 
 func TestWriteFaultRefusesUnknownCodes(t *testing.T) {
 	for _, tt := range []struct{ version, code string }{{"1.1", "Teapot"}, {"1.1", "DataEncodingUnknown"}, {"2.0", "Client"}} {
-		if _, err := wire.WriteFault(&bytes.Buffer{}, tt.version, tt.code, "r"); err == nil {
+		if _, err := wire.WriteFault(&bytes.Buffer{}, wire.Fault{SOAPVersion: tt.version, Code: tt.code, Reason: "r"}); err == nil {
 			t.Errorf("WriteFault(%s, %s): got no error, want one", tt.version, tt.code)
 		}
 	}
@@ -218,7 +254,7 @@ func TestReadResponseErrors(t *testing.T) {
 		{"acknowledgement as the wrong SOAP version", "text/xml", ack.String(), wire.KindSOAP},
 		{"not SOAP", "application/json", "{}", wire.KindContentType},
 		{"request instead of acknowledgement", "text/xml", envOpen + textFrame("") + envClose, wire.KindNoFrame},
-		{"DTD", "text/xml", billionLaughs(), wire.KindXML},
+		{"DTD", "text/xml", billionLaughs(), wire.KindDTD},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

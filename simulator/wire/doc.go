@@ -57,27 +57,42 @@
 //   - Writing, WriteRequest sets text/@mediaType to text/xml in every
 //     packaging and names the document part by a generated Content-ID.
 //   - Limits (DefaultLimits): 20 MiB per body, 16 MIME parts, 256 levels of
-//     XML nesting. Only UTF-8 is accepted. A DOCTYPE or any other <!...>
-//     declaration is rejected in every XML part, so no entity is ever
-//     expanded.
+//     XML nesting, 200,000 elements per XML part, 256 attributes per
+//     element, all checked while ParseXML reads (one pass, before a large
+//     tree exists). Only UTF-8 is accepted, and an encoding declaration
+//     must say UTF-8 (or US-ASCII): ISO-8859-1 or UTF-16 declared on UTF-8
+//     bytes is KindEncoding. A DOCTYPE or any other <!...> declaration is
+//     rejected in every XML part, so no entity is ever expanded.
+//   - The WSDL (served by simulator/server at ?wsdl) is the simulator's
+//     own: document/literal, SOAP 1.1 and 1.2 bindings of the operation
+//     RCMR_IN200002FI01 answered by MCCI_IN000002UV01, loosely typed
+//     (xs:any) because the HL7 V3 schemas are not ours to publish.
 //   - The acknowledgement: MCCI_IN000002UV01 with interactionId root
 //     2.16.840.1.113883.1.6, processingCode P, processingModeCode T,
 //     acceptAckCode NE, sender the archive's device, receiver the vendor's,
-//     acknowledgement/@typeCode AA, AE or AR, targetMessage/id the frame's
-//     id. Each finding is one acknowledgementDetail: typeCode E, W or I from
+//     acknowledgement/typeCode/@code AA, AE or AR (the HL7 V3 Normative
+//     Edition 2008 form, AckFormNE2008, which validates against that
+//     edition's MCCI_IN000002UV01.xsd; AckFormAttribute writes
+//     acknowledgement/@typeCode instead, for clients of other editions),
+//     targetMessage/id the frame's id. Each finding is one acknowledgementDetail: typeCode E, W or I from
 //     the severity; code/@code the rule id with codeSystemName
 //     "yhteistestaus-rules" (no OID exists) and the handbook source in
 //     code/originalText; text the message; location the location. What the
 //     archive did (store, new version, annulment) is in an attentionLine
 //     with keyWordText "operation" and an ST value.
 //   - Faults: a SOAP 1.1 faultcode Client or Server, or a SOAP 1.2 Code
-//     Sender or Receiver, with the reason in English.
+//     Sender or Receiver, with the reason in English, led by the id of the
+//     rule broken, which is also in the detail as
+//     <rule xmlns="urn:yhteistestaus:fault">. Every Kind names its rule
+//     (Kind.Rule): the transport rules are simulator/rules/catalogue/wire.yaml,
+//     the XML ones xml.yaml.
 //
 // # Errors
 //
 // Every reader error is an *Error whose Kind says what went wrong (KindOf
-// extracts it): KindTooLarge, KindContentType, KindMIME, KindXML, KindSOAP,
-// KindNoFrame, KindNoDocument; ReadAcknowledgement also gives KindFault,
+// extracts it): KindTooLarge, KindContentType, KindMIME, KindXML,
+// KindEncoding, KindDTD, KindTooDeep, KindSOAP, KindNoFrame,
+// KindNoDocument; ReadAcknowledgement also gives KindFault,
 // which wraps the *Fault. A frame that carries no document is not an error:
 // Message.DocumentFrom is then FromNone.
 package wire

@@ -14,8 +14,9 @@ type Kind int
 const (
 	// KindOther is any error that is not an *Error.
 	KindOther Kind = iota
-	// KindTooLarge: the body exceeds Limits.MaxBytes or the multipart body
-	// has more than Limits.MaxParts parts.
+	// KindTooLarge: the body exceeds Limits.MaxBytes, the multipart body
+	// has more than Limits.MaxParts parts, or an XML part has more elements
+	// or one element more attributes than the Limits allow.
 	KindTooLarge
 	// KindContentType: the Content-Type is missing, malformed or not one
 	// the archive accepts.
@@ -24,9 +25,8 @@ const (
 	// truncated, no parts, the start part missing, a bad part header or
 	// transfer encoding.
 	KindMIME
-	// KindXML: the XML is not well-formed, is empty, is not UTF-8, nests
-	// deeper than Limits.MaxDepth, or contains a DOCTYPE or other
-	// declaration.
+	// KindXML: the XML is not well-formed or is empty (see also
+	// KindEncoding, KindDTD and KindTooDeep).
 	KindXML
 	// KindSOAP: the XML is not a SOAP envelope of the expected version, or
 	// the envelope has no Body.
@@ -40,6 +40,14 @@ const (
 	// KindFault: an answer that was expected to be an acknowledgement is a
 	// SOAP fault. errors.As finds the *Fault.
 	KindFault
+	// KindEncoding: the XML is not valid UTF-8, or declares an encoding
+	// other than UTF-8 (the archive reads only UTF-8).
+	KindEncoding
+	// KindDTD: the XML contains a DOCTYPE or another <!...> declaration, so
+	// no entity is ever expanded.
+	KindDTD
+	// KindTooDeep: the XML nests elements deeper than Limits.MaxDepth.
+	KindTooDeep
 )
 
 var kindNames = [...]string{
@@ -52,6 +60,9 @@ var kindNames = [...]string{
 	KindNoFrame:     "no frame",
 	KindNoDocument:  "no document",
 	KindFault:       "SOAP fault",
+	KindEncoding:    "XML encoding",
+	KindDTD:         "DTD",
+	KindTooDeep:     "too deep",
 }
 
 // String returns a short lower-case name for the kind, e.g. "too large".
@@ -84,6 +95,20 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
+// Reason returns what is wrong, for a person, without the "wire: KIND: "
+// prefix of Error: the reason and the underlying error of an *Error, or
+// err.Error() for any other error.
+func Reason(err error) string {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	if e.Err != nil {
+		return e.Reason + ": " + e.Err.Error()
+	}
+	return e.Reason
+}
+
 // KindOf returns the Kind of the first *Error in err's chain, or KindOther
 // when there is none (including when err is nil).
 func KindOf(err error) Kind {
@@ -99,3 +124,42 @@ func KindOf(err error) Kind {
 func errorf(k Kind, err error, format string, args ...any) *Error {
 	return &Error{Kind: k, Reason: fmt.Sprintf(format, args...), Err: err}
 }
+
+// kindRules are the rule catalogue ids (simulator/rules/catalogue, wire.yaml
+// and xml.yaml) of the kinds: the SOAP endpoint's fault and the command
+// line's finding name the same rule for the same bad input.
+var kindRules = [...]string{
+	KindOther:       "WIRE-READ",
+	KindTooLarge:    "XML-TOO-LARGE",
+	KindContentType: "WIRE-CONTENT-TYPE",
+	KindMIME:        "WIRE-MIME",
+	KindXML:         "XML-WELLFORMED",
+	KindSOAP:        "WIRE-SOAP",
+	KindNoFrame:     "WIRE-NO-FRAME",
+	KindNoDocument:  "WIRE-NO-DOCUMENT",
+	KindFault:       "WIRE-FAULT",
+	KindEncoding:    "XML-ENCODING",
+	KindDTD:         "XML-DTD",
+	KindTooDeep:     "XML-TOO-DEEP",
+}
+
+// Kinds returns every Kind, in order.
+func Kinds() []Kind {
+	ks := make([]Kind, len(kindRules))
+	for i := range ks {
+		ks[i] = Kind(i)
+	}
+	return ks
+}
+
+// Rule returns the id of the catalogue rule the kind breaks, e.g.
+// "XML-ENCODING" for KindEncoding; an unknown kind gives WIRE-READ's.
+func (k Kind) Rule() string {
+	if k < 0 || int(k) >= len(kindRules) {
+		return kindRules[KindOther]
+	}
+	return kindRules[k]
+}
+
+// RuleOf returns the rule of err's Kind (KindOf(err).Rule()).
+func RuleOf(err error) string { return KindOf(err).Rule() }

@@ -19,7 +19,16 @@ type Fault struct {
 	Code string
 	// Reason is the human-readable explanation (faultstring, Reason/Text).
 	Reason string
+	// Rule is the id of the catalogue rule the request broke (see
+	// Kind.Rule), or "" when the fault blames the archive. It travels in the
+	// fault's detail (SOAP 1.1 detail, SOAP 1.2 Detail) as a rule element of
+	// NamespaceFaultDetail, and at the start of the reason.
+	Rule string
 }
+
+// NamespaceFaultDetail is the namespace of the rule element in a fault's
+// detail: <rule xmlns="urn:yhteistestaus:fault">XML-ENCODING</rule>.
+const NamespaceFaultDetail = "urn:yhteistestaus:fault"
 
 // Error returns "SOAP fault CODE: REASON".
 func (f *Fault) Error() string { return "SOAP fault " + f.Code + ": " + f.Reason }
@@ -53,31 +62,49 @@ func faultCode(soapVersion, code string) (string, error) {
 	return "", fmt.Errorf("wire: write fault: unknown fault code %q for SOAP %s", code, soapVersion)
 }
 
-// WriteFault writes a SOAP fault of soapVersion ("1.1" or "1.2") and returns
-// the Content-Type header value. code may be given in either version's
-// spelling ("Client" or "Sender", "Server" or "Receiver"); it is written as
-// soapVersion spells it. Choosing the HTTP status (500 for SOAP 1.1, 400 or
-// 500 for SOAP 1.2) is the caller's job.
-func WriteFault(w io.Writer, soapVersion string, code string, reason string) (contentType string, err error) {
+// WriteFault writes f as a SOAP fault of f.SOAPVersion ("1.1" or "1.2") and
+// returns the Content-Type header value. f.Code may be given in either
+// version's spelling ("Client" or "Sender", "Server" or "Receiver"); it is
+// written as the version spells it. A rule is written in the detail and
+// leads the reason ("XML-ENCODING: ..."). The HTTP status is the caller's
+// job: the WS-I Basic Profile 1.1 (R1126) wants 500 for every fault.
+func WriteFault(w io.Writer, f Fault) (contentType string, err error) {
+	soapVersion := f.SOAPVersion
 	ns, err := soapNamespace(soapVersion)
 	if err != nil {
 		return "", err
 	}
-	code, err = faultCode(soapVersion, code)
+	code, err := faultCode(soapVersion, f.Code)
 	if err != nil {
 		return "", err
 	}
+	reason := f.Reason
+	if f.Rule != "" {
+		reason = f.Rule + ": " + reason
+	}
 	doc, body := newEnvelope(ns, soapVersion)
 	p := body.Space
-	f := body.CreateElement(p + ":Fault")
+	fe := body.CreateElement(p + ":Fault")
+	var detail *etree.Element
 	if soapVersion == "1.1" {
-		f.CreateElement("faultcode").SetText(p + ":" + code)
-		f.CreateElement("faultstring").SetText(reason)
+		fe.CreateElement("faultcode").SetText(p + ":" + code)
+		fe.CreateElement("faultstring").SetText(reason)
+		if f.Rule != "" {
+			detail = fe.CreateElement("detail")
+		}
 	} else {
-		f.CreateElement(p + ":Code").CreateElement(p + ":Value").SetText(p + ":" + code)
-		t := f.CreateElement(p + ":Reason").CreateElement(p + ":Text")
+		fe.CreateElement(p + ":Code").CreateElement(p + ":Value").SetText(p + ":" + code)
+		t := fe.CreateElement(p + ":Reason").CreateElement(p + ":Text")
 		t.CreateAttr("xml:lang", "en")
 		t.SetText(reason)
+		if f.Rule != "" {
+			detail = fe.CreateElement(p + ":Detail")
+		}
+	}
+	if detail != nil {
+		r := detail.CreateElement("rule")
+		r.CreateAttr("xmlns", NamespaceFaultDetail)
+		r.SetText(f.Rule)
 	}
 	if _, err := doc.WriteTo(w); err != nil {
 		return "", fmt.Errorf("wire: write fault: %w", err)
@@ -108,13 +135,20 @@ func readFault(version string, e *etree.Element) *Fault {
 		}
 		return s
 	}
+	var detail *etree.Element
 	if version == "1.1" {
 		f.Code = qname(charData(child(e, "", "faultcode")))
 		f.Reason = charData(child(e, "", "faultstring"))
-		return f
+		detail = child(e, "", "detail")
+	} else {
+		ns := e.NamespaceURI()
+		f.Code = qname(charData(descend(e, ns, "Code", "Value")))
+		f.Reason = charData(descend(e, ns, "Reason", "Text"))
+		detail = child(e, ns, "Detail")
 	}
-	ns := e.NamespaceURI()
-	f.Code = qname(charData(descend(e, ns, "Code", "Value")))
-	f.Reason = charData(descend(e, ns, "Reason", "Text"))
+	if r := child(detail, NamespaceFaultDetail, "rule"); r != nil {
+		f.Rule = strings.TrimSpace(charData(r))
+		f.Reason = strings.TrimPrefix(f.Reason, f.Rule+": ")
+	}
 	return f
 }

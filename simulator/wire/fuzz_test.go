@@ -113,7 +113,7 @@ func FuzzReadAcknowledgement(f *testing.F) {
 		}
 		f.Add(ct, buf.Bytes())
 		buf.Reset()
-		ct, err = wire.WriteFault(&buf, v, "Sender", "reason")
+		ct, err = wire.WriteFault(&buf, wire.Fault{SOAPVersion: v, Code: "Sender", Rule: "WIRE-SOAP", Reason: "reason"})
 		if err != nil {
 			f.Fatal(err)
 		}

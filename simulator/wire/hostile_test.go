@@ -84,11 +84,11 @@ func TestReadRefusesHostileInput(t *testing.T) {
 		body        string
 		want        wire.Kind
 	}{
-		{"billion laughs", "text/xml", billionLaughs(), wire.KindXML},
-		{"external entity", "text/xml", `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>` + envOpen + "&e;" + envClose, wire.KindXML},
-		{"10,000-deep nesting", "text/xml", deep(10000), wire.KindXML},
-		{"invalid UTF-8", "text/xml", envOpen + "\xff\xfe" + frame + envClose, wire.KindXML},
-		{"ISO-8859-1 declaration", "text/xml", `<?xml version="1.0" encoding="ISO-8859-1"?>` + envOpen + frame + envClose, wire.KindXML},
+		{"billion laughs", "text/xml", billionLaughs(), wire.KindDTD},
+		{"external entity", "text/xml", `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>` + envOpen + "&e;" + envClose, wire.KindDTD},
+		{"10,000-deep nesting", "text/xml", deep(10000), wire.KindTooDeep},
+		{"invalid UTF-8", "text/xml", envOpen + "\xff\xfe" + frame + envClose, wire.KindEncoding},
+		{"ISO-8859-1 declaration", "text/xml", `<?xml version="1.0" encoding="ISO-8859-1"?>` + envOpen + frame + envClose, wire.KindEncoding},
 		{"empty body", "text/xml", "", wire.KindXML},
 		{"garbage", "text/xml", "\x00\x01\x02 this is not XML \x7f", wire.KindXML},
 		{"unclosed element", "text/xml", envOpen + frame, wire.KindXML},
@@ -117,7 +117,7 @@ func TestReadRefusesHostileInput(t *testing.T) {
 		{"unknown transfer encoding", "multipart/related; boundary=b", "--b\r\nContent-Type: text/xml\r\nContent-Transfer-Encoding: x-rot13\r\n\r\n" + envOpen + frame + envClose + "\r\n--b--\r\n", wire.KindMIME},
 		{"root part of wrong type", "multipart/related; boundary=b", "--b\r\nContent-Type: application/json\r\n\r\n{}\r\n--b--\r\n", wire.KindContentType},
 		{"too many parts", manyCT, manyBody, wire.KindTooLarge},
-		{"DTD in the document part", dtdCT, dtdBody, wire.KindXML},
+		{"DTD in the document part", dtdCT, dtdBody, wire.KindDTD},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,7 +170,7 @@ func TestLimitsAreConfigurable(t *testing.T) {
 	}{
 		{"zero limits take the defaults", wire.Limits{}, frame, wire.KindOther},
 		{"MaxDepth counts from the root", wire.Limits{MaxDepth: 6}, frame, wire.KindOther},
-		{"one level less is refused", wire.Limits{MaxDepth: 5}, frame, wire.KindXML},
+		{"one level less is refused", wire.Limits{MaxDepth: 5}, frame, wire.KindTooDeep},
 		{"MaxBytes is inclusive", wire.Limits{MaxBytes: int64(len(frame))}, frame, wire.KindOther},
 		{"one byte over MaxBytes", wire.Limits{MaxBytes: int64(len(frame) - 1)}, frame, wire.KindTooLarge},
 	}
@@ -194,9 +194,9 @@ func TestReadFileRefusesHostileInput(t *testing.T) {
 		{"empty file", "", wire.Limits{}, wire.KindXML},
 		{"only whitespace", " \r\n\t", wire.Limits{}, wire.KindXML},
 		{"garbage", "\x89PNG\r\n\x1a\n\x00\x00", wire.Limits{}, wire.KindXML},
-		{"billion laughs", billionLaughs(), wire.Limits{}, wire.KindXML},
-		{"10,000-deep nesting", strings.Repeat("<a>", 10000) + strings.Repeat("</a>", 10000), wire.Limits{}, wire.KindXML},
-		{"invalid UTF-8", "<a>\xc3\x28</a>", wire.Limits{}, wire.KindXML},
+		{"billion laughs", billionLaughs(), wire.Limits{}, wire.KindDTD},
+		{"10,000-deep nesting", strings.Repeat("<a>", 10000) + strings.Repeat("</a>", 10000), wire.Limits{}, wire.KindTooDeep},
+		{"invalid UTF-8", "<a>\xc3\x28</a>", wire.Limits{}, wire.KindEncoding},
 		{"CDA document instead of a frame", `<ClinicalDocument xmlns="urn:hl7-org:v3"/>`, wire.Limits{}, wire.KindNoFrame},
 		{"unknown root", `<html><body/></html>`, wire.Limits{}, wire.KindNoFrame},
 		{"MIME headers without Content-Type", "MIME-Version: 1.0\r\n\r\n<x/>", wire.Limits{}, wire.KindContentType},

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -29,13 +28,19 @@ type Limits struct {
 	MaxParts int
 	// MaxDepth is the deepest element nesting accepted in any XML part.
 	MaxDepth int
+	// MaxElements is the largest number of elements in one XML part.
+	MaxElements int
+	// MaxAttributes is the largest number of attributes on one element.
+	MaxAttributes int
 }
 
 // DefaultLimits returns the limits the simulator uses unless configured
-// otherwise: 20 MiB, 16 MIME parts, 256 levels of XML nesting. They are our
-// choice; Kanta's own limits are not public.
+// otherwise: 20 MiB, 16 MIME parts, 256 levels of XML nesting, 200,000
+// elements per XML part and 256 attributes per element. They are our
+// choice; Kanta's own limits are not public. The samples are under 30 kB,
+// about a dozen levels deep, with under 1,000 elements.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 20 << 20, MaxParts: 16, MaxDepth: 256}
+	return Limits{MaxBytes: 20 << 20, MaxParts: 16, MaxDepth: 256, MaxElements: 200_000, MaxAttributes: 256}
 }
 
 // withDefaults fills the zero fields of l from DefaultLimits.
@@ -50,8 +55,17 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = d.MaxDepth
 	}
+	if l.MaxElements <= 0 {
+		l.MaxElements = d.MaxElements
+	}
+	if l.MaxAttributes <= 0 {
+		l.MaxAttributes = d.MaxAttributes
+	}
 	return l
 }
+
+// WithDefaults returns l with every zero field taken from DefaultLimits.
+func (l Limits) WithDefaults() Limits { return l.withDefaults() }
 
 // Where a Message's document came from (Message.DocumentFrom).
 const (
@@ -80,15 +94,22 @@ type Message struct {
 	// Interaction is the local name of the frame element, e.g.
 	// "RCMR_IN200002FI01".
 	Interaction string
-	// Frame is the interaction element as a standalone XML document, with
-	// every namespace declaration in scope in the envelope carried over. For
-	// a bare frame file it is the file's bytes unchanged (the slice given to
-	// ReadFile, not a copy).
+	// Frame is the interaction element's bytes as received, for the message
+	// log: a slice of the body, not a copy. It is standalone XML: when the
+	// frame relies on a namespace declared outside it in the envelope, it is
+	// the frame written out with those declarations. For a bare frame file
+	// it is the file's bytes unchanged.
 	Frame []byte
+	// FrameXML is the parsed frame, a document whose root is the
+	// interaction element, carrying every namespace declaration in scope in
+	// the envelope. The validator reads it; nothing parses Frame again.
+	FrameXML *etree.Document
 	// Document is the CDA document as received (after MIME transfer
 	// decoding or base64 decoding; never re-serialised, because signatures
 	// depend on the bytes). Nil when the message carries no document.
 	Document []byte
+	// DocumentXML is the parsed Document; nil when there is none.
+	DocumentXML *etree.Document
 	// DocumentFrom is one of FromMIMEPart, FromXOP, FromInlineBase64 or
 	// FromNone.
 	DocumentFrom string
@@ -144,14 +165,14 @@ func ReadFile(data []byte, lim Limits) (*Message, error) {
 		return nil, errorf(KindXML, nil, "file is empty")
 	}
 	if start[0] == '<' {
-		root, err := checkXML(data, lim.MaxDepth, "file")
+		doc, spans, err := parseXMLSpans(data, lim, "file", frameDepth)
 		if err != nil {
 			return nil, err
 		}
-		if root.Local == "Envelope" && (root.Space == NamespaceSOAP11 || root.Space == NamespaceSOAP12) {
-			return readEnvelope(data, "", nil, lim, "")
+		if root := doc.Root(); root.Tag == "Envelope" && (root.NamespaceURI() == NamespaceSOAP11 || root.NamespaceURI() == NamespaceSOAP12) {
+			return readEnvelope(data, doc, spans, "", nil, lim, "")
 		}
-		return readBareFrame(data, lim)
+		return readBareFrame(data, doc, lim)
 	}
 	return readMIMEFile(data, lim)
 }
@@ -209,7 +230,7 @@ func parseContentType(ct, what string) (string, map[string]string, error) {
 		return "", nil, errorf(KindContentType, err, "%s %q is malformed", what, ct)
 	}
 	if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
-		return "", nil, errorf(KindContentType, nil, "%s has charset %q; only UTF-8 is accepted", what, cs)
+		return "", nil, errorf(KindContentType, nil, "%s has charset %q, only UTF-8 is accepted", what, cs)
 	}
 	return mt, params, nil
 }
@@ -220,7 +241,7 @@ func acceptMediaType(mt string) error {
 	case "text/xml", "application/soap+xml", "multipart/related":
 		return nil
 	}
-	return errorf(KindContentType, nil, "Content-Type %q is not accepted; want text/xml (SOAP 1.1), application/soap+xml (SOAP 1.2) or multipart/related (SwA, MTOM)", mt)
+	return errorf(KindContentType, nil, "Content-Type %q is not accepted, want text/xml (SOAP 1.1), application/soap+xml (SOAP 1.2) or multipart/related (SwA, MTOM)", mt)
 }
 
 // readTyped reads a body whose media type has been accepted.
@@ -229,9 +250,9 @@ func readTyped(mt string, params map[string]string, data []byte, lim Limits) (*M
 	var err error
 	switch mt {
 	case "text/xml":
-		msg, err = readEnvelope(data, "1.1", nil, lim, "")
+		msg, err = parseAndReadEnvelope(data, "1.1", nil, lim, "")
 	case "application/soap+xml":
-		msg, err = readEnvelope(data, "1.2", nil, lim, "")
+		msg, err = parseAndReadEnvelope(data, "1.2", nil, lim, "")
 	default:
 		return readMultipart(params, data, lim)
 	}
@@ -251,8 +272,7 @@ type part struct {
 	mediaType string
 	params    map[string]string
 	body      []byte
-	root      xml.Name // root element, when the part was checked as XML
-	checked   bool
+	doc       *etree.Document // the part parsed, when it was read as XML
 }
 
 // label names the part in error reasons.
@@ -273,7 +293,7 @@ type parts struct {
 func (ps *parts) byCID(ref string) (*part, error) {
 	scheme, id, ok := strings.Cut(strings.TrimSpace(ref), ":")
 	if !ok || !strings.EqualFold(scheme, "cid") || id == "" {
-		return nil, errorf(KindNoDocument, nil, "reference %q is not a cid: URL; the archive resolves only references to MIME parts", ref)
+		return nil, errorf(KindNoDocument, nil, "reference %q is not a cid: URL, the archive resolves only references to MIME parts", ref)
 	}
 	if ps == nil {
 		return nil, errorf(KindNoDocument, nil, "reference %q names a MIME part but the message is not multipart/related", ref)
@@ -370,7 +390,7 @@ func readMultipart(params map[string]string, data []byte, lim Limits) (*Message,
 			case "application/soap+xml":
 				version = "1.2"
 			default:
-				return nil, errorf(KindContentType, nil, "XOP root %s wraps %q; want text/xml or application/soap+xml", root.label(), imt)
+				return nil, errorf(KindContentType, nil, "XOP root %s wraps %q, want text/xml or application/soap+xml", root.label(), imt)
 			}
 			if action == "" {
 				action = iparams["action"]
@@ -380,7 +400,7 @@ func readMultipart(params map[string]string, data []byte, lim Limits) (*Message,
 			action = root.params["action"]
 		}
 	default:
-		return nil, errorf(KindContentType, nil, "root %s has Content-Type %q; want text/xml, application/soap+xml or application/xop+xml", root.label(), root.mediaType)
+		return nil, errorf(KindContentType, nil, "root %s has Content-Type %q, want text/xml, application/soap+xml or application/xop+xml", root.label(), root.mediaType)
 	}
 
 	// Every XML-looking part is scanned, so a DOCTYPE is rejected wherever it is.
@@ -393,7 +413,7 @@ func readMultipart(params map[string]string, data []byte, lim Limits) (*Message,
 		}
 	}
 
-	msg, err := readEnvelope(root.body, version, ps, lim, root.label()+" ")
+	msg, err := parseAndReadEnvelope(root.body, version, ps, lim, root.label()+" ")
 	if err != nil {
 		return nil, err
 	}
@@ -449,26 +469,28 @@ func looksXML(p *part) bool {
 	return len(b) > 0 && b[0] == '<'
 }
 
-// checkPart scans a part as XML once and remembers its root element.
+// checkPart parses a part as XML once and keeps the tree.
 func checkPart(p *part, lim Limits) error {
-	if p.checked {
+	if p.doc != nil {
 		return nil
 	}
-	root, err := checkXML(p.body, lim.MaxDepth, "document in "+p.label())
+	doc, err := ParseXML(p.body, lim, "document in "+p.label())
 	if err != nil {
 		return err
 	}
-	p.root, p.checked = root, true
+	p.doc = doc
 	return nil
 }
 
-// parseEnvelope parses a SOAP envelope. want is "1.1", "1.2", or "" for
-// either. It returns the version, the Header (nil when absent) and Body.
-func parseEnvelope(data []byte, want string, lim Limits, where string) (version string, header, body *etree.Element, err error) {
-	doc, err := parseXML(data, lim, where+"SOAP envelope")
-	if err != nil {
-		return "", nil, nil, err
-	}
+// frameDepth is the depth of the frame in a SOAP envelope
+// (Envelope/Body/frame): ParseXML notes where elements at this depth start
+// and end, so that the frame's received bytes can be kept without writing
+// them out again.
+const frameDepth = 3
+
+// envelopeParts checks a parsed SOAP envelope. want is "1.1", "1.2", or ""
+// for either. It returns the version, the Header (nil when absent) and Body.
+func envelopeParts(doc *etree.Document, want string, where string) (version string, header, body *etree.Element, err error) {
 	root := doc.Root()
 	ns := root.NamespaceURI()
 	switch ns {
@@ -481,7 +503,7 @@ func parseEnvelope(data []byte, want string, lim Limits, where string) (version 
 	case version == "" && ns == kanta.NamespaceHL7:
 		return "", nil, nil, errorf(KindSOAP, nil, "%sbody is a bare HL7 V3 %s without a SOAP envelope", where, root.Tag)
 	case version == "" || root.Tag != "Envelope":
-		return "", nil, nil, errorf(KindSOAP, nil, "%sroot element is {%s}%s; want a SOAP 1.1 or 1.2 Envelope", where, ns, root.Tag)
+		return "", nil, nil, errorf(KindSOAP, nil, "%sroot element is {%s}%s, want a SOAP 1.1 or 1.2 Envelope", where, ns, root.Tag)
 	case want != "" && version != want:
 		return "", nil, nil, errorf(KindSOAP, nil, "%sSOAP %s envelope sent with the media type of SOAP %s (%s)", where, version, want, soapMediaType(want))
 	}
@@ -492,36 +514,49 @@ func parseEnvelope(data []byte, want string, lim Limits, where string) (version 
 	return version, child(root, ns, "Header"), body, nil
 }
 
-// readEnvelope reads a SOAP request envelope and the document its frame
-// refers to. ps is nil unless the envelope came in a multipart body.
-func readEnvelope(data []byte, want string, ps *parts, lim Limits, where string) (*Message, error) {
-	version, header, body, err := parseEnvelope(data, want, lim, where)
+// parseAndReadEnvelope parses a SOAP request envelope and reads it with
+// readEnvelope.
+func parseAndReadEnvelope(data []byte, want string, ps *parts, lim Limits, where string) (*Message, error) {
+	doc, spans, err := parseXMLSpans(data, lim, where+"SOAP envelope", frameDepth)
+	if err != nil {
+		return nil, err
+	}
+	return readEnvelope(data, doc, spans, want, ps, lim, where)
+}
+
+// readEnvelope reads a parsed SOAP request envelope and the document its
+// frame refers to. spans are the byte ranges of the elements at frameDepth
+// in data. ps is nil unless the envelope came in a multipart body.
+func readEnvelope(data []byte, doc *etree.Document, spans map[*etree.Element]span, want string, ps *parts, lim Limits, where string) (*Message, error) {
+	version, header, body, err := envelopeParts(doc, want, where)
 	if err != nil {
 		return nil, err
 	}
 	kids := body.ChildElements()
 	if len(kids) == 0 {
-		return nil, errorf(KindNoFrame, nil, "%sSOAP Body is empty; want an HL7 V3 interaction such as RCMR_IN200002FI01", where)
+		return nil, errorf(KindNoFrame, nil, "%sSOAP Body is empty, want an HL7 V3 interaction such as RCMR_IN200002FI01", where)
 	}
 	if len(kids) > 1 {
-		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds %d elements; want exactly one HL7 V3 interaction", where, len(kids))
+		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds %d elements, want exactly one HL7 V3 interaction", where, len(kids))
 	}
 	frame := kids[0]
 	if frame.Tag == "Fault" && frame.NamespaceURI() == body.NamespaceURI() {
 		return nil, errorf(KindSOAP, nil, "%sSOAP Body holds a Fault, not a request", where)
 	}
 	if frame.NamespaceURI() != kanta.NamespaceHL7 || !isInteractionName(frame.Tag) {
-		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds {%s}%s; want an HL7 V3 interaction such as RCMR_IN200002FI01 in namespace %s", where, frame.NamespaceURI(), frame.Tag, kanta.NamespaceHL7)
+		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds {%s}%s, want an HL7 V3 interaction such as RCMR_IN200002FI01 in namespace %s", where, frame.NamespaceURI(), frame.Tag, kanta.NamespaceHL7)
 	}
-	fb, err := serialize(standalone(frame))
+	framePath := where + elementPath(frame)
+	fdoc, fb, err := detachFrame(data, frame, spans[frame])
 	if err != nil {
-		return nil, fmt.Errorf("wire: serialize frame: %w", err)
+		return nil, err
 	}
 	msg := &Message{
 		SOAPVersion: version,
 		Interaction: frame.Tag,
 		Frame:       fb,
-		FramePath:   where + elementPath(frame),
+		FrameXML:    fdoc,
+		FramePath:   framePath,
 	}
 	if a := child(header, NamespaceWSA, "Action"); a != nil {
 		msg.Action = strings.TrimSpace(a.Text())
@@ -532,21 +567,17 @@ func readEnvelope(data []byte, want string, ps *parts, lim Limits, where string)
 	return msg, nil
 }
 
-// readBareFrame reads a frame file with no SOAP around it.
-func readBareFrame(data []byte, lim Limits) (*Message, error) {
-	doc, err := parseXML(data, lim, "file")
-	if err != nil {
-		return nil, err
-	}
+// readBareFrame reads a parsed frame file with no SOAP around it.
+func readBareFrame(data []byte, doc *etree.Document, lim Limits) (*Message, error) {
 	root := doc.Root()
 	ns := root.NamespaceURI()
 	switch {
 	case ns == kanta.NamespaceHL7 && root.Tag == "ClinicalDocument":
 		return nil, errorf(KindNoFrame, nil, "file holds a CDA document (ClinicalDocument), not an HL7 V3 frame")
 	case ns != kanta.NamespaceHL7 || !isInteractionName(root.Tag):
-		return nil, errorf(KindNoFrame, nil, "file's root element is {%s}%s; want a SOAP Envelope or an HL7 V3 interaction such as RCMR_IN200002FI01", ns, root.Tag)
+		return nil, errorf(KindNoFrame, nil, "file's root element is {%s}%s, want a SOAP Envelope or an HL7 V3 interaction such as RCMR_IN200002FI01", ns, root.Tag)
 	}
-	msg := &Message{Interaction: root.Tag, Frame: data, FramePath: elementPath(root)}
+	msg := &Message{Interaction: root.Tag, Frame: data, FrameXML: doc, FramePath: elementPath(root)}
 	if err := resolveDocument(msg, root, nil, lim, ""); err != nil {
 		return nil, err
 	}
@@ -604,16 +635,17 @@ func resolveDocument(msg *Message, frame *etree.Element, ps *parts, lim Limits, 
 			mt := text.SelectAttrValue("mediaType", "text/plain")
 			base, _, err := mime.ParseMediaType(mt)
 			if err != nil || !acceptedInline(base) {
-				return errorf(KindNoDocument, err, "inline document at %s has mediaType %q; want text/xml, application/xml or application/hl7-cda+xml", textPath, mt)
+				return errorf(KindNoDocument, err, "inline document at %s has mediaType %q, want text/xml, application/xml or application/hl7-cda+xml", textPath, mt)
 			}
-			doc, err := decodeBase64(charData(text))
+			raw, err := decodeBase64(charData(text))
 			if err != nil {
 				return errorf(KindNoDocument, err, "inline document at %s is not valid base64", textPath)
 			}
-			if _, err := checkXML(doc, lim.MaxDepth, "inline document at "+textPath); err != nil {
+			doc, err := ParseXML(raw, lim, "inline document at "+textPath)
+			if err != nil {
 				return err
 			}
-			msg.Document, msg.DocumentFrom, msg.DocumentPath = doc, FromInlineBase64, textPath
+			msg.Document, msg.DocumentXML, msg.DocumentFrom, msg.DocumentPath = raw, doc, FromInlineBase64, textPath
 			return nil
 		}
 	}
@@ -624,7 +656,7 @@ func resolveDocument(msg *Message, frame *etree.Element, ps *parts, lim Limits, 
 	}
 	var found []*part
 	for _, p := range ps.all {
-		if p != ps.root && p.checked && p.root.Space == kanta.NamespaceHL7 && p.root.Local == "ClinicalDocument" {
+		if p != ps.root && p.doc != nil && is(p.doc.Root(), kanta.NamespaceHL7, "ClinicalDocument") {
 			found = append(found, p)
 		}
 	}
@@ -632,10 +664,10 @@ func resolveDocument(msg *Message, frame *etree.Element, ps *parts, lim Limits, 
 	case 0:
 		return nil
 	case 1:
-		msg.Document, msg.DocumentFrom, msg.DocumentPath = found[0].body, FromMIMEPart, found[0].label()
+		msg.Document, msg.DocumentXML, msg.DocumentFrom, msg.DocumentPath = found[0].body, found[0].doc, FromMIMEPart, found[0].label()
 		return nil
 	}
-	return errorf(KindNoDocument, nil, "the frame names no part and %d MIME parts hold a ClinicalDocument; reference one with <reference value=\"cid:...\"/>", len(found))
+	return errorf(KindNoDocument, nil, "the frame names no part and %d MIME parts hold a ClinicalDocument, reference one with <reference value=\"cid:...\"/>", len(found))
 }
 
 // useReferenced stores the part a cid: reference names as the document.
@@ -647,7 +679,7 @@ func useReferenced(msg *Message, ps *parts, ref, from string, lim Limits) error 
 	if err := checkPart(p, lim); err != nil {
 		return err
 	}
-	msg.Document, msg.DocumentFrom, msg.DocumentPath = p.body, from, p.label()
+	msg.Document, msg.DocumentXML, msg.DocumentFrom, msg.DocumentPath = p.body, p.doc, from, p.label()
 	return nil
 }
 

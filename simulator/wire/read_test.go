@@ -328,7 +328,7 @@ func TestInlineBase64(t *testing.T) {
 		{"no media type means text/plain", `<text representation="B64">` + enc + `</text>`, wire.KindNoDocument},
 		{"not base64", `<text mediaType="text/xml" representation="B64">!!not base64!!</text>`, wire.KindNoDocument},
 		{"empty", `<text mediaType="text/xml" representation="B64"></text>`, wire.KindNoDocument},
-		{"base64 of a DTD", `<text mediaType="text/xml" representation="B64">` + base64.StdEncoding.EncodeToString([]byte(`<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>`)) + `</text>`, wire.KindXML},
+		{"base64 of a DTD", `<text mediaType="text/xml" representation="B64">` + base64.StdEncoding.EncodeToString([]byte(`<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>`)) + `</text>`, wire.KindDTD},
 		{"base64 of non-XML", `<text mediaType="text/xml" representation="B64">` + base64.StdEncoding.EncodeToString([]byte("plain words")) + `</text>`, wire.KindXML},
 	}
 	for _, tt := range tests {
@@ -431,7 +431,7 @@ func TestReferencedParts(t *testing.T) {
 				{contentType: "text/xml", id: "d", body: doc},
 				{contentType: "application/xml", id: "evil", body: []byte(`<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>`)},
 			},
-			wantKind: wire.KindXML,
+			wantKind: wire.KindDTD,
 		},
 		{
 			name: "referenced part that is not XML",

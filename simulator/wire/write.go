@@ -63,7 +63,7 @@ func WriteRequest(w io.Writer, soapVersion string, pkg Packaging, frame, documen
 	if pkg < InlineBase64 || pkg > MTOM {
 		return "", fmt.Errorf("wire: write request: unknown packaging %d", int(pkg))
 	}
-	doc, err := parseXML(frame, DefaultLimits(), "frame")
+	doc, err := ParseXML(frame, DefaultLimits(), "frame")
 	if err != nil {
 		return "", fmt.Errorf("wire: write request: %w", err)
 	}

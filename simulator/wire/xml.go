@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 	"unicode/utf8"
 
@@ -25,97 +26,191 @@ const (
 	NamespaceWSA = "http://www.w3.org/2005/08/addressing"
 )
 
-// checkXML scans data as one XML document and rejects what the archive never
-// accepts: invalid UTF-8, an encoding other than UTF-8, DOCTYPE and other
-// declarations (and so every entity trick), nesting deeper than maxDepth,
-// malformed XML, no root or more than one root. It returns the namespace
-// URI and local name of the root element. what names the XML in error
+// ParseXML reads data as one XML document into an etree tree, in a single
+// pass that refuses, while it reads and before any large tree is built, what
+// the archive never accepts: an empty document, invalid UTF-8, an encoding
+// declaration other than UTF-8 (or US-ASCII), a DOCTYPE or any other <!...>
+// declaration (and so every entity trick), nesting deeper than
+// lim.MaxDepth, more than lim.MaxElements elements, an element with more
+// than lim.MaxAttributes attributes, malformed XML, no root, more than one
+// root and text outside the root. Zero limits take DefaultLimits; the size
+// limit (MaxBytes) applies to data as a whole. what names the XML in error
 // reasons, e.g. "SOAP envelope".
 //
-// The scan is streaming and stops at the first problem, so hostile input
-// costs at most one pass over bytes already bounded by Limits.MaxBytes.
-func checkXML(data []byte, maxDepth int, what string) (xml.Name, error) {
+// Every entry that reads XML from outside (the SOAP endpoint, the
+// validation service, the command line, the steps) reads it with ParseXML,
+// once. Errors are *Error of KindXML, KindEncoding, KindDTD, KindTooDeep
+// or KindTooLarge.
+func ParseXML(data []byte, lim Limits, what string) (*etree.Document, error) {
+	doc, _, err := parseXMLSpans(data, lim, what, 0)
+	return doc, err
+}
+
+// span is where an element starts and ends in the bytes it was read from.
+type span struct{ start, end int64 }
+
+// parseXMLSpans is ParseXML that also notes the byte range of every
+// element at depth spanDepth (the root is at depth 1).
+func parseXMLSpans(data []byte, lim Limits, what string, spanDepth int) (*etree.Document, map[*etree.Element]span, error) {
+	lim = lim.withDefaults()
+	if int64(len(data)) > lim.MaxBytes {
+		return nil, nil, errorf(KindTooLarge, nil, "%s is %d bytes, over the limit of %d", what, len(data), lim.MaxBytes)
+	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return xml.Name{}, errorf(KindXML, nil, "%s is empty", what)
+		return nil, nil, errorf(KindXML, nil, "%s is empty", what)
 	}
 	if !utf8.Valid(data) {
-		return xml.Name{}, errorf(KindXML, nil, "%s is not valid UTF-8 (first bad byte at offset %d)", what, invalidUTF8At(data))
+		return nil, nil, errorf(KindEncoding, nil, "%s is not valid UTF-8 (first bad byte at offset %d)", what, invalidUTF8At(data))
 	}
-	d := xml.NewDecoder(bytes.NewReader(data))
-	d.Strict = true
-	d.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
+	p := xmlParser{data: data, lim: lim, what: what, spanDepth: spanDepth}
+	if spanDepth > 0 {
+		p.spans = make(map[*etree.Element]span, 1)
+	}
+	doc, err := p.parse()
+	if err != nil {
+		return nil, nil, err
+	}
+	return doc, p.spans, nil
+}
+
+// errDeclaredEncoding stops the decoder at an encoding declaration other
+// than UTF-8; the parser reports it as KindEncoding.
+var errDeclaredEncoding = errors.New("declared encoding is not UTF-8")
+
+// xmlParser is one run of ParseXML.
+type xmlParser struct {
+	data []byte
+	lim  Limits
+	what string
+	dec  *xml.Decoder
+	// spanDepth, when positive, is the depth whose elements' byte ranges
+	// are noted in spans.
+	spanDepth int
+	spans     map[*etree.Element]span
+}
+
+func (p *xmlParser) parse() (*etree.Document, error) {
+	var declared string
+	p.dec = xml.NewDecoder(bytes.NewReader(p.data))
+	p.dec.Strict = true
+	p.dec.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
 		switch strings.ToLower(charset) {
 		case "us-ascii", "ascii", "utf8":
 			return r, nil
 		}
-		return nil, fmt.Errorf("encoding %q is not accepted, only UTF-8", charset)
+		declared = charset
+		return nil, errDeclaredEncoding
 	}
-	var root xml.Name
-	depth, roots := 0, 0
+	doc := etree.NewDocument()
+	cur := &doc.Element
+	depth, elements, roots := 0, 0, 0
 	for {
-		tok, err := d.Token()
+		start := p.dec.InputOffset()
+		tok, err := p.dec.RawToken()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return xml.Name{}, errorf(KindXML, err, "%s is not well-formed XML", what)
+			if declared != "" {
+				return nil, errorf(KindEncoding, nil, "%s declares encoding %q but its bytes are UTF-8, the archive accepts only UTF-8 (declare encoding=\"UTF-8\" or nothing)", p.what, declared)
+			}
+			return nil, errorf(KindXML, err, "%s is not well-formed XML", p.what)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if depth == 0 {
-				roots++
-				if roots > 1 {
-					return xml.Name{}, errorf(KindXML, nil, "%s has more than one root element (second is %s, line %d)", what, t.Name.Local, line(d, data))
+				if roots++; roots > 1 {
+					return nil, errorf(KindXML, nil, "%s has more than one root element (second is %s, line %d)", p.what, t.Name.Local, p.line())
 				}
-				root = t.Name
 			}
-			depth++
-			if depth > maxDepth {
-				return xml.Name{}, errorf(KindXML, nil, "%s nests elements deeper than %d levels (line %d)", what, maxDepth, line(d, data))
+			if depth++; depth > p.lim.MaxDepth {
+				return nil, errorf(KindTooDeep, nil, "%s nests elements deeper than %d levels (line %d)", p.what, p.lim.MaxDepth, p.line())
+			}
+			if elements++; elements > p.lim.MaxElements {
+				return nil, errorf(KindTooLarge, nil, "%s has more than %d elements", p.what, p.lim.MaxElements)
+			}
+			if len(t.Attr) > p.lim.MaxAttributes {
+				return nil, errorf(KindTooLarge, nil, "%s has an element %s with %d attributes, over the limit of %d (line %d)", p.what, t.Name.Local, len(t.Attr), p.lim.MaxAttributes, p.line())
+			}
+			e := etree.NewElement(t.Name.Local)
+			e.Space = t.Name.Space
+			for _, a := range t.Attr {
+				key := a.Name.Local
+				if a.Name.Space != "" {
+					key = a.Name.Space + ":" + key
+				}
+				e.CreateAttr(key, a.Value)
+			}
+			cur.AddChild(e)
+			cur = e
+			if depth == p.spanDepth {
+				p.spans[e] = span{start: start}
 			}
 		case xml.EndElement:
+			if depth == 0 || cur.Tag != t.Name.Local || cur.Space != t.Name.Space {
+				return nil, errorf(KindXML, nil, "%s is not well-formed XML: end tag </%s> does not close <%s> (line %d)", p.what, qname(t.Name), qname(xml.Name{Space: cur.Space, Local: cur.Tag}), p.line())
+			}
+			if depth == p.spanDepth {
+				sp := p.spans[cur]
+				sp.end = p.dec.InputOffset()
+				p.spans[cur] = sp
+			}
 			depth--
+			cur = cur.Parent()
+		case xml.CharData:
+			if depth == 0 {
+				if len(bytes.Trim(t, " \t\r\n\ufeff")) > 0 {
+					return nil, errorf(KindXML, nil, "%s has text outside the root element (line %d)", p.what, p.line())
+				}
+				continue
+			}
+			s := string(t)
+			cd := cur.CreateText(s)
+			if isSpace(s) {
+				cd.SetData(s) // marks it as whitespace, as etree's own reader does
+			}
+		case xml.Comment:
+			cur.CreateComment(string(t))
+		case xml.ProcInst:
+			cur.CreateProcInst(t.Target, string(t.Inst))
 		case xml.Directive:
 			word, _, _ := strings.Cut(strings.TrimSpace(string(t)), " ")
-			return xml.Name{}, errorf(KindXML, nil, "%s contains a <!%s declaration (line %d); DTDs and entity declarations are not accepted", what, word, line(d, data))
-		case xml.CharData:
-			if depth == 0 && len(bytes.Trim(t, " \t\r\n\ufeff")) > 0 {
-				return xml.Name{}, errorf(KindXML, nil, "%s has text outside the root element (line %d)", what, line(d, data))
-			}
+			return nil, errorf(KindDTD, nil, "%s contains a <!%s declaration (line %d), DTDs and entity declarations are not accepted", p.what, word, p.line())
 		}
+	}
+	if depth != 0 {
+		return nil, errorf(KindXML, nil, "%s is not well-formed XML: it ends inside <%s>", p.what, cur.Tag)
 	}
 	if roots == 0 {
-		return xml.Name{}, errorf(KindXML, nil, "%s has no root element", what)
-	}
-	return root, nil
-}
-
-// parseXML checks data with checkXML and reads it into an etree document.
-func parseXML(data []byte, lim Limits, what string) (*etree.Document, error) {
-	if _, err := checkXML(data, lim.MaxDepth, what); err != nil {
-		return nil, err
-	}
-	doc := etree.NewDocument()
-	doc.ReadSettings.MaxDepth = lim.MaxDepth + 1
-	if err := doc.ReadFromBytes(data); err != nil {
-		if errors.Is(err, etree.ErrMaxDepth) {
-			return nil, errorf(KindXML, err, "%s nests elements deeper than %d levels", what, lim.MaxDepth)
-		}
-		return nil, errorf(KindXML, err, "%s is not well-formed XML", what)
-	}
-	if doc.Root() == nil {
-		return nil, errorf(KindXML, nil, "%s has no root element", what)
+		return nil, errorf(KindXML, nil, "%s has no root element", p.what)
 	}
 	return doc, nil
 }
 
-// line returns the line number of the decoder's position in data.
-func line(d *xml.Decoder, data []byte) int {
-	off := d.InputOffset()
-	if off > int64(len(data)) {
-		off = int64(len(data))
+// line returns the line number of the decoder's position.
+func (p *xmlParser) line() int {
+	off := min(p.dec.InputOffset(), int64(len(p.data)))
+	return bytes.Count(p.data[:off], []byte("\n")) + 1
+}
+
+// qname returns prefix:local as written.
+func qname(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
 	}
-	return bytes.Count(data[:off], []byte("\n")) + 1
+	return n.Space + ":" + n.Local
+}
+
+// isSpace reports whether s is only XML white space.
+func isSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\r', '\n':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // invalidUTF8At returns the offset of the first invalid UTF-8 byte in b.
@@ -186,34 +281,104 @@ func charData(e *etree.Element) string {
 	return b.String()
 }
 
-// standalone returns a copy of e that carries every namespace declaration
-// in scope at e, so that it can be written as a document of its own.
-// Declarations on e win over inherited ones, nearer ancestors over farther.
-func standalone(e *etree.Element) *etree.Element {
-	c := e.Copy()
-	declared := func(space, key string) bool {
-		for _, a := range c.Attr {
-			if a.Space == space && a.Key == key {
+// detachFrame makes the frame element the root of a document of its own,
+// carrying the namespace declarations in scope at it, and returns that
+// document with the frame's bytes: the received bytes (sp in data) when the
+// frame declares every namespace it uses, else the detached frame written
+// out.
+func detachFrame(data []byte, frame *etree.Element, sp span) (*etree.Document, []byte, error) {
+	var inherited []etree.Attr
+	declared := func(as []etree.Attr, a etree.Attr) bool {
+		for _, b := range as {
+			if b.Space == a.Space && b.Key == a.Key {
 				return true
 			}
 		}
 		return false
 	}
-	for p := e.Parent(); p != nil && p.Tag != ""; p = p.Parent() {
+	for p := frame.Parent(); p != nil && p.Tag != ""; p = p.Parent() {
 		for _, a := range p.Attr {
-			isDecl := a.Space == "xmlns" || (a.Space == "" && a.Key == "xmlns")
-			if isDecl && !declared(a.Space, a.Key) {
-				c.CreateAttr(a.FullKey(), a.Value)
+			if isNamespaceDecl(a) && !declared(frame.Attr, a) && !declared(inherited, a) {
+				inherited = append(inherited, a)
 			}
 		}
 	}
-	return c
+	needed := false
+	if len(inherited) > 0 {
+		prefixes := make(map[string]bool, len(inherited))
+		for _, a := range inherited {
+			if a.Space == "" {
+				prefixes[""] = true
+			} else {
+				prefixes[a.Key] = true
+			}
+		}
+		needed = usesPrefix(frame, prefixes, map[string]bool{})
+	}
+	doc := etree.NewDocument()
+	doc.SetRoot(frame)
+	for _, a := range inherited {
+		frame.CreateAttr(a.FullKey(), a.Value)
+	}
+	if !needed && sp.end > sp.start && sp.end <= int64(len(data)) {
+		return doc, data[sp.start:sp.end], nil
+	}
+	out := etree.NewDocument()
+	out.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
+	out.AddChild(frame.Copy())
+	b, err := out.WriteToBytes()
+	if err != nil {
+		return nil, nil, fmt.Errorf("wire: write frame: %w", err)
+	}
+	return doc, b, nil
 }
 
-// serialize writes e as a standalone UTF-8 XML document with a declaration.
-func serialize(e *etree.Element) ([]byte, error) {
-	doc := etree.NewDocument()
-	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
-	doc.SetRoot(e)
-	return doc.WriteToBytes()
+// isNamespaceDecl reports whether a is xmlns or xmlns:prefix.
+func isNamespaceDecl(a etree.Attr) bool {
+	return a.Space == "xmlns" || (a.Space == "" && a.Key == "xmlns")
+}
+
+// usesPrefix reports whether e or an element below it uses one of the
+// prefixes ("" for the default namespace) without declaring it itself: in
+// an element or attribute name, or in an xsi:type value. shadowed are the
+// prefixes declared between the frame and e.
+func usesPrefix(e *etree.Element, prefixes, shadowed map[string]bool) bool {
+	local, cloned := shadowed, false
+	for _, a := range e.Attr {
+		if isNamespaceDecl(a) {
+			if !cloned {
+				local, cloned = maps.Clone(shadowed), true
+			}
+			if a.Space == "" {
+				local[""] = true
+			} else {
+				local[a.Key] = true
+			}
+		}
+	}
+	uses := func(prefix string) bool { return prefixes[prefix] && !local[prefix] }
+	if uses(e.Space) {
+		return true
+	}
+	for _, a := range e.Attr {
+		if isNamespaceDecl(a) {
+			continue
+		}
+		if a.Space != "" && a.Space != "xml" && uses(a.Space) {
+			return true
+		}
+		if a.Key == "type" && a.Space != "" {
+			if prefix, _, ok := strings.Cut(a.Value, ":"); ok && uses(prefix) {
+				return true
+			} else if !ok && uses("") {
+				return true
+			}
+		}
+	}
+	for _, c := range e.ChildElements() {
+		if usesPrefix(c, prefixes, local) {
+			return true
+		}
+	}
+	return false
 }
