@@ -63,6 +63,18 @@ const (
 	InteractionAcknowledgement = "MCCI_IN000002UV01"
 )
 
+// Acknowledgement type codes (the acknowledgement's typeCode).
+const (
+	// AckAccepted (AA): the archive accepted the message.
+	AckAccepted = "AA"
+	// AckError (AE): the archive refused the message for an application
+	// error (its findings say which).
+	AckError = "AE"
+	// AckRejected (AR): the archive could not read the message as a
+	// document at all.
+	AckRejected = "AR"
+)
+
 // Signature types (OIDSignatureType).
 const (
 	// SignatureProfessional is a professional's own signature

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
@@ -217,7 +218,7 @@ func checkAllAccepted(t testing.TB, c *control.Client) []*simulator.Exchange {
 		t.Fatal(err)
 	}
 	for _, m := range msgs {
-		if m.AckType != simulator.AckAccepted {
+		if m.AckType != kanta.AckAccepted {
 			t.Errorf("message %s (%s %s v%s): %s, want AA: %v", m.MessageID, m.Kind, m.Operation, m.Version, m.AckType, m.Findings)
 		}
 	}

@@ -140,7 +140,7 @@ func (a *action) send(m *outgoing) error {
 	if err != nil {
 		return err
 	}
-	if ack.TypeCode == wire.AckAccepted {
+	if ack.TypeCode == kanta.AckAccepted {
 		return nil
 	}
 	return refuse("the archive rejected message %s (%s %s %s version %d, %s): %s",

@@ -144,7 +144,7 @@ func generateExamples(t *testing.T) []exampleFile {
 		}
 		n++
 		for j, m := range msgs {
-			if m.AckType != simulator.AckAccepted || len(m.Findings) > 0 {
+			if m.AckType != kanta.AckAccepted || len(m.Findings) > 0 {
 				t.Errorf("%s %s: message %s: %s %v, want AA without findings", ex.action, ex.name, m.MessageID, m.AckType, m.Findings)
 			}
 			full, err := c.Message(ctx, m.Seq)
@@ -251,7 +251,7 @@ func replayExamples(t *testing.T, files []exampleFile) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ex.AckType != simulator.AckAccepted || len(ex.Findings) > 0 {
+		if ex.AckType != kanta.AckAccepted || len(ex.Findings) > 0 {
 			t.Errorf("example %s: the archive answers %s %v, want AA without findings", strings.TrimSuffix(frameName, ".frame.xml"), ex.AckType, ex.Findings)
 		}
 	}

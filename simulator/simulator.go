@@ -265,13 +265,6 @@ type Exchange struct {
 	Document []byte `json:"-"`
 }
 
-// Acknowledgement type codes.
-const (
-	AckAccepted = "AA"
-	AckError    = "AE"
-	AckRejected = "AR"
-)
-
 // Receive validates a message, applies the archive's state rules, stores
 // the document when nothing is wrong, logs the exchange and returns it.
 // transport describes how the message arrived, for the log. When ctx ends
@@ -336,11 +329,11 @@ func (ss *Session) receive(ctx context.Context, frame, document []byte, transpor
 	ex.Findings = append(slices.Clone(res.Findings), out.Findings...)
 	switch {
 	case out.Accepted:
-		ex.AckType = AckAccepted
+		ex.AckType = kanta.AckAccepted
 	case res.Frame == nil || res.Document == nil:
-		ex.AckType = AckRejected
+		ex.AckType = kanta.AckRejected
 	default:
-		ex.AckType = AckError
+		ex.AckType = kanta.AckError
 	}
 	ss.mu.Lock()
 	ss.lastSeq++

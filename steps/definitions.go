@@ -15,7 +15,6 @@ import (
 	"github.com/yhteistestaus/yhteistestaus"
 
 	"github.com/yhteistestaus/yhteistestaus/kanta"
-	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
@@ -661,7 +660,7 @@ func (w *World) noneRejected() error {
 	}
 	var findings yhteistestaus.Findings
 	for _, m := range o.messages {
-		if m.AckType != simulator.AckAccepted {
+		if m.AckType != kanta.AckAccepted {
 			findings = append(findings, m.Findings.Errors()...)
 		}
 	}

@@ -28,6 +28,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/sut"
@@ -319,7 +320,7 @@ func (w *World) check(ctx context.Context, o *outcome) error {
 	var findings yhteistestaus.Findings
 	rejected := 0
 	for _, m := range o.messages {
-		if m.AckType != simulator.AckAccepted {
+		if m.AckType != kanta.AckAccepted {
 			rejected++
 			findings = append(findings, m.Findings.Errors()...)
 		}
@@ -473,7 +474,7 @@ func (o *outcome) hasMessage(id string) bool {
 func (o *outcome) accepted() []*simulator.Exchange {
 	var out []*simulator.Exchange
 	for _, m := range o.messages {
-		if m.AckType == simulator.AckAccepted {
+		if m.AckType == kanta.AckAccepted {
 			out = append(out, m)
 		}
 	}

@@ -53,10 +53,10 @@ func TestStoreNewVersionAnnulOverSOAP(t *testing.T) {
 		wantRule  string
 		packaging wire.Packaging
 	}{
-		{"store the first version", 1, false, wire.AckAccepted, "store", "", wire.SwA},
-		{"store a new version", 2, false, wire.AckAccepted, "new-version", "", wire.MTOM},
-		{"annul", 3, true, wire.AckAccepted, "annul", "", wire.InlineBase64},
-		{"nothing on top of the annulment", 4, false, wire.AckError, "new-version", "ARC-ANNULLED", wire.SwA},
+		{"store the first version", 1, false, kanta.AckAccepted, "store", "", wire.SwA},
+		{"store a new version", 2, false, kanta.AckAccepted, "new-version", "", wire.MTOM},
+		{"annul", 3, true, kanta.AckAccepted, "annul", "", wire.InlineBase64},
+		{"nothing on top of the annulment", 4, false, kanta.AckError, "new-version", "ARC-ANNULLED", wire.SwA},
 	}
 	for _, st := range steps {
 		frame, document := doc(st.version, st.annul)

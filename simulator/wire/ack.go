@@ -24,16 +24,6 @@ const (
 	OperationKeyword = "operation"
 )
 
-// Acknowledgement typeCodes.
-const (
-	// AckAccepted (AA): the message was accepted.
-	AckAccepted = "AA"
-	// AckError (AE): the message was refused for an application error.
-	AckError = "AE"
-	// AckRejected (AR): the message was rejected unprocessed.
-	AckRejected = "AR"
-)
-
 // AckForm is how an acknowledgement carries its type code (AA, AE, AR).
 // The edition Kanta's answers follow is not public; the simulator answers
 // in the HL7 V3 Normative Edition 2008 form by default.
@@ -113,7 +103,7 @@ func WriteAcknowledgement(w io.Writer, soapVersion string, ack Acknowledgement) 
 		return "", err
 	}
 	switch ack.TypeCode {
-	case AckAccepted, AckError, AckRejected:
+	case kanta.AckAccepted, kanta.AckError, kanta.AckRejected:
 	default:
 		return "", fmt.Errorf("wire: write acknowledgement: typeCode %q is not AA, AE or AR", ack.TypeCode)
 	}

@@ -25,7 +25,7 @@ func TestAcknowledgementRoundTrip(t *testing.T) {
 		TargetMessageRoot: "1.2.246.10.27489432.10.0",
 		Sender:            kanta.OIDArchive,
 		Receiver:          "1.2.246.10.32213561.10.0",
-		TypeCode:          wire.AckError,
+		TypeCode:          kanta.AckError,
 		Details: []yhteistestaus.Finding{
 			{Rule: "ID-HETU-CHECK", Severity: yhteistestaus.SeverityError, Message: `check character of "010111A998W" is wrong; want "X" & not <Y>`, Location: "/ClinicalDocument/recordTarget/patientRole/id/@extension", Source: "handbook 9.2 (lines 100-120)"},
 			{Rule: "DOC-LANG", Severity: yhteistestaus.SeverityWarning, Message: "languageCode FI is upper case", Location: "/ClinicalDocument/languageCode"},
@@ -36,7 +36,7 @@ func TestAcknowledgementRoundTrip(t *testing.T) {
 	accepted := wire.Acknowledgement{
 		ID: "ack-2", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		TargetMessageID: "1", TargetMessageRoot: "1.2.3",
-		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: wire.AckAccepted,
+		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: kanta.AckAccepted,
 	}
 	for _, version := range []string{"1.1", "1.2"} {
 		for name, ack := range map[string]wire.Acknowledgement{"with details": full, "accepted": accepted} {
@@ -70,7 +70,7 @@ func TestAcknowledgementShape(t *testing.T) {
 	var buf bytes.Buffer
 	_, err := wire.WriteAcknowledgement(&buf, "1.1", wire.Acknowledgement{
 		ID: "a", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), TargetMessageID: "42", TargetMessageRoot: "1.2.3",
-		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: wire.AckRejected,
+		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: kanta.AckRejected,
 		Details: []yhteistestaus.Finding{{Rule: "R1", Severity: yhteistestaus.SeverityError, Message: "m", Location: "/x", Source: "s"}},
 	})
 	if err != nil {
@@ -112,7 +112,7 @@ func TestAcknowledgementShape(t *testing.T) {
 func TestAcknowledgementAttributeForm(t *testing.T) {
 	ack := wire.Acknowledgement{
 		ID: "a", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), TargetMessageID: "42", TargetMessageRoot: "1.2.3",
-		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: wire.AckError, Form: wire.AckFormAttribute,
+		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: kanta.AckError, Form: wire.AckFormAttribute,
 	}
 	var buf bytes.Buffer
 	ct, err := wire.WriteAcknowledgement(&buf, "1.2", ack)
@@ -133,7 +133,7 @@ func TestAcknowledgementAttributeForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.TypeCode != wire.AckError || got.Form != wire.AckFormAttribute {
+	if got.TypeCode != kanta.AckError || got.Form != wire.AckFormAttribute {
 		t.Errorf("read back: typeCode %q form %v, want AE attribute", got.TypeCode, got.Form)
 	}
 }
@@ -163,7 +163,7 @@ func valueAt(doc *etree.Document, path string) string {
 }
 
 func TestWriteAcknowledgementRefusesIncompleteAcks(t *testing.T) {
-	ok := wire.Acknowledgement{CreationTime: time.Now(), TypeCode: wire.AckAccepted}
+	ok := wire.Acknowledgement{CreationTime: time.Now(), TypeCode: kanta.AckAccepted}
 	tests := []struct {
 		name    string
 		version string
@@ -240,7 +240,7 @@ func TestWriteFaultRefusesUnknownCodes(t *testing.T) {
 
 func TestReadResponseErrors(t *testing.T) {
 	var ack bytes.Buffer
-	ackCT, err := wire.WriteAcknowledgement(&ack, "1.2", wire.Acknowledgement{CreationTime: time.Now(), TypeCode: wire.AckAccepted})
+	ackCT, err := wire.WriteAcknowledgement(&ack, "1.2", wire.Acknowledgement{CreationTime: time.Now(), TypeCode: kanta.AckAccepted})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,9 +83,9 @@ func TestAcknowledgementsValidateAgainstNE2008(t *testing.T) {
 		details   []yhteistestaus.Finding
 		operation string
 	}{
-		{"AA stored", wire.AckAccepted, nil, "store"},
-		{"AE with findings", wire.AckError, details, ""},
-		{"AR with findings", wire.AckRejected, details[:1], ""},
+		{"AA stored", kanta.AckAccepted, nil, "store"},
+		{"AE with findings", kanta.AckError, details, ""},
+		{"AR with findings", kanta.AckRejected, details[:1], ""},
 	}
 	for _, version := range []string{"1.1", "1.2"} {
 		for _, tt := range tests {
