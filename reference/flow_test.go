@@ -18,6 +18,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
@@ -211,7 +212,7 @@ func checkAnswers(t testing.TB, as []answered, countMessages bool) int {
 
 // checkAllAccepted fails the test for every message of the session the
 // archive did not acknowledge AA, and returns the messages.
-func checkAllAccepted(t testing.TB, c *control.Client) []*simulator.Exchange {
+func checkAllAccepted(t testing.TB, c *control.Client) []*api.Exchange {
 	t.Helper()
 	msgs, err := c.Messages(context.Background(), control.MessageFilter{})
 	if err != nil {

@@ -29,7 +29,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
-	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
@@ -104,7 +104,7 @@ type Suite struct {
 
 // catchUp returns the archive messages after the newest one seen and
 // remembers the newest.
-func (s *Suite) catchUp(ctx context.Context) ([]*simulator.Exchange, error) {
+func (s *Suite) catchUp(ctx context.Context) ([]*api.Exchange, error) {
 	s.mu.Lock()
 	since := s.seq
 	s.mu.Unlock()
@@ -211,7 +211,7 @@ type caseInfo struct {
 type outcome struct {
 	action   sut.Action
 	answer   *sut.Answer
-	messages []*simulator.Exchange
+	messages []*api.Exchange
 	// missing says what the system named for the action that the archive
 	// has not received (see check).
 	missing string
@@ -471,8 +471,8 @@ func (o *outcome) hasMessage(id string) bool {
 }
 
 // accepted returns the messages the archive accepted.
-func (o *outcome) accepted() []*simulator.Exchange {
-	var out []*simulator.Exchange
+func (o *outcome) accepted() []*api.Exchange {
+	var out []*api.Exchange
 	for _, m := range o.messages {
 		if m.AckType == kanta.AckAccepted {
 			out = append(out, m)

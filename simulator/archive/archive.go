@@ -12,6 +12,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 )
@@ -49,21 +50,21 @@ func (a *Archive) Reset(ctx context.Context) error {
 // Outcome is what the archive did with a message.
 type Outcome struct {
 	// Operation is what the message asked for, as the archive read it.
-	Operation Operation
+	Operation api.Operation
 	// Accepted is true when the version was archived.
 	Accepted bool
 	// Findings are the state rules' findings (the validation findings are
 	// in the rules.Result).
 	Findings yhteistestaus.Findings
 	// Record is the archived version when Accepted.
-	Record *Record
+	Record *api.Record
 }
 
 // Submit applies the state rules to a validated message and, when neither
 // the validation nor the state rules found an error, archives the version.
 // messageID names the carrying message in the record.
 func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID string) (*Outcome, error) {
-	out := &Outcome{Operation: OpNone}
+	out := &Outcome{Operation: api.OpNone}
 	d := res.Document
 	if d == nil || res.Group == nil {
 		return out, nil
@@ -86,17 +87,17 @@ func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID strin
 	j := &judge{ctx: ctx, a: a, out: out, st: st, rec: rec, res: res}
 	switch {
 	case res.Annulment:
-		out.Operation = OpAnnul
+		out.Operation = api.OpAnnul
 	case len(versions) == 0:
-		out.Operation = OpStore
+		out.Operation = api.OpStore
 	default:
-		out.Operation = OpNewVersion
+		out.Operation = api.OpNewVersion
 	}
 	rec.Operation = out.Operation
 	if err := j.versions(versions); err != nil {
 		return nil, err
 	}
-	if out.Operation != OpAnnul {
+	if out.Operation != api.OpAnnul {
 		if err := j.order(); err != nil {
 			return nil, err
 		}
@@ -128,10 +129,10 @@ func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID strin
 
 // record builds the archive record of a validated message, without the
 // document itself, which Submit adds only when it stores the record.
-func (a *Archive) record(res *rules.Result, version int, messageID string) *Record {
+func (a *Archive) record(res *rules.Result, version int, messageID string) *api.Record {
 	d := res.Document
 	h := d.Header
-	rec := &Record{
+	rec := &api.Record{
 		DocumentID: d.ID.Root, SetID: d.SetID.Root, Version: version,
 		Group: res.Group.Code, Kind: string(res.Group.Kind),
 		Custodian: d.Custodian.Root, Annulled: res.Annulment, CaseClosed: res.CaseClosed,
@@ -169,7 +170,7 @@ func (a *Archive) record(res *rules.Result, version int, messageID string) *Reco
 
 // snapshot is the archive's state as the rules see it.
 type snapshot struct {
-	latest []*Record
+	latest []*api.Record
 	// aliases maps a temporary identifier to the identity code that
 	// replaced it in a client relation document.
 	aliases map[string]string
@@ -221,7 +222,7 @@ type judge struct {
 	a   *Archive
 	out *Outcome
 	st  *snapshot
-	rec *Record
+	rec *api.Record
 	res *rules.Result
 }
 
@@ -231,7 +232,7 @@ func (j *judge) add(rule, where, format string, args ...any) {
 
 // versions checks numbering, duplicate ids and annulled sets. Its error is
 // the store's: a lookup that failed, not one that found nothing.
-func (j *judge) versions(vs []*Record) error {
+func (j *judge) versions(vs []*api.Record) error {
 	rec := j.rec
 	other, err := j.a.store.ByDocumentID(j.ctx, rec.DocumentID)
 	switch {
@@ -242,7 +243,7 @@ func (j *judge) versions(vs []*Record) error {
 	}
 	if len(vs) == 0 {
 		switch {
-		case j.out.Operation == OpAnnul:
+		case j.out.Operation == api.OpAnnul:
 			j.add("ARC-ANNUL-UNKNOWN", "/ClinicalDocument/setId", "set %s is not archived, so it cannot be annulled", rec.SetID)
 		case rec.Version != 1:
 			j.add("ARC-VERSION-FIRST", "/ClinicalDocument/versionNumber", "set %s is new, so its version must be 1, not %d", rec.SetID, rec.Version)
@@ -264,8 +265,8 @@ func (j *judge) versions(vs []*Record) error {
 }
 
 // live returns the latest non-annulled versions matching keep.
-func (j *judge) live(keep func(r *Record) bool) []*Record {
-	var out []*Record
+func (j *judge) live(keep func(r *api.Record) bool) []*api.Record {
+	var out []*api.Record
 	for _, r := range j.st.latest {
 		if !r.Annulled && r.SetID != j.rec.SetID && keep(r) {
 			out = append(out, r)
@@ -276,7 +277,7 @@ func (j *judge) live(keep func(r *Record) bool) []*Record {
 
 func (j *judge) sameClient(a, b string) bool { return j.st.resolve(a) == j.st.resolve(b) }
 
-func (j *judge) hasClient(r *Record, id string) bool {
+func (j *judge) hasClient(r *api.Record, id string) bool {
 	return slices.ContainsFunc(r.Clients, func(c string) bool { return j.sameClient(c, id) })
 }
 
@@ -291,7 +292,7 @@ func (j *judge) order() error {
 	}
 	if kind == kanta.KindClientRelation {
 		for _, client := range rec.Clients {
-			if others := j.live(func(r *Record) bool {
+			if others := j.live(func(r *api.Record) bool {
 				return r.Kind == string(kanta.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
 			}); len(others) > 0 {
 				j.add("ARC-ONE-CRD", "/ClinicalDocument/setId", "the client already has client relation document %s with custodian %s", others[0].SetID, rec.Custodian)
@@ -303,7 +304,7 @@ func (j *judge) order() error {
 		return nil
 	}
 	for _, client := range rec.Clients {
-		crds := j.live(func(r *Record) bool {
+		crds := j.live(func(r *api.Record) bool {
 			return r.Kind == string(kanta.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
 		})
 		if len(crds) == 0 {
@@ -325,7 +326,7 @@ func (j *judge) order() error {
 	if rec.CaseID == "" {
 		return nil
 	}
-	cases := j.live(func(r *Record) bool {
+	cases := j.live(func(r *api.Record) bool {
 		return r.Kind == string(kanta.KindCase) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
 	})
 	if len(cases) == 0 {
@@ -352,7 +353,7 @@ func (j *judge) order() error {
 // findLive finds a non-annulled document by set id or document id. Its
 // error is a failed store lookup; a document the store does not hold is
 // not an error.
-func (j *judge) findLive(id string) (*Record, bool, error) {
+func (j *judge) findLive(id string) (*api.Record, bool, error) {
 	for _, r := range j.st.latest {
 		if (r.SetID == id || r.DocumentID == id) && !r.Annulled {
 			return r, true, nil
@@ -376,7 +377,7 @@ func (j *judge) findLive(id string) (*Record, bool, error) {
 // identity checks the life of the client's identifiers: a temporary
 // identifier is replaced by an identity code once, first in the client
 // relation document, and never used after; an identity code never changes.
-func (j *judge) identity(vs []*Record) {
+func (j *judge) identity(vs []*api.Record) {
 	rec := j.rec
 	for _, c := range rec.Clients {
 		if h, ok := j.st.aliases[c]; ok && !isHetu(c) {
@@ -418,19 +419,19 @@ func (j *judge) identity(vs []*Record) {
 // annulOrder checks that nothing live refers to the set being annulled.
 func (j *judge) annulOrder() {
 	rec := j.rec
-	var refs []*Record
+	var refs []*api.Record
 	switch kanta.GroupKind(rec.Kind) {
 	case kanta.KindClientRelation:
-		refs = j.live(func(r *Record) bool {
+		refs = j.live(func(r *api.Record) bool {
 			return r.Kind != string(kanta.KindClientRelation) && r.Custodian == rec.Custodian &&
 				slices.ContainsFunc(rec.Clients, func(c string) bool { return j.hasClient(r, c) })
 		})
 	case kanta.KindCase:
-		refs = j.live(func(r *Record) bool {
+		refs = j.live(func(r *api.Record) bool {
 			return r.Kind != string(kanta.KindCase) && r.Kind != string(kanta.KindClientRelation) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
 		})
 	default:
-		refs = j.live(func(r *Record) bool {
+		refs = j.live(func(r *api.Record) bool {
 			return r.MainDocument != "" && (r.MainDocument == rec.SetID || r.MainDocument == rec.DocumentID)
 		})
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/compose"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
@@ -153,7 +154,7 @@ type step struct {
 	doc  *compose.Document
 	// usage is the frame's usage situation; "1" when empty.
 	usage string
-	op    archive.Operation
+	op    api.Operation
 	// rule is the state rule that must reject the message; "" means the
 	// message is archived.
 	rule string
@@ -166,11 +167,11 @@ func (s step) String() string {
 	return s.name + " (" + s.rule + ")"
 }
 
-func accepted(name string, d *compose.Document, op archive.Operation) step {
+func accepted(name string, d *compose.Document, op api.Operation) step {
 	return step{name: name, doc: d, op: op}
 }
 
-func rejected(name string, d *compose.Document, op archive.Operation, rule string) step {
+func rejected(name string, d *compose.Document, op api.Operation, rule string) step {
 	return step{name: name, doc: d, op: op, rule: rule}
 }
 
@@ -296,9 +297,9 @@ func errorsOf(fs yhteistestaus.Findings) []string {
 func TestFlows(t *testing.T) {
 	f := docs{t}
 	const (
-		store   = archive.OpStore
-		version = archive.OpNewVersion
-		annulOp = archive.OpAnnul
+		store   = api.OpStore
+		version = api.OpNewVersion
+		annulOp = api.OpAnnul
 	)
 	// The usual chain: client relation document, case, client document.
 	crd, cs, plan := f.crd("1", jade), f.caseDoc("2", "100", jade), f.plan("3", "100", jade)
@@ -474,9 +475,9 @@ func TestConcurrentVersions(t *testing.T) {
 	e := newEnv(t)
 	crd, cs, plan := f.crd("1", jade), f.caseDoc("2", "100", jade), f.plan("3", "100", jade)
 	for _, s := range []step{
-		accepted("client relation document", crd, archive.OpStore),
-		accepted("case document", cs, archive.OpStore),
-		accepted("client document", plan, archive.OpStore),
+		accepted("client relation document", crd, api.OpStore),
+		accepted("case document", cs, api.OpStore),
+		accepted("client document", plan, api.OpStore),
 	} {
 		e.submit(s)
 	}
@@ -542,7 +543,7 @@ type failingStore struct {
 
 var errDisk = errors.New("disk on fire")
 
-func (failingStore) ByDocumentID(context.Context, string) (*archive.Record, error) {
+func (failingStore) ByDocumentID(context.Context, string) (*api.Record, error) {
 	return nil, errDisk
 }
 

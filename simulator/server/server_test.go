@@ -15,6 +15,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -143,7 +144,7 @@ func TestSOAPStateAndControlAPI(t *testing.T) {
 	if errs := ruleIDs(ack, "error"); ack.TypeCode != kanta.AckError || !contains(errs, "ARC-DUPLICATE-ID") {
 		t.Errorf("second store: %s %v, want AE with ARC-DUPLICATE-ID", ack.TypeCode, errs)
 	}
-	var arch server.ArchiveView
+	var arch api.Archive
 	getJSON(t, s.URL()+"/api/sessions/state/archive?client=200111A904P", &arch)
 	if len(arch.Sets) != 1 || arch.Sets[0].Versions != 1 || arch.Sets[0].Latest.Kind != "client-relation" {
 		t.Errorf("archive view = %+v, want one client relation document with one version", arch)
@@ -182,13 +183,13 @@ func TestSOAPStateAndControlAPI(t *testing.T) {
 func TestClockAPI(t *testing.T) {
 	s := startServer(t)
 	want := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	body, _ := json.Marshal(server.ClockView{Now: want})
+	body, _ := json.Marshal(api.Clock{Now: want})
 	req, _ := http.NewRequest(http.MethodPut, s.URL()+"/api/sessions/c/clock", bytes.NewReader(body))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got server.ClockView
+	var got api.Clock
 	json.NewDecoder(resp.Body).Decode(&got)
 	resp.Body.Close()
 	if d := got.Now.Sub(want); d < 0 || d > time.Minute {
