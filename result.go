@@ -38,6 +38,22 @@ const (
 	StatusUndefined Status = "undefined"
 )
 
+// RequirementStatuses returns the statuses a requirement can have, in the
+// order every report and the console list them. Each call returns a new
+// slice.
+func RequirementStatuses() []Status {
+	return []Status{
+		StatusPassed,
+		StatusFailed,
+		StatusNotSupported,
+		StatusNotTested,
+		StatusNotYetAutomated,
+		StatusToBeAttested,
+		StatusAttested,
+		StatusManual,
+	}
+}
+
 // Run is the result of one conformance run of a vendor system against a
 // profile: the input of every report writer.
 type Run struct {

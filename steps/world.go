@@ -296,15 +296,6 @@ func (w *World) act(ctx context.Context, action sut.Action, params any) (*outcom
 	return out, nil
 }
 
-// sendsNothing reports whether an action archives nothing by itself.
-func sendsNothing(a sut.Action) bool {
-	switch a {
-	case sut.ActionDescribe, sut.ActionReset, sut.ActionRegisterClient, sut.ActionSearch:
-		return true
-	}
-	return false
-}
-
 // check fails unless the action succeeded, the archive received messages
 // for it and accepted every one, the messages the system names exist, and
 // every document version the system says it archived is in the archive.
@@ -332,12 +323,12 @@ func (w *World) check(ctx context.Context, o *outcome) error {
 			Silent:   w.FirstSilent(),
 		}
 	}
-	if len(o.messages) == 0 && !sendsNothing(o.action) {
+	if len(o.messages) == 0 && !o.action.SendsNothing() {
 		if err := w.awaitLate(ctx, o); err != nil {
 			return err
 		}
 	}
-	if len(o.messages) == 0 && !sendsNothing(o.action) {
+	if len(o.messages) == 0 && !o.action.SendsNothing() {
 		w.silent = append(w.silent, o)
 		return nil
 	}

@@ -137,11 +137,8 @@ func (m *Main) summary(r *yhteistestaus.Run, out string) {
 		verdict = c.Sprint(verdict)
 	}
 	fmt.Fprintf(m.Stdout, "\nprofile %s: %s in %s\n", r.Profile, verdict, r.Duration.Round(time.Millisecond))
-	order := []yhteistestaus.Status{yhteistestaus.StatusPassed, yhteistestaus.StatusFailed, yhteistestaus.StatusNotSupported,
-		yhteistestaus.StatusNotTested, yhteistestaus.StatusNotYetAutomated, yhteistestaus.StatusAttested,
-		yhteistestaus.StatusToBeAttested, yhteistestaus.StatusManual}
 	var parts []string
-	for _, s := range order {
+	for _, s := range yhteistestaus.RequirementStatuses() {
 		if n := r.Summary[s]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}
@@ -191,8 +188,7 @@ func watchArchive(ac *control.Client) func(ctx context.Context, req sut.Request)
 	var mu sync.Mutex
 	seen := make(map[string]progress)
 	return func(ctx context.Context, req sut.Request) (*sut.Result, bool, error) {
-		switch req.Action {
-		case sut.ActionDescribe, sut.ActionReset, sut.ActionRegisterClient, sut.ActionSearch:
+		if req.Action.SendsNothing() {
 			return nil, false, nil
 		}
 		mu.Lock()
