@@ -70,7 +70,7 @@ func TestAcknowledgementsValidateAgainstNE2008(t *testing.T) {
 	details := []yhteistestaus.Finding{
 		{Rule: "SIG-DIGEST", Severity: yhteistestaus.SeverityError, Message: "digest & <value> differ", Location: "/ClinicalDocument/x", Source: "handbook 9.10"},
 		{Rule: "CODE-UNKNOWN", Severity: yhteistestaus.SeverityWarning, Message: "w"},
-		{Rule: "BODY-NOTE", Severity: yhteistestaus.SeverityInfo, Message: "i", Location: "/a"},
+		{Rule: "CODE-UNLISTED", Severity: yhteistestaus.SeverityInfo, Message: "i", Location: "/a"},
 	}
 	base := wire.Acknowledgement{
 		ID: "7", IDRoot: kanta.OIDArchive, CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
