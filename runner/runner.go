@@ -27,6 +27,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
@@ -67,6 +68,9 @@ type Options struct {
 	// units (--organisation): the embedded archive knows them, and the
 	// report's header names them. Nil declares none.
 	Organisations *organisation.Declaration
+	// Codes are the code lists the embedded archive judges codes by
+	// (--codes); nil means the embedded ones.
+	Codes *codes.Set
 }
 
 // Run runs the profile's scenarios and returns the result. The error is
@@ -110,7 +114,7 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 	}
 	base := opts.Archive
 	if base == "" {
-		sim, err := simulator.New(simulator.WithOrganisations(opts.Organisations))
+		sim, err := simulator.New(simulator.WithOrganisations(opts.Organisations), simulator.WithCodes(opts.Codes))
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded archive: %w", err)
 		}
@@ -181,7 +185,7 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 		return nil, fmt.Errorf("run interrupted: %w", err)
 	}
 	run.Scenarios = col.results()
-	if note := registerNote(ctx, archive, opts.Organisations); note != "" {
+	if note := registerNote(ctx, archive, opts.Codes, opts.Organisations); note != "" {
 		run.Notes = append(run.Notes, note)
 		if opts.Console != nil {
 			fmt.Fprintln(opts.Console, note)
@@ -203,7 +207,7 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 // registerNote is the run's one line about organisation OIDs outside the
 // bundled organisation register (rules.RegisterNote), from the findings of
 // every message the session received.
-func registerNote(ctx context.Context, archive *control.Client, d *organisation.Declaration) string {
+func registerNote(ctx context.Context, archive *control.Client, cs *codes.Set, d *organisation.Declaration) string {
 	msgs, err := archive.Messages(ctx, control.MessageFilter{})
 	if err != nil {
 		return ""
@@ -212,7 +216,7 @@ func registerNote(ctx context.Context, archive *control.Client, d *organisation.
 	for _, m := range msgs {
 		findings = append(findings, m.Findings...)
 	}
-	return rules.RegisterNote(nil, d, findings)
+	return rules.RegisterNote(cs, d, findings)
 }
 
 func describe(ctx context.Context, d sut.Driver) *sut.SystemInfo {

@@ -27,6 +27,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
+	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
@@ -72,6 +73,7 @@ type options struct {
 	maxSessions   int
 	maxExchanges  int
 	organisations *organisation.Declaration
+	codes         *codes.Set
 }
 
 // An Option configures a simulator built by New.
@@ -89,6 +91,11 @@ func WithLimits(l wire.Limits) Option { return func(o *options) { o.limits = l }
 func WithOrganisations(d *organisation.Declaration) Option {
 	return func(o *options) { o.organisations = d }
 }
+
+// WithCodes makes the archive judge codes by cs, the embedded code lists
+// with a coordinator's overlay applied (codes.LoadOverlay, --codes); nil
+// keeps the embedded lists.
+func WithCodes(cs *codes.Set) Option { return func(o *options) { o.codes = cs } }
 
 // WithMaxSessions sets the number of sessions the simulator holds (default
 // DefaultMaxSessions); creating one more fails with ErrTooManySessions.
@@ -118,6 +125,9 @@ func New(opts ...Option) (*Simulator, error) {
 	}
 	v.Limits = o.limits
 	v.Organisations = o.organisations
+	if o.codes != nil {
+		v.UseCodes(o.codes)
+	}
 	return &Simulator{
 		validator: v,
 		newStore:  func() archive.Store { return archive.NewMemStore() },

@@ -51,17 +51,17 @@ type Main struct {
 const usage = `yhteistestaus: co-testing harness for Kanta's social-welfare client data archive
 
 Commands:
-  validate --frame FILE --document FILE [--format text|json] [--organisation FILE]
+  validate --frame FILE --document FILE [--format text|json] [--organisation FILE] [--codes DIR]
                  validate an archiving frame and its CDA document
-  validate [--format text|json] [--organisation FILE] FILE
+  validate [--format text|json] [--organisation FILE] [--codes DIR] FILE
                  validate a SOAP envelope, a MIME message or a frame with the document inline
-  serve [--addr 127.0.0.1:8080] [--organisation FILE]
+  serve [--addr 127.0.0.1:8080] [--organisation FILE] [--codes DIR]
                  run the mock archive: SOAP endpoint, validation service, control API
   rules [--format text|json]
                  list the validation rules with their handbook sources
   run --profile ID [--sut reference|URL|exec:CMD|manual] [--tags EXPR] [--out DIR]
       [--archive URL] [--attestations FILE] [--lang fi|sv|en] [--timeout D] [--fault NAME]...
-      [--organisation FILE]
+      [--organisation FILE] [--codes DIR]
                  drive the system under test through the profile's scenarios and write the reports
   reference-sut [--addr 127.0.0.1:8081] [--fault NAME]... [--list-faults]
                  serve the built-in reference vendor system as an HTTP driver adapter
@@ -75,6 +75,8 @@ Commands:
 
 --organisation FILE (or $YHTEISTESTAUS_ORGANISATION) declares the vendor's organisations and service
 units; with --sut reference the reference system archives under the first declared service unit.
+--codes DIR (or $YHTEISTESTAUS_CODES) loads code lists (YAML, or OID.csv of code;display) that
+replace the bundled ones and their SIM-* values.
 
 validate exits 0 when nothing has severity error, 1 when something does, 2 on usage or I/O errors.
 run exits 0 when every mandatory automatically verified requirement passed, 1 when not, 2 on errors.

@@ -42,6 +42,7 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 	lang := fs.String("lang", "fi", "language of manual instructions: fi, sv or en")
 	timeout := fs.Duration("timeout", 2*time.Minute, "how long one action may take (manual: the operator's time)")
 	orgFile := organisationFlag(fs)
+	codesDir := codesFlag(fs)
 	var faults multiFlag
 	fs.Var(&faults, "fault", "make the reference system break one requirement (repeatable; see reference-sut --list-faults)")
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +57,9 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 		return 0, err
 	}
 	opts.Organisations = decl
+	if opts.Codes, err = loadCodes(*codesDir, m.Stderr); err != nil {
+		return 0, err
+	}
 	if *attestations != "" {
 		a, err := runner.LoadAttestations(*attestations)
 		if err != nil {

@@ -30,10 +30,15 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	docPath := fs.String("document", "", "the CDA document `file`")
 	format := fs.String("format", "text", "output format: text or json")
 	orgFile := organisationFlag(fs)
+	codesDir := codesFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 0, fmt.Errorf("%w: validate: %v", errUsage, err)
 	}
 	decl, err := loadOrganisations(*orgFile)
+	if err != nil {
+		return 0, err
+	}
+	cs, err := loadCodes(*codesDir, m.Stderr)
 	if err != nil {
 		return 0, err
 	}
@@ -45,6 +50,7 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 		return 0, err
 	}
 	v.Organisations = decl
+	v.UseCodes(cs)
 	var res *rules.Result
 	switch {
 	case *framePath != "" || *docPath != "":
@@ -114,6 +120,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
 	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
 	orgFile := organisationFlag(fs)
+	codesDir := codesFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: serve: %v", errUsage, err)
 	}
@@ -125,9 +132,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	cs, err := loadCodes(*codesDir, m.Stderr)
+	if err != nil {
+		return err
+	}
 	// One set of limits: the transport reads, and the validator checks,
 	// within the simulator's.
-	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl))
+	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs))
 	if err != nil {
 		return err
 	}

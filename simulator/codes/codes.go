@@ -51,6 +51,9 @@ type Value struct {
 	Note string
 	// Source tells where the value comes from.
 	Source string
+	// Replaces is, in an overlay (Set.WithOverlay), the simulator's own
+	// code (SIM-*) this real code takes the place of.
+	Replaces string
 }
 
 // ValidAt reports whether the value is valid on t's calendar date in t's
@@ -81,6 +84,7 @@ func dayNumber(t time.Time) int {
 type System struct {
 	oid, name, nameSv  string
 	complete           bool
+	because            string
 	declarable         bool
 	source, note       string
 	validFrom, validTo time.Time
@@ -101,6 +105,11 @@ func (s *System) NameSv() string { return s.nameSv }
 // When false, a code missing from the system is unknown, not necessarily
 // wrong.
 func (s *System) Complete() bool { return s.complete }
+
+// CompleteBecause gives the reason the list is held complete or not: the
+// handbook passage that prints the whole classification, or what of it is
+// not public.
+func (s *System) CompleteBecause() string { return s.because }
 
 // Declarable reports whether the system's codes are organisation OIDs
 // (SOTE-organisaatiorekisteri) that a vendor declares for itself with
@@ -150,6 +159,9 @@ type Set struct {
 	systems  map[string]*System
 	byBase   map[string][]*System
 	bindings map[string]Binding
+	// replaced maps a code system's OID to the own codes an overlay
+	// replaced and the real codes that took their place.
+	replaced map[string]map[string]string
 }
 
 // System returns the code system with the given OID. The OID may carry a
@@ -229,6 +241,7 @@ type systemFile struct {
 	Name      string      `yaml:"name"`
 	NameSv    string      `yaml:"nameSv"`
 	Complete  *bool       `yaml:"complete"`
+	Because   string      `yaml:"completeBecause"`
 	Declare   bool        `yaml:"declarable"`
 	Source    string      `yaml:"source"`
 	Note      string      `yaml:"note"`
@@ -246,6 +259,7 @@ type valueFile struct {
 	Own       bool   `yaml:"own"`
 	Note      string `yaml:"note"`
 	Source    string `yaml:"source"`
+	Replaces  string `yaml:"replaces"`
 }
 
 type bindingsFileYAML struct {
@@ -284,6 +298,14 @@ func Load(fsys fs.FS) (*Set, error) {
 		sys, err := f.system()
 		if err != nil {
 			return nil, fmt.Errorf("load codes: %s: %w", name, err)
+		}
+		if sys.because == "" {
+			return nil, fmt.Errorf("load codes: %s: completeBecause is required: say from the handbook why the list is, or is not, complete", name)
+		}
+		for _, v := range sys.values {
+			if v.Replaces != "" {
+				return nil, fmt.Errorf("load codes: %s: code %q: replaces belongs in an overlay (--codes), not in the bundled lists", name, v.Code)
+			}
 		}
 		if _, dup := set.systems[sys.oid]; dup {
 			return nil, fmt.Errorf("load codes: %s: duplicate code system %s", name, sys.oid)
@@ -348,7 +370,7 @@ func (f systemFile) system() (*System, error) {
 		return nil, fmt.Errorf("%s: name, complete and source are required", f.OID)
 	}
 	s := &System{
-		oid: f.OID, name: f.Name, nameSv: f.NameSv, complete: *f.Complete, declarable: f.Declare,
+		oid: f.OID, name: f.Name, nameSv: f.NameSv, complete: *f.Complete, because: f.Because, declarable: f.Declare,
 		source: f.Source, note: f.Note, index: map[string]int{},
 	}
 	var err error
@@ -371,7 +393,7 @@ func (f systemFile) system() (*System, error) {
 		if vf.Own && vf.Note == "" {
 			return nil, fmt.Errorf("%s: own code %q needs a note saying why", f.OID, vf.Code)
 		}
-		v := Value{Code: vf.Code, Display: vf.Display, DisplaySv: vf.DisplaySv, Own: vf.Own, Note: vf.Note, Source: vf.Source}
+		v := Value{Code: vf.Code, Display: vf.Display, DisplaySv: vf.DisplaySv, Own: vf.Own, Note: vf.Note, Source: vf.Source, Replaces: vf.Replaces}
 		if v.ValidFrom, err = parseDate(vf.ValidFrom); err != nil {
 			return nil, fmt.Errorf("%s code %q validFrom: %w", f.OID, vf.Code, err)
 		}

@@ -281,6 +281,7 @@ func TestValidAt(t *testing.T) {
 const okSystem = `oid: 1.2.3.2020
 name: Testi
 complete: false
+completeBecause: test
 source: test
 values:
   - code: A
@@ -308,6 +309,7 @@ func TestLoadRejects(t *testing.T) {
 		{"binding to unknown system", map[string]string{"systems/a.yaml": okSystem, "bindings.yaml": "bindings:\n  - element: x\n    system: 9.9\n"}, "unknown code system"},
 		{"own value without note", map[string]string{"systems/a.yaml": okSystem + "  - code: SIM-B\n    display: b\n    own: true\n", "bindings.yaml": okBindings}, "needs a note"},
 		{"missing complete", map[string]string{"systems/a.yaml": strings.Replace(okSystem, "complete: false\n", "", 1), "bindings.yaml": okBindings}, "required"},
+		{"missing completeBecause", map[string]string{"systems/a.yaml": strings.Replace(okSystem, "completeBecause: test\n", "", 1), "bindings.yaml": okBindings}, "completeBecause"},
 		{"bad OID", map[string]string{"systems/a.yaml": strings.Replace(okSystem, "1.2.3.2020", "1.2.x", 1), "bindings.yaml": okBindings}, "not a dotted OID"},
 		{"bad date", map[string]string{"systems/a.yaml": okSystem + "    validTo: 31.8.2024\n", "bindings.yaml": okBindings}, "YYYY-MM-DD"},
 		{"no display at all", map[string]string{"systems/a.yaml": strings.Replace(okSystem, "    display: a\n", "", 1), "bindings.yaml": okBindings}, "display"},

@@ -410,7 +410,7 @@ func mutationCases() []mutationCase {
 			mutate: editDoc(attrIs(headerPrefix+"inaccessibleArgument", "code", "9"))},
 		{name: "case named with the 2017 case classification after it went out of force", base: baseCase, want: "CODE-EXPIRED",
 			mutate: editDoc(attrIs(headerPrefix+"caseName", "codeSystem", "1.2.246.537.6.1265.201701"))},
-		{name: "case status not in its complete list", base: baseCase, want: "CODE-UNKNOWN",
+		{name: "case status outside the bundled partial list", base: baseCase, want: "CODE-UNLISTED",
 			mutate: editDoc(attrIs(headerPrefix+"caseStatus", "code", "SIM-AVOIN"))},
 		{name: "service task outside the bundled partial list", base: basePlan, want: "CODE-UNLISTED",
 			mutate: editDoc(attrIs(headerPrefix+"functionCode", "code", "99"))},

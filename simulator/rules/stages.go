@@ -145,7 +145,7 @@ func (c *check) unlisted(where string, sys *codes.System, code string) {
 
 // undeclaredNote is the message of a CODE-ORG-UNDECLARED finding; the OID
 // comes first so that UndeclaredOrganisation can read it back.
-const undeclaredNote = "organisation OID %s is not in the bundled part of %s; declare it with --organisation FILE"
+const undeclaredNote = "organisation OID %s is not in the bundled part of %s: declare it with --organisation FILE"
 
 // organisation notes an organisation or service unit OID that is neither
 // in the bundled part of the organisation register nor declared by the
