@@ -54,6 +54,9 @@ func headerElements() map[string]headerElement {
 		"organiser": {"HDR-ORGANISER", "localSocialHeader/outsourcingServiceCustomer", func(d *message.Document) bool {
 			return d.Header.OutsourcingServiceCustomer.Root != ""
 		}},
+		"organiserName": {"HDR-ORGANISER", "localSocialHeader/outsourcingServiceCustomerName", func(d *message.Document) bool {
+			return d.Header.OutsourcingServiceCustomerName.Value != ""
+		}},
 		"contentSpecificationId": {"HDR-CONTENT-SPEC", "localSocialHeader/contentSpecificationId", func(d *message.Document) bool {
 			return d.Header.ContentSpecificationID.Value != ""
 		}},
@@ -81,9 +84,9 @@ func headerElements() map[string]headerElement {
 		"serviceProcess": {"HDR-SERVICE-PROCESS", "localSocialHeader/serviceProcess/code", func(d *message.Document) bool {
 			return d.Header.ServiceProcess.Code != ""
 		}},
-		"storer": {"HDR-STORER", "author/assignedAuthor (with a name)", func(d *message.Document) bool {
+		"storer": {"HDR-STORER", "author/assignedAuthor (with given and family name)", func(d *message.Document) bool {
 			for _, a := range d.Authors {
-				if a.Family != "" && !a.ID.Null() {
+				if a.Family != "" && len(a.Given) > 0 && !a.ID.Null() {
 					return true
 				}
 			}

@@ -113,7 +113,7 @@ func newCorpusFixture(tb testing.TB) *corpusFixture {
 
 func originals() []original {
 	planNotes := []string{"CONS-EFFECTIVE-TIME"}
-	return []original{
+	return append([]original{
 		{baseClientRelation, func(tb testing.TB, _ *corpusFixture) pair {
 			return pair{readSample(tb, "client-relation-frame.xml"), readSample(tb, "signature-restored/client-relation-document.xml")}
 		}, nil},
@@ -155,7 +155,7 @@ func originals() []original {
 			setAttr(tb, d, "localSocialHeader/specificDocumentType", "code", "SIM-LIITE")
 			add(tb, d, "localSocialHeader", `<ep2:mainDocument root="1.2.246.10.2012566.95.2026.688883.2655000"/>`)
 		})), planNotes},
-	}
+	}, completenessOriginals()...)
 }
 
 // serviceRequestCase is the simulator's service request for archiving a
@@ -188,7 +188,7 @@ func mutationCases() []mutationCase {
 	otherCRClient := mustTestHetu(crBirth, 906)
 	nonTestCRClient := nonTestHetu("200111", 'A', 123)
 	nonTestSender := nonTestHetu("080779", '-', 123)
-	return []mutationCase{
+	return append([]mutationCase{
 		// --- stage 1: xml ---------------------------------------------------
 		{name: "document with a DTD declaring an internal entity", base: baseClientRelation, want: "XML-DTD",
 			mutate: rawDoc(func(b []byte) []byte {
@@ -659,7 +659,7 @@ func mutationCases() []mutationCase {
 			mutate: resign(kanta.SignatureProfessional)},
 		{name: "signature without type", base: baseClientRelation, want: "SIG-TYPE",
 			mutate: editDoc(removeAt(sigCR + "/signatureDescription"))},
-	}
+	}, completenessCases()...)
 }
 
 // TestMutationCorpus checks that every original validates without errors

@@ -650,7 +650,7 @@ func (c *check) signatures() {
 
 func (c *check) hasSignerMetadata() bool {
 	for _, s := range c.r.Document.Header.Signers {
-		if s.AssignedAuthorSigner.Value != "" && s.Family != "" && s.AuthenticationMethod.Code != "" && s.Time.Value != "" {
+		if s.AssignedAuthorSigner.Value != "" && len(s.Given) > 0 && s.Family != "" && s.AuthenticationMethod.Code != "" && s.Time.Value != "" {
 			return true
 		}
 	}

@@ -418,8 +418,8 @@ func (c *check) header() {
 	if g.Kind == kanta.KindCase {
 		c.r.CaseClosed = h.CaseStatus.Code == c.v.Groups.CaseStatus.Closed || (d.Case != nil && d.Case.High.Value != "")
 	}
-	if g.Kind == kanta.KindCase && h.CaseStatus.Code == c.v.Groups.CaseStatus.Closed && (d.Case == nil || d.Case.High.Value == "") {
-		c.add("HDR-CASE-METADATA", message.Path(h.CaseStatus.El), "a closed case needs its closing date in encompassingEncounter/effectiveTime/high")
+	if g.Kind == kanta.KindCase {
+		c.caseStatus()
 	}
 	if h.FileFormat.Code != "" && c.displayFormat(h.FileFormat.Code) == "pdf" && g.IsClientDocument() && h.Description.Value == "" && d.Body.MediaType == "application/pdf" {
 		c.add("HDR-DESCRIPTION", message.Path(h.El)+"/description", "an unstructured (PDF) document needs its free-text name in the description metadata")

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/beevik/etree"
+
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
@@ -130,6 +132,55 @@ func FuzzReadAcknowledgement(f *testing.F) {
 		}
 		if ack == nil {
 			t.Fatal("nil acknowledgement without an error")
+		}
+	})
+}
+
+// FuzzParseXML feeds the one XML reader anything: it never panics, every
+// error is a *wire.Error with a rule, and what it accepts keeps to the
+// limits and survives being written out and read again.
+func FuzzParseXML(f *testing.F) {
+	for _, s := range []string{
+		`<a/>`, `<?xml version="1.0" encoding="UTF-8"?><a x="1"><b>t</b><!-- c --><?p i?></a>`,
+		`<?xml version="1.0" encoding="ISO-8859-1"?><a>ä</a>`, `<!DOCTYPE a><a/>`, "<a>\xff</a>",
+		`<p:a xmlns:p="urn:x" p:y="&amp;"><![CDATA[<x>]]></p:a>`, `<a><b></a>`, `<a/><b/>`, "\ufeff<a/>",
+	} {
+		f.Add([]byte(s))
+	}
+	lim := wire.Limits{MaxBytes: 1 << 16, MaxDepth: 32, MaxElements: 512, MaxAttributes: 16}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := wire.ParseXML(data, lim, "input")
+		if err != nil {
+			var e *wire.Error
+			if !errors.As(err, &e) || doc != nil {
+				t.Fatalf("error %v (a *wire.Error: %v) with document %v", err, errors.As(err, &e), doc)
+			}
+			return
+		}
+		if doc.Root() == nil {
+			t.Fatal("accepted a document without a root")
+		}
+		n := 0
+		var walk func(e *etree.Element, depth int)
+		walk = func(e *etree.Element, depth int) {
+			n++
+			if depth > lim.MaxDepth || len(e.Attr) > lim.MaxAttributes {
+				t.Fatalf("accepted depth %d or %d attributes", depth, len(e.Attr))
+			}
+			for _, c := range e.ChildElements() {
+				walk(c, depth+1)
+			}
+		}
+		walk(doc.Root(), 1)
+		if n > lim.MaxElements {
+			t.Fatalf("accepted %d elements", n)
+		}
+		out, err := doc.WriteToBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wire.ParseXML(out, wire.Limits{MaxBytes: 1 << 20, MaxDepth: 32, MaxElements: 512, MaxAttributes: 16}, "rewritten"); err != nil && wire.KindOf(err) != wire.KindEncoding {
+			t.Fatalf("accepted %q, but not its rewrite %q: %v", data, out, err)
 		}
 	})
 }

@@ -87,6 +87,8 @@ type xmlParser struct {
 	// are noted in spans.
 	spanDepth int
 	spans     map[*etree.Element]span
+	// spaces interns the white space between elements.
+	spaces map[string]string
 }
 
 func (p *xmlParser) parse() (*etree.Document, error) {
@@ -103,6 +105,7 @@ func (p *xmlParser) parse() (*etree.Document, error) {
 	}
 	doc := etree.NewDocument()
 	cur := &doc.Element
+	p.spaces = make(map[string]string, 16)
 	depth, elements, roots := 0, 0, 0
 	for {
 		start := p.dec.InputOffset()
@@ -134,6 +137,9 @@ func (p *xmlParser) parse() (*etree.Document, error) {
 			}
 			e := etree.NewElement(t.Name.Local)
 			e.Space = t.Name.Space
+			if len(t.Attr) > 0 {
+				e.Attr = make([]etree.Attr, 0, len(t.Attr))
+			}
 			for _, a := range t.Attr {
 				key := a.Name.Local
 				if a.Name.Space != "" {
@@ -164,11 +170,17 @@ func (p *xmlParser) parse() (*etree.Document, error) {
 				}
 				continue
 			}
-			s := string(t)
-			cd := cur.CreateText(s)
-			if isSpace(s) {
-				cd.SetData(s) // marks it as whitespace, as etree's own reader does
+			if isSpace(t) {
+				// Indentation repeats: one string per distinct run.
+				s, ok := p.spaces[string(t)]
+				if !ok {
+					s = string(t)
+					p.spaces[s] = s
+				}
+				cur.CreateText(s).SetData(s) // SetData marks it as whitespace, as etree's reader does
+				continue
 			}
+			cur.CreateText(string(t))
 		case xml.Comment:
 			cur.CreateComment(string(t))
 		case xml.ProcInst:
@@ -202,7 +214,7 @@ func qname(n xml.Name) string {
 }
 
 // isSpace reports whether s is only XML white space.
-func isSpace(s string) bool {
+func isSpace(s []byte) bool {
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case ' ', '\t', '\r', '\n':
