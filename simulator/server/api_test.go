@@ -17,15 +17,26 @@ import (
 )
 
 // do sends a request and returns the status and the body.
-func do(t *testing.T, method, url string, body string) (int, []byte) {
+func do(t *testing.T, method, url, body string) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, url, rd)
+	status, _, b := roundTrip(t, method, url, "", rd)
+	return status, b
+}
+
+// roundTrip sends one request (with the Content-Type unless it is empty)
+// and returns the answer's status, header and body.
+func roundTrip(t *testing.T, method, url, contentType string, body io.Reader) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -36,7 +47,7 @@ func do(t *testing.T, method, url string, body string) (int, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, b
+	return resp.StatusCode, resp.Header, b
 }
 
 func sessions(t *testing.T, s *server.Server) []string {

@@ -12,29 +12,8 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/kanta"
-	"github.com/yhteistestaus/yhteistestaus/simulator"
-	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
-
-// benchServer starts a server for a benchmark, with the default limits.
-func benchServer(b *testing.B) (*simulator.Simulator, *server.Server) {
-	b.Helper()
-	sim, err := simulator.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := &server.Server{Addr: "127.0.0.1:0", Sim: sim}
-	if err := s.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.Shutdown(ctx)
-	})
-	return sim, s
-}
 
 // soapRequest is a prepared archiving request: SOAP 1.1 with the document
 // as a MIME part (SwA), as the samples' vendor sends it.
@@ -79,7 +58,8 @@ func (r soapRequest) send(client *http.Client, url string) (string, error) {
 // session (its client has no client relation document in the samples), so
 // receive/plan is answered AE after the same validation and archive rules.
 func BenchmarkReceive(b *testing.B) {
-	sim, s := benchServer(b)
+	s := startServer(b)
+	sim := s.Sim
 	pairs := []struct {
 		name, frame, doc, want string
 	}{
@@ -134,7 +114,7 @@ func BenchmarkReceive(b *testing.B) {
 func BenchmarkServerLoad(b *testing.B) {
 	for _, conns := range []int{1, 8, 32} {
 		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) {
-			_, s := benchServer(b)
+			s := startServer(b)
 			req := newSOAPRequest(b, sample(b, "plan-frame.xml"), sample(b, "signature-restored/plan-document.xml"))
 			url := s.URL() + "/s/load/soap"
 			transport := &http.Transport{MaxConnsPerHost: conns, MaxIdleConnsPerHost: conns}

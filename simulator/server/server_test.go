@@ -35,11 +35,19 @@ func sample(tb testing.TB, name string) []byte {
 // built with opts.
 func startServer(tb testing.TB, opts ...simulator.Option) *server.Server {
 	tb.Helper()
+	return startConfigured(tb, func(*server.Server) {}, opts...)
+}
+
+// startConfigured is startServer with the server's fields set by
+// configure before it starts.
+func startConfigured(tb testing.TB, configure func(*server.Server), opts ...simulator.Option) *server.Server {
+	tb.Helper()
 	sim, err := simulator.New(opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	s := &server.Server{Addr: "127.0.0.1:0", Sim: sim}
+	configure(s)
 	if err := s.Start(); err != nil {
 		tb.Fatal(err)
 	}

@@ -2,17 +2,14 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/beevik/etree"
 
 	"github.com/yhteistestaus/yhteistestaus/kanta"
-	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -26,16 +23,8 @@ func rawPost(t *testing.T, url, soapVersion string, pkg wire.Packaging, frame, d
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(url, ct, &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header.Get("Content-Type"), b
+	status, h, b := roundTrip(t, http.MethodPost, url, ct, &body)
+	return status, h.Get("Content-Type"), b
 }
 
 // The server answers in the HL7 V3 NE2008 form unless told otherwise
@@ -45,19 +34,7 @@ func TestAcknowledgementFormsAndIDs(t *testing.T) {
 	frame, doc := sample(t, "client-relation-frame.xml"), sample(t, "signature-restored/client-relation-document.xml")
 	for _, form := range []wire.AckForm{wire.AckFormNE2008, wire.AckFormAttribute} {
 		t.Run(form.String(), func(t *testing.T) {
-			sim, err := simulator.New()
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := &server.Server{Addr: "127.0.0.1:0", Sim: sim, AckForm: form}
-			if err := s.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				s.Shutdown(ctx)
-			})
+			s := startConfigured(t, func(s *server.Server) { s.AckForm = form })
 			ids := map[string]string{}
 			for _, session := range []string{"a", "b", "c"} {
 				status, ct, body := rawPost(t, s.URL()+"/s/"+session+"/soap", "1.2", wire.SwA, frame, doc)

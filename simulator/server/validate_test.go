@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 )
 
@@ -158,16 +156,8 @@ func writePythonString(b *bytes.Buffer, s string) {
 // application/json) and returns the status and body.
 func postValidation(t *testing.T, url, contentType string, body []byte) (int, []byte) {
 	t.Helper()
-	resp, err := http.Post(url+validationPath, contentType, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	status, _, b := roundTrip(t, http.MethodPost, url+validationPath, contentType, bytes.NewReader(body))
+	return status, b
 }
 
 // The public validator client, both versions, works against the
@@ -260,16 +250,8 @@ func (b *syncBuffer) String() string {
 // JSON path only), and any other declaration that does not match the
 // text is XML-ENCODING.
 func TestValidationRequestEdges(t *testing.T) {
-	sim, err := simulator.New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var log syncBuffer
-	s := &server.Server{Addr: "127.0.0.1:0", Sim: sim, Logger: slog.New(slog.NewTextHandler(&log, nil))}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Shutdown(t.Context()) })
+	s := startConfigured(t, func(s *server.Server) { s.Logger = slog.New(slog.NewTextHandler(&log, nil)) })
 	planFrame, plan := string(sample(t, "plan-frame.xml")), string(sample(t, "signature-restored/plan-document.xml"))
 	request := func(mutate func(*server.ValidationRequest)) []byte {
 		req := server.ValidationRequest{MessageID: "msg-4711", ServiceRequest: "SP17", Level: "1", Frame: planFrame, Document: plan}

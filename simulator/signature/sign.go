@@ -191,7 +191,7 @@ func reference(signedInfo *etree.Element, uri string) *etree.Element {
 
 // digestOf hashes the canonical form of el.
 func digestOf(el *etree.Element, c14n string, hash crypto.Hash) ([]byte, error) {
-	canonical, err := canonicalize(el, c14n, "", nil)
+	canonical, err := canonicalize(el, c14n, "", nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,12 @@
 package signature
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
 	"github.com/beevik/etree"
+	dsig "github.com/russellhaering/goxmldsig"
 	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
@@ -142,8 +144,10 @@ func indexPath(ancestor, el *etree.Element) ([]int, bool) {
 // declarations in scope at el are carried over, as canonicalizing a subtree
 // of a document requires. If exclude is inside el, it is left out, as the
 // enveloped-signature transform demands. The document itself is not changed:
-// only el's subtree is copied.
-func canonicalize(el *etree.Element, alg, prefixList string, exclude *etree.Element) ([]byte, error) {
+// only el's subtree is copied. The exclusive algorithms write into buf
+// (reset first; nil means a new buffer) and return its bytes, which are
+// good until buf is used again.
+func canonicalize(el *etree.Element, alg, prefixList string, exclude *etree.Element, buf *bytes.Buffer) ([]byte, error) {
 	var excludePath []int
 	if exclude != nil {
 		excludePath, _ = indexPath(el, exclude)
@@ -162,6 +166,23 @@ func canonicalize(el *etree.Element, alg, prefixList string, exclude *etree.Elem
 			e = e.Child[i].(*etree.Element)
 		}
 		e.RemoveChildAt(excludePath[len(excludePath)-1])
+	}
+	switch dsig.AlgorithmID(alg) {
+	case dsig.CanonicalXML10ExclusiveAlgorithmId, dsig.CanonicalXML10ExclusiveWithCommentsAlgorithmId:
+		// goxmldsig's exclusive canonicalizer is this transform and then a
+		// canonical write of a copy of the element. detached is a copy of
+		// its own already, so it is written straight into the buffer: the
+		// same bytes, without a second copy of the subtree.
+		comments := dsig.AlgorithmID(alg) == dsig.CanonicalXML10ExclusiveWithCommentsAlgorithmId
+		if err := etreeutils.TransformExcC14n(detached, prefixList, comments); err != nil {
+			return nil, err
+		}
+		if buf == nil {
+			buf = new(bytes.Buffer)
+		}
+		buf.Reset()
+		detached.WriteTo(buf, &etree.WriteSettings{CanonicalAttrVal: true, CanonicalEndTags: true, CanonicalText: true})
+		return buf.Bytes(), nil
 	}
 	return canonicalizer(alg, prefixList).Canonicalize(detached)
 }

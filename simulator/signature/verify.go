@@ -199,6 +199,8 @@ type verifier struct {
 	canonicalBytes    int
 	budget            int
 	canonicalizations int
+	// buf holds each canonical form while it is hashed.
+	buf bytes.Buffer
 }
 
 type digestKey struct {
@@ -212,12 +214,13 @@ type certEntry struct {
 	err  error
 }
 
-// canonicalize canonicalizes el within the Verify call's budget.
+// canonicalize canonicalizes el within the Verify call's budget. The bytes
+// are good until the next call (they are hashed at once).
 func (v *verifier) canonicalize(el *etree.Element, alg, prefixes string, exclude *etree.Element) ([]byte, error) {
 	if v.canonicalBytes >= v.budget {
 		return nil, fmt.Errorf("not checked: the document's signatures already needed %d bytes of canonical XML, the limit", v.budget)
 	}
-	out, err := canonicalize(el, alg, prefixes, exclude)
+	out, err := canonicalize(el, alg, prefixes, exclude, &v.buf)
 	v.canonicalizations++
 	v.canonicalBytes += len(out)
 	return out, err
