@@ -144,7 +144,7 @@ func (a *Archive) record(res *rules.Result, version int, messageID string) *api.
 	if d.Case != nil {
 		rec.CaseID = d.Case.ID.Root
 	}
-	if t, err := rules.ParseTS(d.EffectiveTime.Value); err == nil {
+	if t, err := message.ParseTS(d.EffectiveTime.Value); err == nil {
 		rec.EffectiveTime = t
 	}
 	for _, c := range d.Consents {
@@ -158,7 +158,7 @@ func (a *Archive) record(res *rules.Result, version int, messageID string) *api.
 		rec.ServiceTask = h.FunctionCode.Code
 		rec.SpecificType = h.SpecificDocumentType.Code
 		rec.MainDocument = h.MainDocument.Root
-		if t, err := rules.ParseTS(h.DelayDate.Value); err == nil {
+		if t, err := message.ParseTS(h.DelayDate.Value); err == nil {
 			rec.DelayUntil = t
 		}
 		for _, ia := range h.InaccessibleArguments {

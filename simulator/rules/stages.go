@@ -297,7 +297,7 @@ func (c *check) identity() {
 		case id.Root == kanta.OIDHetu:
 			code, ok := checkHetu(id.Extension, message.AttrPath(id.El, "extension"), who, client)
 			if ok && client && p.BirthTime.Value != "" {
-				bt, err := ParseTS(p.BirthTime.Value)
+				bt, err := message.ParseTS(p.BirthTime.Value)
 				if err != nil || bt.Format("20060102") != code.BirthDate.Format("20060102") {
 					c.add("ID-BIRTH-DATE", message.Path(p.BirthTime.El), "birth time %q does not match the identity code's birth date %s",
 						p.BirthTime.Value, code.BirthDate.Format(time.DateOnly))
@@ -374,7 +374,7 @@ func (c *check) minors(d *message.Document) {
 	if g == nil || g.Kind == kanta.KindCase || g.Kind == kanta.KindOld || c.r.Annulment {
 		return
 	}
-	at, err := ParseTS(d.EffectiveTime.Value)
+	at, err := message.ParseTS(d.EffectiveTime.Value)
 	if err != nil {
 		at = c.now
 	}

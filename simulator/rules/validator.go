@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -257,7 +256,7 @@ func (c *check) frame() {
 	if f.ID.Root == "" || f.ID.Extension == "" || !isOID(f.ID.Root) {
 		c.add("FRAME-ID", loc(f.ID.El, "/"+f.Interaction+"/id"), "message id %q needs an OID root and an extension", f.ID.String())
 	}
-	if _, err := ParseTS(f.CreationTime.Value); err != nil {
+	if _, err := message.ParseTS(f.CreationTime.Value); err != nil {
 		c.add("FRAME-CREATION-TIME", loc(f.CreationTime.El, "/"+f.Interaction+"/creationTime"), "creationTime: %v", err)
 	}
 	for _, pc := range []struct {
@@ -356,7 +355,7 @@ func (c *check) header() {
 	if n, err := d.Version.Int(); err != nil || n < 1 {
 		c.add("HDR-VERSION", loc(d.Version.El, root+"/versionNumber"), "versionNumber %q is not a positive integer", d.Version.Value)
 	}
-	if _, err := ParseTS(d.EffectiveTime.Value); err != nil {
+	if _, err := message.ParseTS(d.EffectiveTime.Value); err != nil {
 		c.add("HDR-EFFECTIVE-TIME", loc(d.EffectiveTime.El, root+"/effectiveTime"), "effectiveTime: %v", err)
 	}
 	if d.Confidentiality.Code == "" {
@@ -428,7 +427,7 @@ func (c *check) header() {
 		c.add("HDR-ATTACHMENT", message.Path(h.El)+"/mainDocument", "an attachment must name its main document")
 	}
 	if h.DelayDate.Present() {
-		if _, err := ParseTS(h.DelayDate.Value); err != nil {
+		if _, err := message.ParseTS(h.DelayDate.Value); err != nil {
 			c.add("HDR-DELAY", message.Path(h.DelayDate.El), "delayDate: %v", err)
 		}
 		if len(h.InaccessibleArguments) == 0 {
@@ -485,50 +484,6 @@ func isOID(s string) bool {
 		}
 	}
 	return strings.Contains(s, ".")
-}
-
-// ParseTS parses an HL7 V3 time stamp: YYYYMMDD[HH[MM[SS[.S+]]]][+|-ZZZZ].
-func ParseTS(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, errors.New("missing time stamp")
-	}
-	main, zone := s, ""
-	if i := strings.IndexAny(s, "+-"); i >= 0 {
-		main, zone = s[:i], s[i:]
-	}
-	if i := strings.IndexByte(main, '.'); i >= 0 {
-		frac := main[i+1:]
-		if _, err := strconv.Atoi(frac); err != nil || len(main[:i]) != 14 {
-			return time.Time{}, fmt.Errorf("time stamp %q has a bad fraction", s)
-		}
-		main = main[:i]
-	}
-	layouts := map[int]string{8: "20060102", 10: "2006010215", 12: "200601021504", 14: "20060102150405"}
-	layout, ok := layouts[len(main)]
-	if !ok {
-		return time.Time{}, fmt.Errorf("time stamp %q is not YYYYMMDD[HHMM[SS]][+ZZZZ]", s)
-	}
-	loc := time.UTC
-	if zone != "" {
-		if len(zone) != 5 {
-			return time.Time{}, fmt.Errorf("time stamp %q has a bad zone", s)
-		}
-		h, err1 := strconv.Atoi(zone[1:3])
-		m, err2 := strconv.Atoi(zone[3:5])
-		if err1 != nil || err2 != nil || h > 14 || m > 59 {
-			return time.Time{}, fmt.Errorf("time stamp %q has a bad zone", s)
-		}
-		off := h*3600 + m*60
-		if zone[0] == '-' {
-			off = -off
-		}
-		loc = time.FixedZone(zone, off)
-	}
-	t, err := time.ParseInLocation(layout, main, loc)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("time stamp %q is not a valid date and time", s)
-	}
-	return t, nil
 }
 
 // hetuError maps a hetu parse error to its rule.
