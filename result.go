@@ -38,19 +38,12 @@ const (
 	StatusUndefined Status = "undefined"
 )
 
-// RequirementStatuses returns the statuses a requirement can have, in the
-// order every report and the console list them. Each call returns a new
-// slice.
+// RequirementStatuses are the statuses a requirement can have, in the order
+// reports and the console list them.
 func RequirementStatuses() []Status {
 	return []Status{
-		StatusPassed,
-		StatusFailed,
-		StatusNotSupported,
-		StatusNotTested,
-		StatusNotYetAutomated,
-		StatusToBeAttested,
-		StatusAttested,
-		StatusManual,
+		StatusPassed, StatusFailed, StatusNotSupported, StatusNotTested,
+		StatusNotYetAutomated, StatusToBeAttested, StatusAttested, StatusManual,
 	}
 }
 

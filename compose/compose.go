@@ -186,7 +186,7 @@ const (
 // The structures (contentSpecificationId) with a default content.
 const (
 	SpecClientRelation = "1.2.246.537.6.1505.1.2023.6.1"
-	SpecCase           = "1.2.246.537.6.1505.2.2023.6.1"
+	SpecCase           = "1.2.246.537.6.1505.2.2022.6.28"
 	SpecDecision       = "1.2.246.537.6.1506.12003.2024.11.28"
 	SpecPlanFamilies   = "1.2.246.537.6.1506.15007.2024.11.28"
 	SpecJournal        = "1.2.246.537.6.1506.2001.2024.11.28"

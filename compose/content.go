@@ -23,8 +23,6 @@ const (
 	defaultCaseName     = "Sosiaalihuollon asia"
 	entryType           = "Käynti tai yhteydenotto"
 	decisionResult      = "Myönteinen"
-	caseOpenText        = "Vireillä"
-	caseClosedText      = "Päättynyt"
 )
 
 // DefaultContent returns the default structured content of the document's
@@ -49,8 +47,8 @@ func ClientRelationContent(d *Document) (map[string]any, error) {
 	return contentOf(d, (*resolved).clientRelationContent)
 }
 
-// CaseContent returns the default content of a case document (asia,
-// structure 1.2.246.537.6.1505.2.2023.6.1).
+// CaseContent returns the default content of a case document (asia-
+// asiakirja, structure 1.2.246.537.6.1505.2.2022.6.28).
 func CaseContent(d *Document) (map[string]any, error) {
 	return contentOf(d, (*resolved).caseContent)
 }
@@ -203,28 +201,32 @@ func (r *resolved) caseContent() (map[string]any, error) {
 	if opened.IsZero() {
 		opened = r.EffectiveTime
 	}
+	status := r.groups.CaseStatus.Open
+	if !r.CaseClosed.IsZero() {
+		status = r.groups.CaseStatus.Closed
+	}
 	c := map[string]any{
-		"asian_tunniste": map[string]any{"system": "urn:oid:" + r.Custodian.OID, "value": r.CaseID},
-		"asiakas":        r.jsonClients(),
-		"asian_nimi":     koodi("case.name", r.CaseNameCode),
+		"asiatunnus":     map[string]any{"system": "urn:oid:" + r.Custodian.OID, "value": r.CaseID},
+		"nimi":           koodi("case.name", r.CaseNameCode),
+		"tila":           koodi("header.caseStatus", status),
+		"avauspaiva":     jsonDate(opened),
 		"palvelutehtava": koodi("body.serviceTask", r.ServiceTask),
-		"asian_avauspvm": jsonDate(opened),
-		"asian_tila":     caseOpenText,
 	}
 	if r.CaseName != "" {
-		c["asian_nimi_tekstina"] = r.CaseName
-	}
-	if r.Organiser.ServiceUnitOID != "" {
-		c["palvelunjarjestajan_toimintayksikko"] = unit(r.Organiser.ServiceUnitOID, r.Organiser.ServiceUnitName)
+		c["lisatieto_luokkaan_muu"] = r.CaseName
 	}
 	if !r.CaseClosed.IsZero() {
-		c["asian_tila"] = caseClosedText
-		c["asian_paattymispvm"] = jsonDate(r.CaseClosed)
+		c["paattymispaiva"] = jsonDate(r.CaseClosed)
 	}
-	if r.Author != nil {
-		c["laatija"] = []any{r.professional(r.Author)}
+	unitOID, unitName := r.Organiser.ServiceUnitOID, r.Organiser.ServiceUnitName
+	if unitOID == "" {
+		unitOID, unitName = r.Organiser.OID, r.Organiser.Name
 	}
-	return map[string]any{"asia": c}, nil
+	return map[string]any{"asia_asiakirja": map[string]any{
+		"palvelunjarjestajan_toimintayksikko": unit(unitOID, unitName),
+		"asiakas":                             r.jsonClients(),
+		"asian_tiedot":                        c,
+	}}, nil
 }
 
 func (r *resolved) decisionContent() (map[string]any, error) {
@@ -343,11 +345,14 @@ func (r *resolved) socialServices() []any {
 }
 
 // koodi is a code object {system, code, display} of the code system the
-// binding names, with the bundled display name when the code is known.
+// binding names, with the bundled display name when the code is known (the
+// code itself otherwise).
 func koodi(binding, code string) map[string]any {
 	cs := codes.Default()
 	oid, _ := cs.Binding(binding)
-	k := map[string]any{"system": "urn:oid:" + oid, "code": code}
+	// Sosmeta's code objects require a display; the code stands in for an
+	// unknown one.
+	k := map[string]any{"system": "urn:oid:" + oid, "code": code, "display": code}
 	if v, ok := cs.Lookup(oid, code); ok {
 		if d := displayOf(v); d != "" {
 			k["display"] = d

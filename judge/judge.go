@@ -99,6 +99,11 @@ type Input struct {
 	// archive already holds (the rule catalogue's archive stage); nil
 	// means none does.
 	Stateful func(rule string) bool
+	// Shared are the functional areas every profile marks mandatory (the
+	// message transport every connecting system shares). A full run that
+	// verified mandatory requirements of these areas only has verified
+	// nothing of the profile's own: its verdict is not yet automated.
+	Shared []string
 }
 
 // Outcome is the judgement of a run.
@@ -116,7 +121,7 @@ func Judge(in Input) Outcome {
 	j.attribute()
 	out := Outcome{Requirements: j.statuses()}
 	out.RootCauses = j.rootCauses()
-	out.Summary, out.Verdict = verdict(out.Requirements, out.RootCauses, in.Partial)
+	out.Summary, out.Verdict = verdict(out.Requirements, out.RootCauses, in.Partial, in.Shared)
 	return out
 }
 
@@ -521,6 +526,11 @@ func (j *judgement) unfailed(id string, about, covers []int) yhteistestaus.Statu
 	case len(about) > 0 && len(blocked) == 0, len(about) == 0 && passed > 0:
 		return yhteistestaus.StatusPassed
 	}
+	if len(about) == 0 {
+		// Only covered: the failing scenarios were about something else,
+		// and their causes block what they are about.
+		return yhteistestaus.StatusNotTested
+	}
 	for _, i := range blocked {
 		for _, c := range j.scenarioCauses[i] {
 			rc := j.causes[c]
@@ -543,10 +553,11 @@ func (j *judgement) rootCauses() []yhteistestaus.RootCause {
 // verdict counts requirements by status and decides the run. A run fails
 // when a mandatory automatic requirement it covers failed, was not
 // supported or was left untested, or when a failure belongs to no
-// requirement at all. A full run in which no mandatory requirement could
-// be verified automatically is not yet automated, not passed. A partial run
-// (a tag filter) covers only the requirements its scenarios verify.
-func verdict(rs []yhteistestaus.RequirementResult, causes []yhteistestaus.RootCause, partial bool) (map[yhteistestaus.Status]int, yhteistestaus.Status) {
+// requirement at all. A full run in which no mandatory requirement of the
+// profile's own areas (outside the shared ones) could be verified
+// automatically is not yet automated, not passed. A partial run (a tag
+// filter) covers only the requirements its scenarios verify.
+func verdict(rs []yhteistestaus.RequirementResult, causes []yhteistestaus.RootCause, partial bool, shared []string) (map[yhteistestaus.Status]int, yhteistestaus.Status) {
 	sum := make(map[yhteistestaus.Status]int)
 	failed, verified := false, 0
 	for _, r := range rs {
@@ -561,7 +572,9 @@ func verdict(rs []yhteistestaus.RequirementResult, causes []yhteistestaus.RootCa
 		case yhteistestaus.StatusFailed, yhteistestaus.StatusNotSupported, yhteistestaus.StatusNotTested:
 			failed = true
 		case yhteistestaus.StatusPassed:
-			verified++
+			if !slices.Contains(shared, r.Area) {
+				verified++
+			}
 		}
 	}
 	for _, c := range causes {

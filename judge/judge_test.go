@@ -165,7 +165,9 @@ func TestJudge(t *testing.T) {
 				"REQ-JOINT": yhteistestaus.StatusNotTested, "REQ-HETU": yhteistestaus.StatusNotTested,
 			},
 			verdict: yhteistestaus.StatusFailed,
-			causes:  map[string][]string{"HDR-SERVICE-TASK": {"REQ-TASK", "REQ-CASE", "REQ-HETU", "REQ-JOINT"}},
+			// REQ-HETU, only covered, is not tested but not listed: the
+			// scenarios are not about it.
+			causes: map[string][]string{"HDR-SERVICE-TASK": {"REQ-TASK", "REQ-CASE", "REQ-JOINT"}},
 		},
 		{
 			name: "one message breaking several rules is one root cause, under the rule of the requirement a failing scenario is about",
@@ -243,8 +245,9 @@ func TestJudge(t *testing.T) {
 			causes:    map[string][]string{"HARNESS-ACTION|the system stores a plan": {}},
 		},
 		{
-			name:      "a full run in which no mandatory requirement could be verified is not yet automated, not passed",
-			scenarios: []yhteistestaus.ScenarioResult{passed("optional", nil, "REQ-OPTIONAL")},
+			name:      "a full run that verified no mandatory requirement of the profile's own areas (only those every profile shares) is not yet automated, not passed",
+			scenarios: []yhteistestaus.ScenarioResult{passed("frame", nil, "REQ-FRAME", "REQ-OPTIONAL")},
+			want:      map[string]yhteistestaus.Status{"REQ-FRAME": yhteistestaus.StatusPassed},
 			verdict:   yhteistestaus.StatusNotYetAutomated,
 		},
 	}
@@ -252,7 +255,9 @@ func TestJudge(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			prof := testProfile
 			if tt.verdict == yhteistestaus.StatusNotYetAutomated {
-				prof = []profiles.ProfileRequirement{req("REQ-OPTIONAL", profiles.Optional, profiles.Automatic, "OPT-RULE"), {
+				frame := auto("REQ-FRAME", "FRAME-ID")
+				frame.Area = "general"
+				prof = []profiles.ProfileRequirement{req("REQ-OPTIONAL", profiles.Optional, profiles.Automatic, "OPT-RULE"), frame, {
 					Requirement:   &profiles.Requirement{ID: "REQ-LATER", Level: profiles.Shall, Verification: profiles.Automatic, NotYetAutomated: true},
 					Applicability: profiles.Mandatory,
 				}}
@@ -260,6 +265,7 @@ func TestJudge(t *testing.T) {
 			o := Judge(Input{
 				Requirements: prof, Scenarios: tt.scenarios, Attestations: tt.attest, Partial: tt.partial,
 				Stateful: func(rule string) bool { return strings.HasPrefix(rule, "ARC-") },
+				Shared:   []string{"general"},
 			})
 			got := statuses(o)
 			for id, want := range tt.want {

@@ -42,6 +42,26 @@ type Group struct {
 	Structured      bool      `yaml:"structured"`
 	Signed          bool      `yaml:"signed"`
 	Required        []string  `yaml:"required"`
+	// Structure says which Sosmeta structures documents of the group
+	// follow.
+	Structure StructureKind `yaml:"structure"`
+}
+
+// StructureKind describes the Sosmeta structures (contentSpecificationId)
+// of a document group.
+type StructureKind struct {
+	// Arc is the OID arc the structures are under, e.g. 1.2.246.537.6.1506
+	// for client documents; "" allows any.
+	Arc string `yaml:"arc"`
+	// TypeArc is true when the arc after Arc is the structure's specific
+	// document type (1.2.246.537.6.1506.<specificDocumentType>.<date>).
+	TypeArc bool `yaml:"type_arc"`
+	// DocumentTypes are Sosmeta's documentType values the structures may
+	// have; empty allows any.
+	DocumentTypes []string `yaml:"document_types"`
+	// Subjects are Sosmeta's documentSubject values the structures may
+	// have; empty allows any.
+	Subjects []string `yaml:"subjects"`
 }
 
 // IsClientDocument reports whether documents of the group are client

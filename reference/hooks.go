@@ -233,9 +233,11 @@ func hooks() map[string]hook {
 			if err != nil {
 				return
 			}
+			// Every structure makes its client (asiakas) mandatory, so the
+			// open fallback schemas see the defect as THL's do.
 			for _, v := range c {
 				if fields, ok := v.(map[string]any); ok {
-					fields["ylimaarainen_kentta"] = "ei rakenteen mukainen"
+					delete(fields, "asiakas")
 				}
 			}
 			m.doc.JSON = c

@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/yhteistestaus/yhteistestaus/datafile"
@@ -27,7 +28,8 @@ type Attestation struct {
 //	    link: https://intra.example/kanta-certificate
 //	    screenshot: evidence/certificate.png
 //
-// and returns the evidence text by requirement id.
+// and returns the evidence text by requirement id. A screenshot's path is
+// relative to the file's directory and must exist.
 func LoadAttestations(path string) (map[string]string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -52,6 +54,13 @@ func LoadAttestations(path string) (map[string]string, error) {
 			ev += " (link: " + a.Link + ")"
 		}
 		if a.Screenshot != "" {
+			shot := a.Screenshot
+			if !filepath.IsAbs(shot) {
+				shot = filepath.Join(filepath.Dir(path), shot)
+			}
+			if _, err := os.Stat(shot); err != nil {
+				return nil, fmt.Errorf("attestations %s: %s: screenshot: %w", path, a.Requirement, err)
+			}
 			ev += " (screenshot: " + a.Screenshot + ")"
 		}
 		out[a.Requirement] = ev

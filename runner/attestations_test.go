@@ -47,7 +47,7 @@ func TestAttestationsAreCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := runner.Run(context.Background(), runner.Options{Profile: "vaihe2-hakeva", Driver: referenceSystem(t), Attestations: att})
+	res, err := runner.Run(context.Background(), runner.Options{Profile: "vaihe2-hakeva", Driver: referenceSystem(t), Archive: archive(t), Attestations: att})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,9 +77,28 @@ func TestAttestationErrors(t *testing.T) {
 		})
 	}
 	for _, id := range []string{"REQ-NOPE-999", "REQ-DOC-031"} {
-		_, err := runner.Run(context.Background(), runner.Options{Profile: "vaihe2-hakeva", Driver: referenceSystem(t), Attestations: map[string]string{id: "x"}})
+		_, err := runner.Run(context.Background(), runner.Options{Profile: "vaihe2-hakeva", Driver: referenceSystem(t), Archive: archive(t), Attestations: map[string]string{id: "x"}})
 		if err == nil {
 			t.Errorf("attestation of %s accepted, want an error (unknown, or not an attestation requirement)", id)
 		}
+	}
+}
+
+// An attestation's screenshot, relative to the attestation file, must exist.
+func TestAttestationScreenshotMustExist(t *testing.T) {
+	path := writeFile(t, "attestations:\n  - requirement: REQ-SEC-065\n    evidence: We do.\n    screenshot: evidence/certificate.png\n")
+	if _, err := runner.LoadAttestations(path); err == nil || !strings.Contains(err.Error(), "screenshot") {
+		t.Errorf("missing screenshot: err %v, want one naming the screenshot", err)
+	}
+	shot := filepath.Join(filepath.Dir(path), "evidence", "certificate.png")
+	if err := os.MkdirAll(filepath.Dir(shot), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(shot, []byte("png"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := runner.LoadAttestations(path)
+	if err != nil || !strings.Contains(a["REQ-SEC-065"], "evidence/certificate.png") {
+		t.Errorf("screenshot present: %v, %v", a, err)
 	}
 }

@@ -1,36 +1,30 @@
 // Package runner runs the conformance suite for one information-system
-// profile: it starts (or joins) the mock archive, drives the vendor system
-// through the profile's Gherkin scenarios with godog in strict mode, and
-// turns the outcome into a yhteistestaus.Run with a status per requirement,
-// ready for the report writers.
+// profile: it drives the vendor system through the profile's Gherkin
+// scenarios with godog in strict mode against a mock archive it is handed,
+// records each scenario's steps, and has package judge turn the outcome
+// into a yhteistestaus.Run with a status per requirement, the root causes
+// and the verdict. It neither serves the archive (package harness does) nor
+// prints (an Observer does).
 package runner
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"regexp"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
-	"github.com/fatih/color"
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/judge"
 	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
-	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
-	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/steps"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
@@ -42,12 +36,11 @@ type Options struct {
 	// Driver drives the vendor system; Adapter names it for the report.
 	Driver  sut.Driver
 	Adapter string
-	// Archive is the base URL of a running simulator; empty starts the
-	// embedded one on a free loopback port.
-	Archive string
-	// Session is the archive session; empty makes a fresh one.
-	Session string
-	// Tags is an extra godog tag expression ("@a,@b && ~@c").
+	// Archive is the control client of the archive session the run uses
+	// (package harness starts an embedded archive and makes one).
+	Archive *control.Client
+	// Tags is an extra godog tag expression ("@a,@b && ~@c"); a run with
+	// one is partial.
 	Tags string
 	// Features are the feature files; nil means the embedded ones.
 	Features fs.FS
@@ -56,36 +49,137 @@ type Options struct {
 	Catalogue *profiles.Catalogue
 	// Attestations are the vendor's attestations by requirement id.
 	Attestations map[string]string
-	// Console receives one line per scenario as it finishes; nil discards.
-	Console io.Writer
-	// Color colours the console lines.
-	Color bool
+	// Observer is told of the run's progress; nil tells no one.
+	Observer Observer
 	// StepTimeout bounds one action of the vendor system.
 	StepTimeout time.Duration
 	// Now is the clock for timing; nil means time.Now.
 	Now func() time.Time
 	// Organisations are the vendor's declared organisations and service
-	// units (--organisation): the embedded archive knows them, and the
-	// report's header names them. Nil declares none.
+	// units (--organisation), named in the report's header. Nil declares
+	// none.
 	Organisations *organisation.Declaration
-	// Codes are the code lists the embedded archive judges codes by
-	// (--codes); nil means the embedded ones.
+	// Codes are the code lists the archive judges codes by (--codes), for
+	// the run's note on undeclared organisations; nil means the embedded
+	// ones.
 	Codes *codes.Set
 }
 
+// Observer follows a run as it goes (the console).
+type Observer interface {
+	// ScenarioDone is called as each scenario finishes: the n-th of total.
+	ScenarioDone(n, total int, sc *yhteistestaus.ScenarioResult)
+	// Notice tells of something the run met that is no scenario's outcome,
+	// such as a describe answer that broke the driver protocol.
+	Notice(msg string)
+}
+
+// NotReachedPrefix begins the Run.NotTested cause of a run whose system the
+// harness could not reach.
+const NotReachedPrefix = "the harness could not reach your system: "
+
 // Run runs the profile's scenarios and returns the result. The error is
-// for a run that could not be made at all (unknown profile, archive
-// unreachable); failed requirements are in the result.
+// for a run that could not be made at all (unknown profile, bad tag
+// expression: ErrTags, archive unreachable); failed requirements, and a
+// system the harness could not reach (Run.NotTested), are in the result.
 func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
+	cat, prof, err := profile(opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Driver == nil {
+		return nil, errors.New("no driver for the system under test")
+	}
+	if opts.Archive == nil {
+		return nil, errors.New("no archive for the run")
+	}
+	feats := opts.Features
+	if feats == nil {
+		feats = DefaultFeatures()
+	}
+	tags, full, err := selectTags(feats, prof, opts.Tags)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := selectScenarios(feats, tags)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Tags != "" && sel.count == 0 {
+		return nil, fmt.Errorf("%w %q selects none of the scenarios of profile %s", ErrTags, opts.Tags, prof.ID)
+	}
+	archive := opts.Archive
+	if _, err := archive.Messages(ctx, control.MessageFilter{}); err != nil {
+		return nil, fmt.Errorf("the archive at %s does not answer: %w", archive.BaseURL, err)
+	}
+	checks, err := judge.Checks()
+	if err != nil {
+		return nil, err
+	}
+
+	run := &yhteistestaus.Run{
+		Profile: prof.ID, ProfileName: prof.Names.EN, ProfileNames: map[string]string{"fi": prof.Names.FI, "sv": prof.Names.SV, "en": prof.Names.EN},
+		Archive: archive.SOAPURL(), Tags: opts.Tags, Started: now(),
+		SUT:     yhteistestaus.SUTInfo{Adapter: opts.Adapter, Organisations: opts.Organisations.Organisations()},
+		Partial: opts.Tags != "" && sel.count < full,
+	}
+	info, err := describe(ctx, opts.Driver)
+	var unreachable *unreachableError
+	switch {
+	case errors.As(err, &unreachable):
+		run.NotTested = NotReachedPrefix + firstLine(unreachable.Error())
+	case err != nil && opts.Observer != nil:
+		opts.Observer.Notice(err.Error())
+	case info != nil:
+		run.SUT.Name, run.SUT.Vendor, run.SUT.Version = info.Name, info.Vendor, info.Version
+	}
+	if run.NotTested == "" {
+		if run.Scenarios, err = runScenarios(ctx, opts, prof.ID, feats, tags, sel, checks, archive, now); err != nil {
+			return nil, err
+		}
+		if run.NotTested, err = silentOperator(ctx, archive, run.Scenarios); err != nil {
+			return nil, err
+		}
+		note, err := registerNote(ctx, archive, opts.Codes, opts.Organisations)
+		if err != nil {
+			return nil, err
+		}
+		if note != "" {
+			run.Notes = append(run.Notes, note)
+			if opts.Observer != nil {
+				opts.Observer.Notice(note)
+			}
+		}
+	}
+	scenarios := run.Scenarios
+	if run.NotTested != "" {
+		scenarios = nil // nothing of the system was tested
+	}
+	j := judge.Judge(judge.Input{
+		Requirements: cat.RequirementsFor(prof.ID), Scenarios: scenarios,
+		Attestations: opts.Attestations, Partial: run.Partial,
+		Title: titles(checks), Stateful: stateful, Shared: sharedAreas(cat),
+	})
+	run.Requirements, run.RootCauses, run.Summary, run.Verdict = j.Requirements, j.RootCauses, j.Summary, j.Verdict
+	if run.NotTested != "" {
+		run.Verdict = yhteistestaus.StatusNotTested
+	}
+	run.Duration = now().Sub(run.Started)
+	return run, nil
+}
+
+// profile returns the catalogue and the profile of opts, and checks the
+// attestations against it.
+func profile(opts Options) (*profiles.Catalogue, *profiles.Profile, error) {
 	cat := opts.Catalogue
 	if cat == nil {
 		var err error
 		if cat, err = profiles.Default(); err != nil {
-			return nil, fmt.Errorf("load profiles: %w", err)
+			return nil, nil, fmt.Errorf("load profiles: %w", err)
 		}
 	}
 	prof := cat.Profile(opts.Profile)
@@ -94,75 +188,48 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 		for _, p := range cat.Profiles() {
 			ids = append(ids, p.ID)
 		}
-		return nil, fmt.Errorf("unknown profile %q (known: %s)", opts.Profile, strings.Join(ids, ", "))
+		return nil, nil, fmt.Errorf("unknown profile %q (known: %s)", opts.Profile, strings.Join(ids, ", "))
 	}
 	for id := range opts.Attestations {
 		r := cat.Requirement(id)
 		switch {
 		case r == nil:
-			return nil, fmt.Errorf("attestation for unknown requirement %s", id)
+			return nil, nil, fmt.Errorf("attestation for unknown requirement %s", id)
 		case r.Verification != profiles.Attestation:
-			return nil, fmt.Errorf("requirement %s is verified %s, not by attestation", id, r.Verification)
+			return nil, nil, fmt.Errorf("requirement %s is verified %s, not by attestation", id, r.Verification)
 		}
 	}
-	if opts.Driver == nil {
-		return nil, errors.New("no driver for the system under test")
-	}
-	feats := opts.Features
-	if feats == nil {
-		feats = DefaultFeatures()
-	}
-	base := opts.Archive
-	if base == "" {
-		sim, err := simulator.New(simulator.WithOrganisations(opts.Organisations), simulator.WithCodes(opts.Codes))
-		if err != nil {
-			return nil, fmt.Errorf("start the embedded archive: %w", err)
-		}
-		srv := &server.Server{Addr: "127.0.0.1:0", Sim: sim}
-		if err := srv.Start(); err != nil {
-			return nil, fmt.Errorf("start the embedded archive: %w", err)
-		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			srv.Shutdown(sctx)
-		}()
-		base = srv.URL()
-	}
-	session := opts.Session
-	if session == "" {
-		session = newSessionName(now())
-	}
-	archive := &control.Client{BaseURL: base, Session: session}
-	if _, err := archive.Messages(ctx, control.MessageFilter{}); err != nil {
-		return nil, fmt.Errorf("the archive at %s does not answer: %w", base, err)
-	}
+	return cat, prof, nil
+}
 
-	run := &yhteistestaus.Run{
-		Profile: prof.ID, ProfileName: prof.Names.EN, ProfileNames: map[string]string{"fi": prof.Names.FI, "sv": prof.Names.SV, "en": prof.Names.EN},
-		Archive: archive.SOAPURL(), Tags: opts.Tags, Started: now(),
-		SUT: yhteistestaus.SUTInfo{Adapter: opts.Adapter, Organisations: opts.Organisations.Organisations()},
-	}
-	if info := describe(ctx, opts.Driver); info != nil {
-		run.SUT.Name, run.SUT.Vendor, run.SUT.Version = info.Name, info.Vendor, info.Version
-	}
-
-	tags := profileTags(cat, prof)
+// selectTags returns the tag expression of the run, the profile's areas and
+// the extra expression, and the number of scenarios of the whole profile.
+func selectTags(feats fs.FS, prof *profiles.Profile, extra string) (string, int, error) {
+	tags := profileTags(prof)
 	if tags == "" {
 		// A profile with no marked area runs no scenario.
 		tags = "@area:-"
 	}
-	if opts.Tags != "" {
-		tags += " && " + opts.Tags
-	}
-	suite := &steps.Suite{Driver: opts.Driver, Archive: archive, Timeout: opts.StepTimeout}
-	checks, err := judge.Checks()
+	all, err := selectScenarios(feats, tags)
 	if err != nil {
-		return nil, err
+		return "", 0, err
 	}
-	col := &collector{console: opts.Console, color: opts.Color, now: now, checks: checks, layers: stepLayers()}
+	if extra != "" {
+		if err := CheckTags(extra); err != nil {
+			return "", 0, err
+		}
+		tags += " && " + extra
+	}
+	return tags, all.count, nil
+}
+
+// runScenarios runs the selected scenarios with godog and returns their
+// outcomes.
+func runScenarios(ctx context.Context, opts Options, name string, feats fs.FS, tags string, sel *selection, checks []judge.Check, archive *control.Client, now func() time.Time) ([]yhteistestaus.ScenarioResult, error) {
+	suite := &steps.Suite{Driver: opts.Driver, Archive: archive, Timeout: opts.StepTimeout}
+	col := newCollector(opts.Observer, now, sel, checks)
 	status := godog.TestSuite{
-		Name: prof.ID,
+		Name: name,
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
 			col.hook(sc, suite.InitializeScenario(sc))
 		},
@@ -184,64 +251,89 @@ func Run(ctx context.Context, opts Options) (*yhteistestaus.Run, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("run interrupted: %w", err)
 	}
-	run.Scenarios = col.results()
-	if note := registerNote(ctx, archive, opts.Codes, opts.Organisations); note != "" {
-		run.Notes = append(run.Notes, note)
-		if opts.Console != nil {
-			fmt.Fprintln(opts.Console, note)
-		}
-	}
-	if err := attachLines(feats, run.Scenarios); err != nil {
-		return nil, err
-	}
-	j := judge.Judge(judge.Input{
-		Requirements: cat.RequirementsFor(prof.ID), Scenarios: run.Scenarios,
-		Attestations: opts.Attestations, Partial: run.Partial, Title: titles(checks),
-		Stateful: func(rule string) bool { r, ok := rules.Default().Rule(rule); return ok && r.Stage == "archive" },
-	})
-	run.Requirements, run.RootCauses, run.Summary, run.Verdict = j.Requirements, j.RootCauses, j.Summary, j.Verdict
-	run.Duration = now().Sub(run.Started)
-	return run, nil
+	return col.results(), nil
 }
 
-// registerNote is the run's one line about organisation OIDs outside the
-// bundled organisation register (rules.RegisterNote), from the findings of
-// every message the session received.
-func registerNote(ctx context.Context, archive *control.Client, cs *codes.Set, d *organisation.Declaration) string {
+// unreachableError is a describe request the system did not answer at
+// all: the adapter is not listening, the exec hook is missing or crashed
+// without an answer.
+type unreachableError struct{ err error }
+
+func (e *unreachableError) Error() string { return e.err.Error() }
+func (e *unreachableError) Unwrap() error { return e.err }
+
+// describe asks the system to describe itself. An answer that breaks the
+// protocol is an error of the system (the run goes on and the scenarios
+// show it); no answer at all is an *unreachableError.
+func describe(ctx context.Context, d sut.Driver) (*sut.SystemInfo, error) {
+	req, err := sut.NewRequest("describe", sut.ActionDescribe, "", nil)
+	if err != nil {
+		return nil, fmt.Errorf("describe: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ans, err := d.Do(ctx, req)
+	switch {
+	case err != nil && !errors.Is(err, sut.ErrProtocol):
+		return nil, &unreachableError{err}
+	case err != nil:
+		return nil, fmt.Errorf("describe: %w", err)
+	}
+	if err := sut.CheckAnswer(req, ans); err != nil {
+		return nil, fmt.Errorf("describe: %w", err)
+	}
+	if ans.Status != sut.StatusOK {
+		return nil, nil // a system need not describe itself
+	}
+	return ans.Result.System, nil
+}
+
+// silentOperator returns the cause of a run in which nothing at all was
+// tested: every failed step waited for an answer that never came (a
+// manual operator away) and the archive received no message.
+func silentOperator(ctx context.Context, archive *control.Client, scs []yhteistestaus.ScenarioResult) (string, error) {
+	waited := 0
+	for _, sc := range scs {
+		for _, st := range sc.Steps {
+			switch {
+			case st.Check == judge.CheckNoAnswer:
+				waited++
+			case st.Status == yhteistestaus.StatusFailed:
+				return "", nil
+			}
+		}
+	}
+	if waited == 0 {
+		return "", nil
+	}
 	msgs, err := archive.Messages(ctx, control.MessageFilter{})
 	if err != nil {
-		return ""
+		return "", fmt.Errorf("read the archive's messages: %w", err)
+	}
+	if len(msgs) > 0 {
+		return "", nil
+	}
+	return NotReachedPrefix + "no action was answered within the time-out, and the archive received no message", nil
+}
+
+// registerNote lists, once for the run, the organisation and service-unit
+// OIDs the archive met that the vendor did not declare (see
+// rules.RegisterNote), or "".
+func registerNote(ctx context.Context, archive *control.Client, cs *codes.Set, d *organisation.Declaration) (string, error) {
+	msgs, err := archive.Messages(ctx, control.MessageFilter{})
+	if err != nil {
+		return "", fmt.Errorf("read the archive's messages: %w", err)
 	}
 	var findings yhteistestaus.Findings
 	for _, m := range msgs {
 		findings = append(findings, m.Findings...)
 	}
-	return rules.RegisterNote(cs, d, findings)
-}
-
-func describe(ctx context.Context, d sut.Driver) *sut.SystemInfo {
-	req, err := sut.NewRequest("describe", sut.ActionDescribe, "", nil)
-	if err != nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	ans, err := d.Do(ctx, req)
-	if err != nil || sut.CheckAnswer(req, ans) != nil || ans.Status != sut.StatusOK {
-		return nil
-	}
-	return ans.Result.System
-}
-
-func newSessionName(t time.Time) string {
-	b := make([]byte, 4)
-	rand.Read(b)
-	return "run-" + t.UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
+	return rules.RegisterNote(cs, d, findings), nil
 }
 
 // profileTags selects the scenarios of the functional areas the profile
 // marks mandatory or conditional: "@area:a,@area:b".
-func profileTags(cat *profiles.Catalogue, prof *profiles.Profile) string {
+func profileTags(prof *profiles.Profile) string {
 	var tags []string
 	for _, am := range prof.Areas {
 		if am.Marking != profiles.MarkNone {
@@ -249,232 +341,6 @@ func profileTags(cat *profiles.Catalogue, prof *profiles.Profile) string {
 		}
 	}
 	return strings.Join(tags, ",")
-}
-
-// collector records scenario and step outcomes from godog's hooks.
-type collector struct {
-	console io.Writer
-	color   bool
-	now     func() time.Time
-	checks  []judge.Check
-	layers  []stepLayer
-
-	mu        sync.Mutex
-	scenarios []*yhteistestaus.ScenarioResult
-	current   map[string]*scenarioRun
-}
-
-type scenarioRun struct {
-	res       *yhteistestaus.ScenarioResult
-	started   time.Time
-	stepStart time.Time
-	// step maps a pickle step id to its index in res.Steps.
-	step map[string]int
-}
-
-func (c *collector) hook(sc *godog.ScenarioContext, w *steps.World) {
-	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if c.current == nil {
-			c.current = make(map[string]*scenarioRun)
-		}
-		res := &yhteistestaus.ScenarioResult{Name: s.Name, FeatureFile: s.Uri, Status: yhteistestaus.StatusPassed}
-		for _, t := range s.Tags {
-			if slices.Contains(res.Tags, t.Name) {
-				continue // a tag on both the feature and the scenario
-			}
-			res.Tags = append(res.Tags, t.Name)
-			if id, ok := strings.CutPrefix(t.Name, "@about:"); ok {
-				res.About = append(res.About, id)
-			}
-			if id, ok := strings.CutPrefix(t.Name, "@req:"); ok && !slices.Contains(res.Requirements, id) {
-				res.Requirements = append(res.Requirements, id)
-			}
-		}
-		for _, id := range res.About {
-			if !slices.Contains(res.Requirements, id) {
-				res.Requirements = append(res.Requirements, id)
-			}
-		}
-		run := &scenarioRun{res: res, started: c.now(), step: make(map[string]int)}
-		for i, st := range s.Steps {
-			res.Steps = append(res.Steps, yhteistestaus.StepResult{Text: st.Text, Status: yhteistestaus.StatusSkipped})
-			run.step[st.Id] = i
-		}
-		c.scenarios = append(c.scenarios, res)
-		c.current[s.Id] = run
-		return ctx, nil
-	})
-	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		for _, r := range c.current {
-			r.stepStart = c.now()
-		}
-		return ctx, nil
-	})
-	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		for _, r := range c.current {
-			i, ok := r.step[st.Id]
-			if !ok {
-				continue
-			}
-			step := &r.res.Steps[i]
-			step.Duration = c.now().Sub(r.stepStart)
-			step.Status = stepStatus(status, err)
-			if err != nil {
-				step.Error = err.Error()
-				var se *steps.StepError
-				if errors.As(err, &se) {
-					step.Error = se.Msg
-					step.Findings = se.Findings
-					step.Excerpt = se.Excerpt
-				}
-				// A failure after an action whose messages never came
-				// may follow from it.
-				step.Silent = string(w.FirstSilent())
-				if len(step.Findings) == 0 {
-					step.Check = c.check(st.Text, err)
-				}
-				var nm *steps.NoMessageError
-				if errors.As(err, &nm) {
-					step.Check, step.Silent = judge.CheckNoMessage, string(nm.Action)
-				}
-			}
-		}
-		return ctx, nil
-	})
-	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		r, ok := c.current[s.Id]
-		if !ok {
-			return ctx, nil
-		}
-		delete(c.current, s.Id)
-		r.res.Duration = c.now().Sub(r.started)
-		r.res.Status = scenarioStatus(r.res.Steps)
-		if err != nil && r.res.Status == yhteistestaus.StatusPassed && !errors.Is(err, steps.ErrUnsupported) {
-			// A failure godog reports for the scenario, not for a step.
-			r.res.Status = yhteistestaus.StatusFailed
-			after := yhteistestaus.StepResult{Keyword: "After", Text: "scenario", Status: yhteistestaus.StatusFailed, Error: err.Error(), Check: judge.CheckScenario}
-			var nm *steps.NoMessageError
-			if errors.As(err, &nm) {
-				after.Text = "the end of the scenario"
-				after.Check, after.Silent = judge.CheckNoMessage, string(nm.Action)
-			}
-			r.res.Steps = append(r.res.Steps, after)
-		}
-		c.print(r.res)
-		return ctx, nil
-	})
-}
-
-// stepLayer is a step definition's pattern with its layer.
-type stepLayer struct {
-	pattern *regexp.Regexp
-	layer   string
-}
-
-func stepLayers() []stepLayer {
-	var out []stepLayer
-	for _, d := range steps.Definitions() {
-		out = append(out, stepLayer{regexp.MustCompile(d.Pattern), d.Layer})
-	}
-	return out
-}
-
-// check names the harness check a step failed on without an archive
-// finding: the operator's or adapter's silence, or the check of the step's
-// layer.
-func (c *collector) check(text string, err error) string {
-	if errors.Is(err, sut.ErrNoAnswer) {
-		return judge.CheckNoAnswer
-	}
-	for _, l := range c.layers {
-		if l.pattern.MatchString(text) {
-			return judge.CheckForLayer(c.checks, l.layer)
-		}
-	}
-	return judge.CheckUndefined
-}
-
-func stepStatus(status godog.StepResultStatus, err error) yhteistestaus.Status {
-	switch {
-	case errors.Is(err, steps.ErrUnsupported):
-		return yhteistestaus.StatusNotSupported
-	case status == godog.StepPassed:
-		return yhteistestaus.StatusPassed
-	case status == godog.StepSkipped:
-		return yhteistestaus.StatusSkipped
-	case status == godog.StepUndefined:
-		return yhteistestaus.StatusUndefined
-	default:
-		return yhteistestaus.StatusFailed
-	}
-}
-
-// scenarioStatus is failed when a step failed or is undefined (strict
-// mode), not supported when a step was not supported, passed otherwise.
-func scenarioStatus(ss []yhteistestaus.StepResult) yhteistestaus.Status {
-	st := yhteistestaus.StatusPassed
-	for _, s := range ss {
-		switch s.Status {
-		case yhteistestaus.StatusFailed, yhteistestaus.StatusUndefined:
-			return yhteistestaus.StatusFailed
-		case yhteistestaus.StatusNotSupported:
-			st = yhteistestaus.StatusNotSupported
-		}
-	}
-	return st
-}
-
-func (c *collector) print(r *yhteistestaus.ScenarioResult) {
-	if c.console == nil {
-		return
-	}
-	mark := map[yhteistestaus.Status]string{yhteistestaus.StatusPassed: "PASS", yhteistestaus.StatusFailed: "FAIL", yhteistestaus.StatusNotSupported: "N/S "}[r.Status]
-	if c.color {
-		switch r.Status {
-		case yhteistestaus.StatusPassed:
-			mark = color.New(color.FgGreen, color.Bold).Sprint(mark)
-		case yhteistestaus.StatusFailed:
-			mark = color.New(color.FgRed, color.Bold).Sprint(mark)
-		default:
-			mark = color.New(color.FgYellow, color.Bold).Sprint(mark)
-		}
-	}
-	fmt.Fprintf(c.console, "%s  %s  (%s, %s)\n", mark, r.Name, r.FeatureFile, r.Duration.Round(time.Millisecond))
-	if r.Status == yhteistestaus.StatusFailed {
-		for _, s := range r.Steps {
-			if s.Status == yhteistestaus.StatusFailed || s.Status == yhteistestaus.StatusUndefined {
-				fmt.Fprintf(c.console, "      %s: %s\n", s.Text, firstLine(s.Error))
-				for _, f := range s.Findings {
-					fmt.Fprintf(c.console, "        %s %s: %s [%s]\n", f.Severity, f.Rule, f.Message, f.Source)
-				}
-			}
-		}
-	}
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}
-
-func (c *collector) results() []yhteistestaus.ScenarioResult {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make([]yhteistestaus.ScenarioResult, len(c.scenarios))
-	for i, s := range c.scenarios {
-		out[i] = *s
-	}
-	return out
 }
 
 // titles gives the title of a rule of the catalogue or of a harness check.
@@ -491,4 +357,31 @@ func titles(checks []judge.Check) func(id string) string {
 		}
 		return ""
 	}
+}
+
+// sharedAreas are the areas every profile of the catalogue marks mandatory.
+func sharedAreas(cat *profiles.Catalogue) []string {
+	var out []string
+	for _, a := range cat.Areas() {
+		all := true
+		for _, p := range cat.Profiles() {
+			all = all && p.Marking(a.ID) == profiles.MarkMandatory
+		}
+		if all {
+			out = append(out, a.ID)
+		}
+	}
+	return out
+}
+
+// stateful tells whether a rule judges a message against what the archive
+// already holds.
+func stateful(rule string) bool {
+	r, ok := rules.Default().Rule(rule)
+	return ok && r.Stage == "archive"
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
 }

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/harness"
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/runner"
+	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 )
 
 // keys are made once: RSA key generation is slow.
@@ -28,9 +30,25 @@ func referenceSystem(t testing.TB, faults ...string) *reference.System {
 	return sys
 }
 
+// archive starts an embedded archive for the test and returns a control
+// client of a fresh session.
+func archive(t testing.TB) *control.Client {
+	t.Helper()
+	a, err := harness.StartArchive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := a.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return harness.Client(a.URL(), "", time.Now())
+}
+
 func run(t testing.TB, profile string, faults ...string) *yhteistestaus.Run {
 	t.Helper()
-	res, err := runner.Run(context.Background(), runner.Options{Profile: profile, Driver: referenceSystem(t, faults...), Adapter: "reference"})
+	res, err := runner.Run(context.Background(), runner.Options{Profile: profile, Driver: referenceSystem(t, faults...), Adapter: "reference", Archive: archive(t)})
 	if err != nil {
 		t.Fatalf("run %s: %v", profile, err)
 	}
@@ -55,14 +73,21 @@ func TestReferenceSystemPassesEveryProfile(t *testing.T) {
 					}
 				}
 			}
-			if res.Verdict != yhteistestaus.StatusPassed {
+			want := yhteistestaus.StatusPassed
+			if profile == "vaihe2-hakeva" {
+				// Searching the archive is not automated yet: the one
+				// scenario it runs verifies only the message transport
+				// every profile shares, which is no verdict.
+				want = yhteistestaus.StatusNotYetAutomated
+			}
+			if res.Verdict != want {
 				var failed []string
 				for _, r := range res.Requirements {
 					if r.Applicability == "mandatory" && (r.Status == yhteistestaus.StatusFailed || r.Status == yhteistestaus.StatusNotTested || r.Status == yhteistestaus.StatusNotSupported) {
 						failed = append(failed, r.ID+"="+string(r.Status))
 					}
 				}
-				t.Errorf("verdict %s; mandatory requirements not passed: %v", res.Verdict, failed)
+				t.Errorf("verdict %s, want %s; mandatory requirements not passed: %v", res.Verdict, want, failed)
 			}
 		})
 	}

@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"sync"
@@ -30,6 +31,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -74,6 +76,7 @@ type options struct {
 	maxExchanges  int
 	organisations *organisation.Declaration
 	codes         *codes.Set
+	structures    *sosmeta.Set
 }
 
 // An Option configures a simulator built by New.
@@ -105,6 +108,16 @@ func WithMaxSessions(n int) Option { return func(o *options) { o.maxSessions = n
 // (default DefaultMaxExchanges); older ones are dropped.
 func WithMaxExchanges(n int) Option { return func(o *options) { o.maxExchanges = n } }
 
+// EnvSosmeta is the environment variable that names THL's Sosmeta export
+// (a folder) for a simulator built without WithStructures, as CI sets it.
+const EnvSosmeta = "YHTEISTESTAUS_SOSMETA"
+
+// WithStructures sets the document structures the validator's body stage
+// judges structured content by, normally THL's Sosmeta export
+// (sosmeta.Open); nil, the default, takes the folder EnvSosmeta names, or
+// the embedded fallback schemas when it is unset.
+func WithStructures(s *sosmeta.Set) Option { return func(o *options) { o.structures = s } }
+
 // New returns a simulator with the embedded rules, code lists and schemas
 // and an in-memory store per session.
 func New(opts ...Option) (*Simulator, error) {
@@ -125,6 +138,16 @@ func New(opts ...Option) (*Simulator, error) {
 	}
 	v.Limits = o.limits
 	v.Organisations = o.organisations
+	if o.structures == nil {
+		if dir := os.Getenv(EnvSosmeta); dir != "" {
+			if o.structures, err = sosmeta.Open(dir); err != nil {
+				return nil, fmt.Errorf("%s: %w", EnvSosmeta, err)
+			}
+		}
+	}
+	if o.structures != nil {
+		v.Schemas = o.structures
+	}
 	if o.codes != nil {
 		v.UseCodes(o.codes)
 	}

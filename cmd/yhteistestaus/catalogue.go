@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,8 +21,15 @@ import (
 )
 
 func (m *Main) steps(args []string) error {
-	if len(args) > 0 {
-		return fmt.Errorf("%w: steps takes no arguments", errUsage)
+	fs := newCommand("steps", `steps
+
+Lists the step phrases a scenario author can use, by layer.`)
+	rest, err := fs.parse(m.Stdout, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.noArgs(rest); err != nil {
+		return err
 	}
 	layer := ""
 	for _, d := range steps.Definitions() {
@@ -52,8 +57,15 @@ func catalogue() (*profiles.Catalogue, map[string][]string, error) {
 }
 
 func (m *Main) profiles(args []string) error {
-	if len(args) > 0 {
-		return fmt.Errorf("%w: profiles takes no arguments", errUsage)
+	fs := newCommand("profiles", `profiles
+
+Lists the information-system profiles with their names and coverage.`)
+	rest, err := fs.parse(m.Stdout, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.noArgs(rest); err != nil {
+		return err
 	}
 	cat, tags, err := catalogue()
 	if err != nil {
@@ -73,12 +85,26 @@ func (m *Main) requirements(args []string) (int, error) {
 	if len(args) > 0 && args[0] == "check" {
 		return m.requirementsCheck(args[1:])
 	}
-	fs := flag.NewFlagSet("requirements", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newCommand("requirements", `requirements [flags]
+       yhteistestaus requirements check
+
+Prints the requirement catalogue with each requirement's scenarios. "check"
+fails when a mandatory automatic requirement has no scenario, a tag names an
+unknown requirement, or a requirement names an unknown validation rule.`)
 	profile := fs.String("profile", "", "only the requirements of this profile `id`")
-	format := fs.String("format", "md", "output format: csv, md or json")
-	if err := fs.Parse(args); err != nil {
-		return 0, fmt.Errorf("%w: requirements: %v", errUsage, err)
+	format := fs.String("format", "md", "output `format`: csv, md or json")
+	rest, err := fs.parse(m.Stdout, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(rest) == 1 && rest[0] == "check" {
+		return m.requirementsCheck(nil)
+	}
+	if err := fs.noArgs(rest); err != nil {
+		return 0, err
+	}
+	if !slices.Contains([]string{"csv", "md", "json"}, *format) {
+		return 0, fmt.Errorf("%w: requirements: --format must be csv, md or json, not %q", errUsage, *format)
 	}
 	cat, tags, err := catalogue()
 	if err != nil {
@@ -188,14 +214,20 @@ func (m *Main) requirementsCheck(args []string) (int, error) {
 }
 
 func (m *Main) referenceSUT(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("reference-sut", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newCommand("reference-sut", `reference-sut [flags]
+
+Serves the built-in reference vendor system as an HTTP driver adapter
+(yhteistestaus run --sut URL), optionally with faults injected.`)
 	addr := fs.String("addr", "127.0.0.1:8081", "listen `address`")
 	list := fs.Bool("list-faults", false, "list the faults the reference system can inject and exit")
 	var faults multiFlag
-	fs.Var(&faults, "fault", "break one requirement (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: reference-sut: %v", errUsage, err)
+	fs.Var(&faults, "fault", "break one requirement: the fault's `name` (repeatable)")
+	rest, err := fs.parse(m.Stdout, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.noArgs(rest); err != nil {
+		return err
 	}
 	if *list {
 		fl, err := reference.Faults()

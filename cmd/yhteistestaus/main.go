@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -29,8 +30,12 @@ const (
 	exitUsage   = 2
 )
 
-// errUsage marks a usage error; the command prints usage and exits 2.
+// errUsage marks a usage error; the command prints it and exits 2.
 var errUsage = errors.New("usage error")
+
+// errUnknownCommand is a usage error naming no command; the global usage
+// follows it.
+var errUnknownCommand = fmt.Errorf("%w: unknown command", errUsage)
 
 func main() {
 	ctx, stop := signalNotify(context.Background())
@@ -51,17 +56,17 @@ type Main struct {
 const usage = `yhteistestaus: co-testing harness for Kanta's social-welfare client data archive
 
 Commands:
-  validate --frame FILE --document FILE [--format text|json] [--organisation FILE] [--codes DIR]
+  validate --frame FILE --document FILE [--format text|json] [--organisation FILE] [--codes DIR] [--sosmeta DIR]
                  validate an archiving frame and its CDA document
-  validate [--format text|json] [--organisation FILE] [--codes DIR] FILE
+  validate [--format text|json] [--organisation FILE] [--codes DIR] [--sosmeta DIR] FILE
                  validate a SOAP envelope, a MIME message or a frame with the document inline
-  serve [--addr 127.0.0.1:8080] [--organisation FILE] [--codes DIR]
+  serve [--addr 127.0.0.1:8080] [--organisation FILE] [--codes DIR] [--sosmeta DIR]
                  run the mock archive: SOAP endpoint, validation service, control API
   rules [--format text|json]
                  list the validation rules with their handbook sources
   run --profile ID [--sut reference|URL|exec:CMD|manual] [--tags EXPR] [--out DIR]
       [--archive URL] [--attestations FILE] [--lang fi|sv|en] [--timeout D] [--fault NAME]...
-      [--organisation FILE] [--codes DIR]
+      [--organisation FILE] [--codes DIR] [--sosmeta DIR]
                  drive the system under test through the profile's scenarios and write the reports
   reference-sut [--addr 127.0.0.1:8081] [--fault NAME]... [--list-faults]
                  serve the built-in reference vendor system as an HTTP driver adapter
@@ -77,9 +82,18 @@ Commands:
 units; with --sut reference the reference system archives under the first declared service unit.
 --codes DIR (or $YHTEISTESTAUS_CODES) loads code lists (YAML, or OID.csv of code;display) that
 replace the bundled ones and their SIM-* values.
+--sosmeta DIR (or $YHTEISTESTAUS_SOSMETA) judges structured content by THL's Sosmeta structures in
+DIR (JSON Schemas named by OID, as THL exports them) instead of the embedded fallback schemas.
+
+  version        print the module version and the VCS revision it was built from
+  help CMD       print a command's flags with their defaults (also: yhteistestaus CMD -h)
 
 validate exits 0 when nothing has severity error, 1 when something does, 2 on usage or I/O errors.
-run exits 0 when every mandatory automatically verified requirement passed, 1 when not, 2 on errors.
+run exits 0 when the system conforms for what was asked (with --tags: the requirements the
+selected scenarios verify), 1 when a requirement failed on the system's messages or answers,
+2 on a usage error or when the run could not test (adapter unreachable, exec hook missing or
+crashing, archive unreachable, operator silent with nothing received: "not tested") or the
+profile has nothing automated to verify.
 `
 
 // Run runs the command line args and returns the exit status.
@@ -118,14 +132,22 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		}
 	case "rules":
 		err = m.rules(args[1:])
+	case "version":
+		err = m.version(args[1:])
 	case "help", "-h", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			return m.Run(ctx, []string{args[1], "-h"})
+		}
 		fmt.Fprint(m.Stdout, usage)
 		return exitOK
 	default:
-		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+		err = fmt.Errorf("%w %q", errUnknownCommand, args[0])
 	}
 	if err != nil {
-		if errors.Is(err, errUsage) {
+		if errors.Is(err, errHelp) {
+			return exitOK
+		}
+		if errors.Is(err, errUnknownCommand) {
 			fmt.Fprintf(m.Stderr, "yhteistestaus: %v\n\n%s", err, usage)
 			return exitUsage
 		}
@@ -138,4 +160,36 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 // signalNotify returns a context cancelled on SIGINT or SIGTERM.
 func signalNotify(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
+
+// version prints the module version and the VCS revision of the build.
+func (m *Main) version(args []string) error {
+	fs := newCommand("version", `version
+
+Prints the module version and the VCS revision, time and state the binary
+was built from.`)
+	rest, err := fs.parse(m.Stdout, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.noArgs(rest); err != nil {
+		return err
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return errors.New("version: the binary carries no build information")
+	}
+	fmt.Fprintf(m.Stdout, "yhteistestaus %s (%s)\n", bi.Main.Version, bi.GoVersion)
+	settings := make(map[string]string)
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; rev != "" {
+		state := ""
+		if settings["vcs.modified"] == "true" {
+			state = ", modified"
+		}
+		fmt.Fprintf(m.Stdout, "%s %s, %s%s\n", settings["vcs"], rev, settings["vcs.time"], state)
+	}
+	return nil
 }

@@ -2,23 +2,22 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/fatih/color"
-	"github.com/mattn/go-isatty"
-
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/harness"
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/reports"
 	"github.com/yhteistestaus/yhteistestaus/runner"
+	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
@@ -29,69 +28,175 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// runSynopsis is the run command's usage line and description.
+const runSynopsis = `run --profile ID [--sut reference|URL|exec:CMD|manual] [flags]
+
+Drives the system under test through the profile's scenarios against the mock
+archive and writes the reports (report.html, results.json, junit.xml, …).
+
+Exit status: 0 the system conforms for what was asked (a --tags run: for the
+requirements its scenarios verify); 1 it does not (a requirement failed on its
+messages or answers); 2 usage error, or the run could not test (the adapter is
+unreachable, the exec hook is missing or crashes without an answer, the archive
+does not answer, the operator answered nothing and nothing was received; the
+results then say "not tested" with the cause), or the profile has nothing that
+can be verified automatically yet.`
+
+// runFlags are the run command's flags.
+type runFlags struct {
+	profile, sut, tags, out, archive, session, attestations, lang string
+	organisations, codes, sosmeta                                 *string
+	timeout                                                       time.Duration
+	faults                                                        multiFlag
+}
+
+func (m *Main) runCommand() (*command, *runFlags) {
+	c := newCommand("run", runSynopsis)
+	f := &runFlags{}
+	c.StringVar(&f.profile, "profile", "", "information-system profile `id`, e.g. vaihe2-kasittely (see yhteistestaus profiles)")
+	c.StringVar(&f.sut, "sut", "reference", "system under test: reference, an http(s):// adapter `URL`, exec:COMMAND or manual")
+	c.StringVar(&f.tags, "tags", "", "run only the scenarios the tag `expression` selects, e.g. '@area:case-management && ~@negative' (a partial run)")
+	c.StringVar(&f.out, "out", "reports", "report `directory`, created if missing")
+	c.StringVar(&f.archive, "archive", "", "base `URL` of a running simulator (default: start the embedded one)")
+	c.StringVar(&f.session, "session", "", "archive session `name` (default: a fresh one)")
+	c.StringVar(&f.attestations, "attestations", "", "YAML `file` of the vendor's attestations")
+	c.StringVar(&f.lang, "lang", "fi", "`language` of manual instructions: "+strings.Join(sut.ManualLanguages(), ", "))
+	c.DurationVar(&f.timeout, "timeout", 2*time.Minute, "how long one action may take (manual: the operator's time); more than 0")
+	f.organisations = organisationFlag(c.FlagSet)
+	f.codes = codesFlag(c.FlagSet)
+	f.sosmeta = sosmetaFlag(c.FlagSet)
+	c.Var(&f.faults, "fault", "make the reference system break one requirement, `name` (repeatable; see reference-sut --list-faults)")
+	return c, f
+}
+
 func (m *Main) run(ctx context.Context, args []string) (int, error) {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	profile := fs.String("profile", "", "information-system profile `id`, e.g. vaihe2-kasittely")
-	sutSpec := fs.String("sut", "reference", "system under test: reference, an http(s):// adapter URL, exec:COMMAND or manual")
-	tags := fs.String("tags", "", "extra godog tag `expression`, e.g. '@area:case-management && ~@negative'")
-	out := fs.String("out", "reports", "report `directory`")
-	archive := fs.String("archive", "", "base `URL` of a running simulator (default: start the embedded one)")
-	session := fs.String("session", "", "archive session name (default: a fresh one)")
-	attestations := fs.String("attestations", "", "YAML `file` of the vendor's attestations")
-	lang := fs.String("lang", "fi", "language of manual instructions: fi, sv or en")
-	timeout := fs.Duration("timeout", 2*time.Minute, "how long one action may take (manual: the operator's time)")
-	orgFile := organisationFlag(fs)
-	codesDir := codesFlag(fs)
-	var faults multiFlag
-	fs.Var(&faults, "fault", "make the reference system break one requirement (repeatable; see reference-sut --list-faults)")
-	if err := fs.Parse(args); err != nil {
-		return 0, fmt.Errorf("%w: run: %v", errUsage, err)
+	c, f := m.runCommand()
+	rest, err := c.parse(m.Stdout, args)
+	if err != nil {
+		return 0, err
 	}
-	if *profile == "" || fs.NArg() > 0 {
-		return 0, fmt.Errorf("%w: run: give --profile ID", errUsage)
+	if err := c.noArgs(rest); err != nil {
+		return 0, err
 	}
-	opts := runner.Options{Profile: *profile, Archive: *archive, Session: *session, Tags: *tags, StepTimeout: *timeout}
-	decl, err := loadOrganisations(*orgFile)
+	if f.profile == "" {
+		return 0, fmt.Errorf("%w: run: give --profile ID (see yhteistestaus profiles)", errUsage)
+	}
+	opts := runner.Options{Profile: f.profile, Tags: f.tags, StepTimeout: f.timeout}
+	if err := checkRunFlags(f); err != nil {
+		return 0, err
+	}
+	decl, err := loadOrganisations(*f.organisations)
 	if err != nil {
 		return 0, err
 	}
 	opts.Organisations = decl
-	if opts.Codes, err = loadCodes(*codesDir, m.Stderr); err != nil {
+	if opts.Codes, err = loadCodes(*f.codes, m.Stderr); err != nil {
 		return 0, err
 	}
-	if *attestations != "" {
-		a, err := runner.LoadAttestations(*attestations)
+	if f.attestations != "" {
+		a, err := runner.LoadAttestations(f.attestations)
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("%w: --attestations: %v", errUsage, err)
 		}
 		opts.Attestations = a
 	}
-	driver, adapter, err := m.driver(ctx, *sutSpec, faults, *lang, *timeout, &opts)
+	base := f.archive
+	if base == "" {
+		if f.sut == "manual" {
+			return 0, fmt.Errorf("%w: --sut manual needs --archive URL: start `yhteistestaus serve` where the operator's system can reach it", errUsage)
+		}
+		structures, err := openStructures(*f.sosmeta)
+		if err != nil {
+			return 0, err
+		}
+		a, err := harness.StartArchive(simulator.WithOrganisations(decl), simulator.WithCodes(opts.Codes), simulator.WithStructures(structures))
+		if err != nil {
+			return 0, err
+		}
+		defer func() {
+			if err := a.Close(); err != nil {
+				fmt.Fprintf(m.Stderr, "yhteistestaus: %v\n", err)
+			}
+		}()
+		base = a.URL()
+	}
+	session := f.session
+	if session == "" && f.sut == "manual" {
+		session = "manual-" + time.Now().UTC().Format("20060102-150405")
+	}
+	opts.Archive = harness.Client(base, session, time.Now())
+	driver, adapter, err := m.driver(f, &opts)
 	if err != nil {
 		return 0, err
 	}
 	opts.Driver, opts.Adapter = driver, adapter
-	opts.Console = m.Stdout
-	opts.Color = colorful(m.Stdout)
+	con := newConsole(m.Stdout)
+	opts.Observer = con
 
-	fmt.Fprintf(m.Stdout, "yhteistestaus: profile %s, system %s\n", *profile, adapter)
+	fmt.Fprintf(m.Stdout, "yhteistestaus: profile %s, system %s\n", f.profile, adapter)
 	result, err := runner.Run(ctx, opts)
+	if errors.Is(err, runner.ErrTags) {
+		return 0, fmt.Errorf("%w: --tags: %v", errUsage, err)
+	}
 	if err != nil {
 		return 0, err
 	}
-	if err := reports.Write(*out, result); err != nil {
+	if err := reports.Write(f.out, result); err != nil {
 		return 0, fmt.Errorf("write reports: %w", err)
 	}
-	m.summary(result, *out)
-	if result.Verdict != yhteistestaus.StatusPassed {
+	con.summary(result, f.out)
+	switch {
+	case result.NotTested != "":
+		fmt.Fprintf(m.Stderr, "yhteistestaus: not tested: %s\n", result.NotTested)
+		return exitUsage, nil
+	case result.Verdict == yhteistestaus.StatusPassed:
+		return exitOK, nil
+	case result.Verdict == yhteistestaus.StatusFailed:
 		return exitInvalid, nil
 	}
-	return exitOK, nil
+	fmt.Fprintf(m.Stderr, "yhteistestaus: no verdict: %s\n", notAutomated(result))
+	return exitUsage, nil
+}
+
+// checkRunFlags checks the flags that need no work: before anything runs, a
+// bad value is a usage error naming the flag.
+func checkRunFlags(f *runFlags) error {
+	if f.timeout <= 0 {
+		return fmt.Errorf("%w: --timeout %s: give a duration above 0, e.g. 30s or 2m", errUsage, f.timeout)
+	}
+	if !slices.Contains(sut.ManualLanguages(), f.lang) {
+		return fmt.Errorf("%w: --lang %q: want one of %s", errUsage, f.lang, strings.Join(sut.ManualLanguages(), ", "))
+	}
+	if f.tags != "" {
+		if err := runner.CheckTags(f.tags); err != nil {
+			return fmt.Errorf("%w: --tags: %v", errUsage, err)
+		}
+	}
+	if err := writableDir(f.out); err != nil {
+		return fmt.Errorf("%w: --out %s: %v", errUsage, f.out, err)
+	}
+	return nil
+}
+
+// writableDir makes dir if missing and checks a file can be created in it.
+func writableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot create the report directory: %w", err)
+	}
+	probe, err := os.CreateTemp(dir, ".yhteistestaus-probe-*")
+	if err != nil {
+		return fmt.Errorf("cannot write reports there: %w", err)
+	}
+	name := probe.Name()
+	if err := probe.Close(); err != nil {
+		return fmt.Errorf("cannot write reports there: %w", err)
+	}
+	return os.Remove(name)
 }
 
 // driver builds the driver named by --sut.
-func (m *Main) driver(ctx context.Context, spec string, faults []string, lang string, timeout time.Duration, opts *runner.Options) (sut.Driver, string, error) {
+func (m *Main) driver(f *runFlags, opts *runner.Options) (sut.Driver, string, error) {
+	spec, faults := f.sut, f.faults
 	switch {
 	case spec == "reference":
 		ro := reference.Options{Faults: faults}
@@ -110,7 +215,7 @@ func (m *Main) driver(ctx context.Context, spec string, faults []string, lang st
 	case len(faults) > 0:
 		return nil, "", fmt.Errorf("%w: --fault works only with --sut reference", errUsage)
 	case strings.HasPrefix(spec, "http://") || strings.HasPrefix(spec, "https://"):
-		return sut.NewHTTP(spec, &http.Client{Timeout: timeout}), "http adapter " + spec, nil
+		return sut.NewHTTP(spec, &http.Client{Timeout: f.timeout}), "http adapter " + spec, nil
 	case strings.HasPrefix(spec, "exec:"):
 		cmd := strings.TrimPrefix(spec, "exec:")
 		if strings.TrimSpace(cmd) == "" {
@@ -118,52 +223,17 @@ func (m *Main) driver(ctx context.Context, spec string, faults []string, lang st
 		}
 		return sut.NewExec(cmd), "exec adapter " + cmd, nil
 	case spec == "manual":
-		return m.manualDriver(lang, timeout, opts)
+		return m.manualDriver(f.lang, f.timeout, opts)
 	}
 	return nil, "", fmt.Errorf("%w: --sut %q: want reference, an http(s):// URL, exec:COMMAND or manual", errUsage, spec)
-}
-
-func colorful(w io.Writer) bool {
-	if os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	f, ok := w.(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) && !color.NoColor
-}
-
-func (m *Main) summary(r *yhteistestaus.Run, out string) {
-	verdict := strings.ToUpper(string(r.Verdict))
-	if colorful(m.Stdout) {
-		c := color.New(color.FgGreen, color.Bold)
-		if r.Verdict != yhteistestaus.StatusPassed {
-			c = color.New(color.FgRed, color.Bold)
-		}
-		verdict = c.Sprint(verdict)
-	}
-	fmt.Fprintf(m.Stdout, "\nprofile %s: %s in %s\n", r.Profile, verdict, r.Duration.Round(time.Millisecond))
-	var parts []string
-	for _, s := range yhteistestaus.RequirementStatuses() {
-		if n := r.Summary[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, s))
-		}
-	}
-	fmt.Fprintf(m.Stdout, "requirements: %s\n", strings.Join(parts, ", "))
-	fmt.Fprintf(m.Stdout, "reports: %s/{%s}\n", out, strings.Join(reports.Files(), ","))
 }
 
 // manualDriver builds the operator driver; it watches the archive session
 // for the message the operator's system sends.
 func (m *Main) manualDriver(lang string, timeout time.Duration, opts *runner.Options) (sut.Driver, string, error) {
-	if opts.Session == "" {
-		opts.Session = "manual-" + time.Now().UTC().Format("20060102-150405")
-	}
-	if opts.Archive == "" {
-		return nil, "", fmt.Errorf("%w: --sut manual needs --archive URL: start `yhteistestaus serve` where the operator's system can reach it", errUsage)
-	}
-	ac := &control.Client{BaseURL: opts.Archive, Session: opts.Session}
 	d := sut.NewManual(sut.ManualOptions{
 		Lang: lang, In: m.Stdin, Out: m.Stdout, Timeout: timeout,
-		System: "operator's system", Watch: watchArchive(ac),
+		System: "operator's system", Watch: watchArchive(opts.Archive),
 	})
 	return d, "manual operator (" + lang + ")", nil
 }

@@ -195,3 +195,140 @@ func TestRunAgainstRunningArchive(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// A run that cannot reach the system under test is not tested: exit 2, a
+// one-line cause, and results that fail no requirement.
+func TestRunNotReached(t *testing.T) {
+	for _, tt := range []struct{ name, sut string }{
+		{"nothing listening", "http://127.0.0.1:1"},
+		{"no such hook", "exec:/nonexistent"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			status, out, errs := run(t, "run", "--profile", "vaihe2-kasittely", "--sut", tt.sut, "--out", dir)
+			if status != 2 {
+				t.Fatalf("status %d, want 2\n%s\n%s", status, out, errs)
+			}
+			lines := strings.Split(strings.TrimSpace(errs), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], "not tested: the harness could not reach your system: ") {
+				t.Errorf("standard error %q, want one line saying not tested and why", errs)
+			}
+			r := readRun(t, dir)
+			if r.NotTested == "" || r.Verdict != yhteistestaus.StatusNotTested {
+				t.Errorf("results: verdict %s, notTested %q; want not-tested with the cause", r.Verdict, r.NotTested)
+			}
+			if n := r.Summary[yhteistestaus.StatusFailed]; n > 0 || len(r.RootCauses) > 0 {
+				t.Errorf("results fail %d requirements with %d root causes; want none", n, len(r.RootCauses))
+			}
+		})
+	}
+}
+
+// Flags are checked before anything runs: a bad value is a usage error (exit
+// 2, one line naming the flag), and no report is written.
+func TestRunChecksFlagsFirst(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		flag string
+		args []string
+	}{
+		{"--timeout", []string{"--timeout", "-5s"}},
+		{"--timeout", []string{"--timeout", "0s"}},
+		{"--lang", []string{"--lang", "xx"}},
+		{"--out", []string{"--out", filepath.Join(file, "reports")}},
+		{"--tags", []string{"--tags", "@area:case-management &&"}},
+		{"--tags", []string{"--tags", "not @negative"}},
+		{"--attestations", []string{"--attestations", filepath.Join(t.TempDir(), "missing.yaml")}},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"run", "--profile", "vaihe2-kasittely", "--out", dir}, tt.args...)
+			status, out, errs := run(t, args...)
+			if status != 2 {
+				t.Fatalf("status %d, want 2\n%s\n%s", status, out, errs)
+			}
+			if !strings.Contains(errs, tt.flag) || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+				t.Errorf("standard error %q, want one line naming %s", errs, tt.flag)
+			}
+			if _, err := os.Stat(filepath.Join(dir, reports.ResultsFile)); err == nil {
+				t.Errorf("a report was written")
+			}
+			if strings.Contains(out, "PASS") || strings.Contains(out, "FAIL") {
+				t.Errorf("scenarios ran:\n%s", out)
+			}
+		})
+	}
+}
+
+// A tag-filtered run judges only the requirements its scenarios verify: the
+// reference system passes a functional area on its own, and an expression
+// that selects nothing is a usage error naming it.
+func TestRunPartial(t *testing.T) {
+	dir := t.TempDir()
+	status, out, errs := run(t, "run", "--profile", "vaihe2-kasittely", "--tags", "@area:case-management", "--out", dir)
+	if status != 0 {
+		t.Fatalf("status %d, want 0\n%s\n%s", status, out, errs)
+	}
+	r := readRun(t, dir)
+	if !r.Partial || r.Verdict != yhteistestaus.StatusPassed {
+		t.Errorf("partial %v, verdict %s; want a passed partial run", r.Partial, r.Verdict)
+	}
+	if !strings.Contains(out, "the profile verdict needs a full run") {
+		t.Errorf("console does not say the verdict is partial:\n%s", out)
+	}
+	status, _, errs = run(t, "run", "--profile", "vaihe2-kasittely", "--tags", "@area:nope", "--out", t.TempDir())
+	if status != 2 || !strings.Contains(errs, "@area:nope") {
+		t.Errorf("--tags @area:nope: status %d, %q; want 2 naming the expression", status, errs)
+	}
+}
+
+// One defect is one root cause in the console and in results.json, and the
+// console shows progress, the failing step's rule and location, and the
+// report's path.
+func TestRunOneDefectOneRootCause(t *testing.T) {
+	dir := t.TempDir()
+	status, out, _ := run(t, "run", "--profile", "vaihe2-kasittely", "--fault", "missing-service-task", "--out", dir)
+	if status != 1 {
+		t.Fatalf("status %d, want 1\n%s", status, out)
+	}
+	r := readRun(t, dir)
+	if len(r.RootCauses) != 1 || r.RootCauses[0].Rule != "HDR-SERVICE-TASK" {
+		t.Fatalf("root causes %+v, want HDR-SERVICE-TASK alone", r.RootCauses)
+	}
+	for _, want := range []string{
+		"1 root cause:", "HDR-SERVICE-TASK in 21 scenarios",
+		"error HDR-SERVICE-TASK at localSocialHeader/functionCode", "(line ", filepath.Join(dir, "report.html"),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("console lacks %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^\[ ?1/\d+\] `).MatchString(out) {
+		t.Errorf("console shows no [n/N] progress:\n%s", out)
+	}
+}
+
+// Every command prints its flags with their defaults for -h and for help
+// CMD, and exits 0; version names the module.
+func TestHelpAndVersion(t *testing.T) {
+	for _, cmd := range []string{"run", "validate", "serve", "rules", "reference-sut", "steps", "profiles", "requirements", "version"} {
+		for _, args := range [][]string{{cmd, "-h"}, {"help", cmd}} {
+			status, out, errs := run(t, args...)
+			if status != 0 || !strings.HasPrefix(out, "usage: yhteistestaus "+cmd) || errs != "" {
+				t.Errorf("%v: status %d, stdout %.60q, stderr %q; want 0 and the command's usage", args, status, out, errs)
+			}
+		}
+	}
+	_, out, _ := run(t, "run", "-h")
+	for _, flag := range []string{"-profile", "-sut", "-tags", "-out", "-archive", "-session", "-attestations", "-lang", "-timeout", "-fault", "-organisation", `(default "reports")`, "Exit status"} {
+		if !strings.Contains(out, flag) {
+			t.Errorf("run -h does not describe %s", flag)
+		}
+	}
+	if status, out, _ := run(t, "version"); status != 0 || !strings.HasPrefix(out, "yhteistestaus ") {
+		t.Errorf("version: status %d, %q", status, out)
+	}
+}

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -14,15 +12,22 @@ import (
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newCommand("serve", `serve [flags]
+
+Runs the mock archive: the SOAP endpoint, the validation service and the
+control API the harness and a manual co-testing session use.`)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
 	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
-	orgFile := organisationFlag(fs)
-	codesDir := codesFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: serve: %v", errUsage, err)
+	orgFile := organisationFlag(fs.FlagSet)
+	codesDir := codesFlag(fs.FlagSet)
+	sosmetaDir := sosmetaFlag(fs.FlagSet)
+	rest, err := fs.parse(m.Stdout, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.noArgs(rest); err != nil {
+		return err
 	}
 	form, err := wire.ParseAckForm(*ackForm)
 	if err != nil {
@@ -38,7 +43,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	// One set of limits: the transport reads, and the validator checks,
 	// within the simulator's.
-	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs))
+	structures, err := openStructures(*sosmetaDir)
+	if err != nil {
+		return err
+	}
+	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs),
+		simulator.WithStructures(structures))
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/yhteistestaus/yhteistestaus"
@@ -20,15 +18,24 @@ type validateReport struct {
 }
 
 func (m *Main) validate(ctx context.Context, args []string) (int, error) {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newCommand("validate", `validate --frame FILE --document FILE [flags]
+       yhteistestaus validate [flags] FILE
+
+Validates an archiving frame and its CDA document, or one SOAP envelope, MIME
+message or frame with the document inline, as the mock archive would. Exit
+status: 0 no finding has severity error, 1 one does, 2 usage or I/O error.`)
 	framePath := fs.String("frame", "", "the archiving frame (RCMR_IN200002FI01) `file`")
 	docPath := fs.String("document", "", "the CDA document `file`")
-	format := fs.String("format", "text", "output format: text or json")
-	orgFile := organisationFlag(fs)
-	codesDir := codesFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return 0, fmt.Errorf("%w: validate: %v", errUsage, err)
+	format := fs.String("format", "text", "output `format`: text or json")
+	orgFile := organisationFlag(fs.FlagSet)
+	codesDir := codesFlag(fs.FlagSet)
+	sosmetaDir := sosmetaFlag(fs.FlagSet)
+	rest, err := fs.parse(m.Stdout, args)
+	if err != nil {
+		return 0, err
+	}
+	if *format != "text" && *format != "json" {
+		return 0, fmt.Errorf("%w: validate: --format must be text or json, not %q", errUsage, *format)
 	}
 	decl, err := loadOrganisations(*orgFile)
 	if err != nil {
@@ -47,10 +54,15 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	}
 	v.Organisations = decl
 	v.UseCodes(cs)
+	if *sosmetaDir != "" {
+		if v.Schemas, err = openStructures(*sosmetaDir); err != nil {
+			return 0, err
+		}
+	}
 	var res *rules.Result
 	switch {
 	case *framePath != "" || *docPath != "":
-		if *framePath == "" || *docPath == "" || fs.NArg() > 0 {
+		if *framePath == "" || *docPath == "" || len(rest) > 0 {
 			return 0, fmt.Errorf("%w: validate: give --frame and --document together, or one message FILE", errUsage)
 		}
 		frame, err := os.ReadFile(*framePath)
@@ -62,8 +74,8 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 			return 0, fmt.Errorf("read document: %w", err)
 		}
 		res = v.Validate(ctx, frame, document)
-	case fs.NArg() == 1:
-		data, err := os.ReadFile(fs.Arg(0))
+	case len(rest) == 1:
+		data, err := os.ReadFile(rest[0])
 		if err != nil {
 			return 0, fmt.Errorf("read message: %w", err)
 		}
@@ -71,7 +83,7 @@ func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 		if err != nil {
 			// Not a message at all: report it as the finding it is, under
 			// the rule the SOAP endpoint's fault names for the same input.
-			f := v.Catalogue.Finding(wire.RuleOf(err), "/", "%s: %s", fs.Arg(0), wire.Reason(err))
+			f := v.Catalogue.Finding(wire.RuleOf(err), "/", "%s: %s", rest[0], wire.Reason(err))
 			return m.report(*format, yhteistestaus.Findings{f})
 		}
 		// Parsed once: the validator takes the trees wire read.
@@ -110,11 +122,19 @@ func (m *Main) report(format string, fs yhteistestaus.Findings) (int, error) {
 }
 
 func (m *Main) rules(args []string) error {
-	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	format := fs.String("format", "text", "output format: text or json")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: rules: %v", errUsage, err)
+	fs := newCommand("rules", `rules [flags]
+
+Lists the validation rules of the catalogue with their handbook sources.`)
+	format := fs.String("format", "text", "output `format`: text or json")
+	rest, err := fs.parse(m.Stdout, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.noArgs(rest); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("%w: rules: --format must be text or json, not %q", errUsage, *format)
 	}
 	all := rules.Default().All()
 	if *format == "json" {

@@ -119,10 +119,10 @@ func removals() map[string]edit {
 // removalConsequences are the further rules taking an element out may
 // break as its natural consequence.
 func removalConsequences() map[string][]string {
-	// No rule yet checks that the structure's specific document type
-	// matches (a body rule for it is on its way, BODY-STRUCTURE-TYPE); when
-	// it is in the catalogue, taking out specificType breaks it too.
-	return map[string][]string{}
+	return map[string][]string{
+		// The structure's specific document type no longer matches.
+		"specificType": {"BODY-STRUCTURE-TYPE"},
+	}
 }
 
 // codedElement is a coded element of the frame or the document: where it
@@ -159,7 +159,7 @@ func codedElements() map[string]codedElement {
 		"cda.confidentialityCode":               {base: baseClientRelation, path: "confidentialityCode"},
 		"cda.administrativeGenderCode":          {base: basePlan, path: "recordTarget/patientRole/patient/administrativeGenderCode"},
 		"cda.consentCode":                       {base: baseClientRelation, path: "authorization/consent/code", also: []string{"ID-MINOR-GUARDIAN"}},
-		"header.specificDocumentType":           {base: basePlan, path: h + "specificDocumentType"}, // and BODY-STRUCTURE-TYPE once that rule is in the catalogue
+		"header.specificDocumentType":           {base: basePlan, path: h + "specificDocumentType", also: []string{"BODY-STRUCTURE-TYPE"}},
 		"header.documentGroup":                  {base: basePlan, path: h + "documentGroup", also: []string{"HDR-DOCUMENT-GROUP"}},
 		"header.fileFormat":                     {base: baseClientRelation, path: h + "fileFormat"},
 		"header.structuredFileFormat":           {base: basePlan, path: h + "structuredFileFormat"},

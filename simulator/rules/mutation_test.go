@@ -40,8 +40,12 @@ import (
 // samples can reach, with the reason. TestMutationCorpusCoversStages keeps
 // the list honest.
 func unreachableRules() map[string]string {
+	const real = "needs THL's structures (status, classifications, the export's OIDs); tested on ../shared/sosmeta in structure_test.go"
 	return map[string]string{
-		"XML-DECLARED-UTF16": "a note of the validation service (simulator/server) about its JSON input, not a check of Validate",
+		"BODY-CLASSIFICATION":        real,
+		"BODY-STRUCTURE-UNSUPPORTED": real,
+		"BODY-STRUCTURE-STATUS":      real,
+		"XML-DECLARED-UTF16":         "a note of the validation service (simulator/server) about its JSON input, not a check of Validate",
 	}
 }
 
@@ -142,7 +146,7 @@ func originals() []original {
 				setAttr(tb, d, "localSocialHeader/documentGroup", "displayName", "Asia-asiakirja")
 				add(tb, d, "localSocialHeader", `<ep2:functionCode code="24" codeSystem="1.2.246.537.6.1221.201601"/>`)
 				add(tb, d, "localSocialHeader", `<ep2:caseName code="99" codeSystem="1.2.246.537.6.1265.202301"/>`)
-				add(tb, d, "localSocialHeader", `<ep2:caseStatus code="SIM-VIREILLA" codeSystem="2.25.216987723456657924596742437068248609408"/>`)
+				add(tb, d, "localSocialHeader", `<ep2:caseStatus code="SIM-VIREILLA" codeSystem="1.2.246.537.6.1501"/>`)
 				enc := find(tb, d, "componentOf/encompassingEncounter")
 				id := find(tb, enc, "id")
 				id.RemoveAttr("nullFlavor")
@@ -150,6 +154,22 @@ func originals() []original {
 				et := find(tb, enc, "effectiveTime")
 				et.RemoveAttr("nullFlavor")
 				add(tb, et, "", `<low value="20260717"/>`)
+				setText(find(tb, d, "localSocialHeader/contentSpecificationId"), caseStructure)
+			}),
+			editJSON(func(tb testing.TB, v map[string]any) {
+				cr := jsonObj(tb, v, "asiakkuusasiakirja")
+				delete(v, "asiakkuusasiakirja")
+				v["asia_asiakirja"] = map[string]any{
+					"palvelunjarjestajan_toimintayksikko": cr["palvelunjarjestajan_toimintayksikko"],
+					"asiakas":                             []any{cr["asiakas"]},
+					"asian_tiedot": map[string]any{
+						"asiatunnus":     map[string]any{"system": "urn:oid:1.2.246.10.32213561", "value": "1.2.246.10.32213561.95777.2026.698084.900"},
+						"nimi":           map[string]any{"system": "urn:oid:1.2.246.537.6.1265.202301", "code": "99", "display": "Muu sosiaalihuollon asia"},
+						"tila":           map[string]any{"system": "urn:oid:1.2.246.537.6.1501", "code": "SIM-VIREILLA", "display": "Vireillä"},
+						"avauspaiva":     "2026-07-17",
+						"palvelutehtava": map[string]any{"system": "urn:oid:1.2.246.537.6.1221.201601", "code": "24", "display": "Lapsiperheiden palvelut"},
+					},
+				}
 			}))), nil},
 		{baseAttachment, derive(basePlanOneSigner, editDoc(func(tb testing.TB, d *etree.Element) {
 			setAttr(tb, d, "localSocialHeader/specificDocumentType", "code", "SIM-LIITE")
@@ -161,6 +181,9 @@ func originals() []original {
 // serviceRequestCase is the simulator's service request for archiving a
 // case document (groups.yaml).
 const serviceRequestCase = "SIM-ASIA"
+
+// caseStructure is THL's case document structure (Asia-asiakirja).
+const caseStructure = "1.2.246.537.6.1505.2.2022.6.28"
 
 // derive makes an original from another by a mutation.
 func derive(from string, m mutation) func(tb testing.TB, fx *corpusFixture) pair {
@@ -377,7 +400,8 @@ func mutationCases() []mutationCase {
 		{name: "case document without case name", base: baseCase, want: "HDR-CASE-METADATA",
 			mutate: editDoc(removeAt(headerPrefix + "caseName"))},
 		{name: "closed case without closing date", base: baseCase, want: "HDR-CASE-METADATA",
-			mutate: editDoc(attrIs(headerPrefix+"caseStatus", "code", "SIM-PAATTYNYT"))},
+			mutate: steps(editDoc(attrIs(headerPrefix+"caseStatus", "code", "SIM-PAATTYNYT")),
+				editJSON(func(tb testing.TB, v map[string]any) { setContentCaseStatus(tb, v, "SIM-PAATTYNYT") }))},
 		{name: "case document without opening date", base: baseCase, want: "HDR-CASE-METADATA",
 			mutate: editDoc(removeAt("componentOf/encompassingEncounter/effectiveTime/low"))},
 		{name: "attachment without main document", base: baseAttachment, want: "HDR-ATTACHMENT",
@@ -574,13 +598,25 @@ func mutationCases() []mutationCase {
 			mutate: editJSON(func(tb testing.TB, v map[string]any) {
 				delete(jsonObj(tb, v, "asiakkuusasiakirja", "asiakas"), "turvakielto")
 			})},
-		{name: "JSON violating the schema: an unknown property", base: basePlan, want: "BODY-SCHEMA",
+		{name: "JSON violating the schema: a client without a family name", base: basePlan, want: "BODY-SCHEMA",
 			mutate: editJSON(func(tb testing.TB, v map[string]any) {
-				jsonObj(tb, v, "lapsiperheiden_palvelujen_asiakassuunnitelma", "asiakas", "0")["lempivari"] = "sininen"
+				delete(jsonObj(tb, v, "lapsiperheiden_palvelujen_asiakassuunnitelma", "asiakas", "0"), "sukunimi")
 			})},
 		{name: "structure without a bundled schema", base: baseClientRelation, want: "BODY-SCHEMA-UNKNOWN",
 			mutate: editDoc(func(tb testing.TB, d *etree.Element) {
-				setText(find(tb, d, headerPrefix+"contentSpecificationId"), "1.2.246.537.6.1505.99.2099.1.1")
+				setText(find(tb, d, headerPrefix+"contentSpecificationId"), "1.2.246.537.6.1505.1.2099.1.1")
+			})},
+		{name: "plan declaring the client relation document's structure", base: basePlan, want: "BODY-STRUCTURE-GROUP", also: []string{"BODY-SCHEMA"},
+			mutate: editDoc(func(tb testing.TB, d *etree.Element) {
+				setText(find(tb, d, headerPrefix+"contentSpecificationId"), "1.2.246.537.6.1505.1.2023.6.1")
+			})},
+		{name: "case document declaring a client document structure", base: baseCase, want: "BODY-STRUCTURE-GROUP", also: []string{"BODY-SCHEMA"},
+			mutate: editDoc(func(tb testing.TB, d *etree.Element) {
+				setText(find(tb, d, headerPrefix+"contentSpecificationId"), "1.2.246.537.6.1506.15007.2024.11.28")
+			})},
+		{name: "plan whose structure is of another specific document type", base: basePlan, want: "BODY-STRUCTURE-TYPE",
+			mutate: editDoc(func(tb testing.TB, d *etree.Element) {
+				setText(find(tb, d, headerPrefix+"contentSpecificationId"), "1.2.246.537.6.1506.15009.2024.11.28")
 			})},
 		{name: "PDF without PDF/A metadata", base: basePlanPDF, want: "BODY-PDFA",
 			mutate: resigned(func(tb testing.TB, d *etree.Element) {
@@ -645,7 +681,7 @@ func mutationCases() []mutationCase {
 		{name: "signature without body reference", base: baseClientRelation, want: "SIG-BODY-REFERENCE",
 			also:   []string{"SIG-VALUE"},
 			mutate: editDoc(removeAt(sigCR + "/Signature/SignedInfo/Reference[2]"))},
-		{name: "decision type signed only by a system", base: basePlanSystem, want: "SIG-PROFESSIONAL-REQUIRED",
+		{name: "decision type signed only by a system", base: basePlanSystem, want: "SIG-PROFESSIONAL-REQUIRED", also: []string{"BODY-STRUCTURE-TYPE"},
 			mutate: editDoc(attrIs(headerPrefix+"specificDocumentType", "code", "12003"))},
 		{name: "document signed by two professionals", base: basePlanOneSigner, want: "SIG-ONE-PROFESSIONAL",
 			mutate: func(tb testing.TB, fx *corpusFixture, p pair) pair {

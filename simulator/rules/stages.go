@@ -14,6 +14,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 )
 
 // --- stage 4: codes -------------------------------------------------------
@@ -564,16 +565,102 @@ func (c *check) body() {
 	if d.Header == nil || d.Header.ContentSpecificationID.Value == "" {
 		return // HDR-CONTENT-SPEC reports it
 	}
-	spec := d.Header.ContentSpecificationID.Value
-	problems, err := c.v.Schemas.Validate(spec, doc)
-	switch {
-	case errors.Is(err, body.ErrUnknownSpecification):
-		c.add("BODY-SCHEMA-UNKNOWN", message.Path(d.Header.ContentSpecificationID.El), "no bundled schema for structure %s, the content was not checked against it", spec)
-	case err != nil:
-		c.add("BODY-SCHEMA", message.Path(b.JSONEl), "structure %s: %v", spec, err)
+	c.structure(strings.TrimSpace(d.Header.ContentSpecificationID.Value), doc)
+}
+
+// structure judges the structured content by its structure
+// (contentSpecificationId): the structure's status, its document type and
+// group, and the content against its schema. Every finding names the
+// source of the structures.
+func (c *check) structure(spec string, doc any) {
+	d, b, set := c.r.Document, c.r.Document.Body, c.v.Schemas
+	specLoc := message.Path(d.Header.ContentSpecificationID.El)
+	src := set.Source()
+	st, err := set.Structure(spec)
+	var meta sosmeta.Meta
+	if st != nil {
+		meta = st.Meta
 	}
-	for _, p := range problems {
-		c.add("BODY-SCHEMA", message.Path(b.JSONEl)+"#"+p.Pointer, "%s", p.Message)
+	c.structureKind(spec, meta, src, specLoc)
+	switch {
+	case errors.Is(err, sosmeta.ErrUnknownStructure) && src.Embedded:
+		c.add("BODY-SCHEMA-UNKNOWN", specLoc, "structure %s is not among %s, so its content was not checked (name THL's structures with --sosmeta)", spec, src)
+		return
+	case errors.Is(err, sosmeta.ErrUnknownStructure):
+		// Annulment is allowed whatever the structure (handbook 10.3.1).
+		if !c.r.Annulment {
+			c.add("BODY-STRUCTURE-UNSUPPORTED", specLoc, "structure %s is not a supported structure version: %s has no Valmis or Vanhentunut structure of that OID", spec, src)
+		}
+		return
+	case err != nil:
+		c.add("BODY-SCHEMA", specLoc, "structure %s cannot be used: %v (judged by %s)", spec, err, src)
+		return
+	}
+	c.structureStatus(st, specLoc)
+	for _, p := range st.Validate(doc) {
+		loc := message.Path(b.JSONEl) + "#" + p.Pointer
+		field := ""
+		if p.Field != "" {
+			field = p.Field + ": "
+		}
+		if p.CodeSystem != "" {
+			c.add("BODY-CLASSIFICATION", loc, "%s%s (judged by %s)", field, p.Message, src)
+			continue
+		}
+		c.add("BODY-SCHEMA", loc, "%s%s (judged by %s)", field, p.Message, src)
+	}
+}
+
+// structureStatus applies the structure's Sosmeta status (handbook 9.12.3,
+// 10.1.2, 10.1.5, 10.3.1): a new document needs a Valmis structure in
+// co-testing; a new version may keep to a Vanhentunut one in its
+// transition period; an annulment is allowed whatever the status.
+func (c *check) structureStatus(st *sosmeta.Structure, loc string) {
+	status := st.Meta.Status
+	if status == "" || status == sosmeta.StatusFinal || c.r.Annulment {
+		return // the fallback schemas have no status
+	}
+	newVersion := strings.TrimSpace(c.r.Document.Version.Value) != "1"
+	switch {
+	case status == sosmeta.StatusDeprecated && newVersion:
+		return
+	case status == sosmeta.StatusDeprecated:
+		c.add("BODY-STRUCTURE-STATUS", loc, "structure %s is %s in %s: a new document is stored with a %s structure in co-testing, only new versions and annulments may still use a deprecated one",
+			st.OID, status, st.Source, sosmeta.StatusFinal)
+	default:
+		c.add("BODY-STRUCTURE-STATUS", loc, "structure %s has status %q in %s: only %s and %s structures are supported for storing",
+			st.OID, status, st.Source, sosmeta.StatusFinal, sosmeta.StatusDeprecated)
+	}
+}
+
+// structureKind checks that the structure fits the document: its group
+// (the structure's OID arc and, when the structures say, Sosmeta's
+// document type and subject) and, for client documents but attachments,
+// the specific document type its OID carries.
+func (c *check) structureKind(spec string, meta sosmeta.Meta, src sosmeta.Source, loc string) {
+	g, h := c.r.Group, c.r.Document.Header
+	if g == nil {
+		return
+	}
+	want := g.Structure
+	rest, inArc := strings.CutPrefix(spec, want.Arc+".")
+	switch {
+	case want.Arc != "" && !inArc:
+		c.add("BODY-STRUCTURE-GROUP", loc, "structure %s is not a structure of a %s (those are under %s)", spec, g.Name, want.Arc)
+		return
+	case len(want.DocumentTypes) > 0 && meta.DocumentType != "" && !slices.Contains(want.DocumentTypes, meta.DocumentType):
+		c.add("BODY-STRUCTURE-GROUP", loc, "structure %s is a %q (%s), not a structure of a %s (%s, judged by %s)",
+			spec, meta.DocumentType, meta.DocumentSubject, g.Name, strings.Join(want.DocumentTypes, ", "), src)
+	case len(want.Subjects) > 0 && meta.DocumentSubject != "" && !slices.Contains(want.Subjects, meta.DocumentSubject):
+		c.add("BODY-STRUCTURE-GROUP", loc, "structure %s belongs to %q, not to the structures of a %s (%s, judged by %s)",
+			spec, meta.DocumentSubject, g.Name, strings.Join(want.Subjects, ", "), src)
+	}
+	code := h.SpecificDocumentType.Code
+	if !want.TypeArc || !inArc || code == "" || c.specificTypeIsAttachment(code) {
+		return
+	}
+	if typ, _, _ := strings.Cut(rest, "."); typ != code {
+		c.add("BODY-STRUCTURE-TYPE", loc, "structure %s is for specific document type %s, the header's specificDocumentType is %s", spec, typ, code)
 	}
 }
 

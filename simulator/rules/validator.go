@@ -18,6 +18,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -26,8 +27,11 @@ import (
 type Validator struct {
 	Catalogue *Catalogue
 	Codes     *codes.Set
-	Schemas   *body.Schemas
-	Groups    *kanta.Groups
+	// Schemas are the document structures the body stage judges the
+	// structured content by: THL's Sosmeta export when the user names one
+	// (--sosmeta), else the embedded fallback (body.DefaultSchemas).
+	Schemas *sosmeta.Set
+	Groups  *kanta.Groups
 	// Organisations are the vendor's declared organisations and service
 	// units (--organisation); nil declares none.
 	Organisations *organisation.Declaration
