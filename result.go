@@ -171,8 +171,16 @@ type StepResult struct {
 	// Findings are the archive's findings the step failed on, with rule
 	// ids and handbook sources.
 	Findings Findings `json:"findings,omitempty"`
-	// Excerpt is the offending part of the message, when known.
+	// Excerpt is the offending part of the message, when known: the
+	// fragment at the location of the step's first finding.
 	Excerpt string `json:"excerpt,omitempty"`
+	// MessageSeq is the archive's sequence number of the message the
+	// excerpt comes from, 0 when none.
+	MessageSeq int `json:"messageSeq,omitempty"`
+	// Citations are the offending fragments of the received messages,
+	// one per rule the step's findings name, in the order of the
+	// findings.
+	Citations []Citation `json:"citations,omitempty"`
 	// Check is the id of the harness check (package judge) a step that
 	// failed without an archive finding failed on, e.g. "HARNESS-ACTION".
 	Check string `json:"check,omitempty"`
@@ -181,6 +189,18 @@ type StepResult struct {
 	// action of the scenario whose missing message the step's findings
 	// may follow from.
 	Silent string `json:"silent,omitempty"`
+}
+
+// Citation (ote) is the part of a received message a finding points at:
+// the element at the finding's location with a few lines of context, as
+// the archive received it, identity codes masked (package excerpt).
+type Citation struct {
+	Rule     string `json:"rule"`
+	Location string `json:"location"`
+	// MessageSeq is the archive's sequence number of the message in the
+	// run's session.
+	MessageSeq int    `json:"messageSeq"`
+	Excerpt    string `json:"excerpt"`
 }
 
 // RequirementResult is one requirement of the profile in a run.
@@ -216,6 +236,9 @@ type Failure struct {
 	Source   string `json:"source,omitempty"`
 	Location string `json:"location,omitempty"`
 	Excerpt  string `json:"excerpt,omitempty"`
+	// MessageSeq is the archive's sequence number of the message the
+	// excerpt comes from, 0 when none.
+	MessageSeq int `json:"messageSeq,omitempty"`
 	// Cause is the ID of the RootCause this failure belongs to.
 	Cause string `json:"cause,omitempty"`
 }

@@ -209,7 +209,9 @@ func (j *judgement) attribute() {
 			primary := j.primary(fired)
 			failure := func(rule string) yhteistestaus.Failure {
 				fd := finding(st.Findings, rule)
-				return yhteistestaus.Failure{Scenario: s.Name, Step: st.Text, Error: st.Error, Excerpt: st.Excerpt, Rule: fd.Rule, Source: fd.Source, Location: fd.Location}
+				f := yhteistestaus.Failure{Scenario: s.Name, Step: st.Text, Error: st.Error, Rule: fd.Rule, Source: fd.Source, Location: fd.Location}
+				f.Excerpt, f.MessageSeq = excerptFor(st, rule)
+				return f
 			}
 			j.fail(i, primary, false, failure(primary), j.ruleOwners(s, primary))
 			if st.Silent != "" {
@@ -417,7 +419,7 @@ func (j *judgement) fail(i int, id string, harness bool, f yhteistestaus.Failure
 	if !ok {
 		rc = &yhteistestaus.RootCause{
 			ID: id, Rule: f.Rule, Harness: harness, Step: f.Step,
-			Message: firstLine(f.Error), Source: f.Source, Location: f.Location, Excerpt: f.Excerpt,
+			Message: firstLine(f.Error), Source: f.Source, Location: f.Location, Excerpt: f.Excerpt, MessageSeq: f.MessageSeq,
 			Scenarios: []string{}, Requirements: []string{},
 		}
 		if j.in.Title != nil {
@@ -425,6 +427,10 @@ func (j *judgement) fail(i int, id string, harness bool, f yhteistestaus.Failure
 		}
 		j.causes[id] = rc
 		j.order = append(j.order, id)
+	}
+	if rc.Excerpt == "" && f.Excerpt != "" {
+		// The first failure with the message as received shows it.
+		rc.Excerpt, rc.MessageSeq, rc.Location = f.Excerpt, f.MessageSeq, f.Location
 	}
 	if !slices.Contains(rc.Scenarios, s.Name) {
 		rc.Scenarios = append(rc.Scenarios, s.Name)
@@ -610,4 +616,19 @@ func joinLines(ls []profiles.LineRange) string {
 func firstLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
 	return first
+}
+
+// excerptFor returns the step's fragment of the message as received for
+// the rule (steps cite one per rule), and the message's sequence number.
+// A step that cites no rule keeps its own excerpt.
+func excerptFor(st yhteistestaus.StepResult, rule string) (string, int) {
+	for _, c := range st.Citations {
+		if c.Rule == rule {
+			return c.Excerpt, c.MessageSeq
+		}
+	}
+	if len(st.Citations) == 0 {
+		return st.Excerpt, st.MessageSeq
+	}
+	return "", 0
 }

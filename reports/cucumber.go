@@ -71,7 +71,7 @@ func WriteCucumber(w io.Writer, run *yhteistestaus.Run) error {
 			Elements: []cucumberElement{},
 		}
 		for _, sc := range g.Scenarios {
-			f.Elements = append(f.Elements, cucumberScenario(fid, sc))
+			f.Elements = append(f.Elements, cucumberScenario(fid, sc, scenarioCause(run, sc.Name)))
 		}
 		features = append(features, f)
 	}
@@ -84,8 +84,9 @@ func WriteCucumber(w io.Writer, run *yhteistestaus.Run) error {
 	return nil
 }
 
-// cucumberScenario turns one scenario into a Cucumber element.
-func cucumberScenario(featureID string, sc yhteistestaus.ScenarioResult) cucumberElement {
+// cucumberScenario turns one scenario into a Cucumber element. The
+// failing step's error message starts with the root cause it failed on.
+func cucumberScenario(featureID string, sc yhteistestaus.ScenarioResult, cause *yhteistestaus.RootCause) cucumberElement {
 	e := cucumberElement{
 		ID:      featureID + ";" + cucumberID(sc.Name),
 		Keyword: "Scenario",
@@ -101,7 +102,13 @@ func cucumberScenario(featureID string, sc yhteistestaus.ScenarioResult) cucumbe
 		}
 		e.Tags = append(e.Tags, cucumberTag{Name: t})
 	}
+	first := true
 	for _, s := range sc.Steps {
+		msg := stepProblem(s)
+		if cause != nil && first && (s.Status == yhteistestaus.StatusFailed || s.Status == yhteistestaus.StatusUndefined) {
+			first = false
+			msg = causeLine(cause) + msg
+		}
 		kw := strings.TrimSpace(s.Keyword)
 		if kw != "" {
 			kw += " "
@@ -113,7 +120,7 @@ func cucumberScenario(featureID string, sc yhteistestaus.ScenarioResult) cucumbe
 			Result: cucumberResult{
 				Status:       cucumberStatus(s.Status),
 				Duration:     int64(s.Duration),
-				ErrorMessage: strings.TrimSuffix(stepProblem(s), "\n"),
+				ErrorMessage: strings.TrimSuffix(msg, "\n"),
 			},
 		})
 	}

@@ -20,10 +20,17 @@ func fixtureRun() *yhteistestaus.Run {
 		Location: "/ClinicalDocument/component/structuredBody/component/section/entry/observation[code/@code='huoltajanTiedonsaanti']",
 		Source:   "9.12.3 Granskning av uppgifter om en klient L25978-L25980",
 	}
-	excerpt := `<observation classCode="OBS" moodCode="EVN">
-  <code code="huoltajanTiedonsaanti" codeSystem="1.2.246.537.6.12.2002.348"/>
-  <value xsi:type="CV" nullFlavor="NI"/>
-</observation>`
+	// The excerpt as package excerpt cuts it: the offending element marked
+	// "> ", its context indented, a code outside the test series masked.
+	excerpt := `  <entry>
+    <code code="huoltajanTiedonsaanti" codeSystem="1.2.246.537.6.12.2002.348"/>
+>   <observation classCode="OBS" moodCode="EVN">
+>     <value xsi:type="CV" nullFlavor="NI"/>
+>     <subject extension="***********"/>
+>   </observation>
+  </entry>
+`
+	cause := "ID-MINOR-GUARDIAN"
 	return &yhteistestaus.Run{
 		Profile:     "vaihe2-kasittely",
 		ProfileName: "Sosiaalihuollon asiakastietoja käsittelevä järjestelmä",
@@ -38,7 +45,7 @@ func fixtureRun() *yhteistestaus.Run {
 			Vendor:  "Yhteistestaus project",
 			Version: "0.9.0",
 		},
-		Archive:  "http://127.0.0.1:41235/",
+		Archive:  "http://127.0.0.1:41235/s/run-20250314-093000-1a2b3c4d/soap",
 		Started:  time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC),
 		Duration: 3482 * ms,
 		Verdict:  yhteistestaus.StatusFailed,
@@ -91,7 +98,8 @@ func fixtureRun() *yhteistestaus.Run {
 						Status: yhteistestaus.StatusFailed, Duration: 4 * ms,
 						Error:    "the archive rejected the message: 1 error finding",
 						Findings: yhteistestaus.Findings{guardianFinding},
-						Excerpt:  excerpt,
+						Excerpt:  excerpt, MessageSeq: 7,
+						Citations: []yhteistestaus.Citation{{Rule: guardianFinding.Rule, Location: guardianFinding.Location, MessageSeq: 7, Excerpt: excerpt}},
 					},
 					{Keyword: "And ", Text: "the document carries guardian-disclosure code 1", Line: 25, Status: yhteistestaus.StatusSkipped},
 				},
@@ -147,7 +155,8 @@ func fixtureRun() *yhteistestaus.Run {
 					Rule:     guardianFinding.Rule,
 					Source:   guardianFinding.Source,
 					Location: guardianFinding.Location,
-					Excerpt:  excerpt,
+					Excerpt:  excerpt, MessageSeq: 7,
+					Cause: cause,
 				}},
 			},
 			{
@@ -183,6 +192,13 @@ func fixtureRun() *yhteistestaus.Run {
 				Verification: "manual", Area: "general", Status: yhteistestaus.StatusManual,
 			},
 		},
+		RootCauses: []yhteistestaus.RootCause{{
+			ID: cause, Rule: guardianFinding.Rule, Title: "A minor client's document says whether it may be shown to the guardian.",
+			Step: "Then the archive accepts the message", Message: guardianFinding.Message, Source: guardianFinding.Source,
+			Location: guardianFinding.Location, Excerpt: excerpt, MessageSeq: 7,
+			Scenarios:    []string{"A decision about a minor says whether the guardian may see it"},
+			Requirements: []string{"REQ-MK-014"},
+		}},
 		Summary: map[yhteistestaus.Status]int{
 			yhteistestaus.StatusPassed:          3,
 			yhteistestaus.StatusFailed:          1,

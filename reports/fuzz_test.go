@@ -38,12 +38,15 @@ func FuzzReports(f *testing.F) {
 		r := &run.Requirements[3]
 		r.Title, r.Lines, r.Failures[0].Excerpt, r.Failures[0].Rule = s, s, s, s
 		run.Requirements[7].Evidence = s
+		rc := &run.RootCauses[0]
+		rc.Rule, rc.Title, rc.Message, rc.Location, rc.Excerpt, rc.Step = s, s, s, s, s, s
+		rc.Requirements = append(rc.Requirements, s)
 
 		var page bytes.Buffer
 		if err := WriteHTML(&page, run); err != nil {
 			t.Fatalf("WriteHTML: %v", err)
 		}
-		if strings.Contains(strings.ToLower(page.String()), "<script") {
+		if foreignScript(page.String()) {
 			t.Fatalf("report.html contains a live script tag for input %q", s)
 		}
 

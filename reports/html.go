@@ -7,10 +7,12 @@ import (
 	"html/template"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 )
 
 //go:embed report.html.tmpl
@@ -19,24 +21,34 @@ var htmlTemplate string
 //go:embed report.css
 var htmlStyle string
 
-// WriteHTML writes run as one self-contained HTML page (report.html): the
-// profile's verdict, the run's facts, a summary of requirements by status,
-// the requirement table, every failure with its rule, handbook section,
-// step and offending excerpt, the attestation checklist, and every
-// scenario with its steps. The page has its style sheet inline and needs
-// no other file, network access or JavaScript. All text from the run is
-// escaped by html/template.
+//go:embed report.js
+var htmlScript string
+
+// WriteHTML writes run as one self-contained HTML page (report.html),
+// ordered to lead a vendor to the fix: the verdict and what decided it, the
+// root causes of the failures (each with its rule, handbook section, step,
+// message and the offending fragment of the message as received), the
+// requirements by status and by functional area, the requirement table
+// (filterable by status, area and text, and sortable, by a small inline
+// script; without scripts every row is shown), the attestation checklist,
+// every scenario with its steps, and the catalogue entries of the rules
+// that fired. The page has its style sheet and script inline and needs no
+// other file or network access. All text from the run is escaped by
+// html/template.
 func WriteHTML(w io.Writer, run *yhteistestaus.Run) error {
 	if run == nil {
 		return fmt.Errorf("html: nil run")
 	}
 	t, err := template.New("report").Funcs(template.FuncMap{
-		"label":     statusLabel,
-		"duration":  formatDuration,
-		"stepText":  stepText,
-		"join":      strings.Join,
-		"isProblem": isProblem,
-		"lower":     strings.ToLower,
+		"label":        statusLabel,
+		"duration":     formatDuration,
+		"stepText":     stepText,
+		"join":         strings.Join,
+		"isProblem":    isProblem,
+		"lower":        strings.ToLower,
+		"plural":       plural,
+		"cite":         cite,
+		"excerptLines": excerptLines,
 	}).Parse(htmlTemplate)
 	if err != nil {
 		return fmt.Errorf("html: parse template: %w", err)
@@ -57,6 +69,7 @@ func WriteHTML(w io.Writer, run *yhteistestaus.Run) error {
 type htmlView struct {
 	Run      *yhteistestaus.Run
 	CSS      template.CSS
+	JS       template.JS
 	Title    string
 	Names    []langName
 	Started  string
@@ -69,16 +82,30 @@ type htmlView struct {
 	Total  int
 	// Mandatory counts the profile's mandatory requirements: Total, Met
 	// (passed or attested), Automated (decided by this run's scenarios),
-	// AutomatedMet (of those, passed) and Open (left to the coordinator:
-	// to be attested, manual, not yet automated).
-	Mandatory struct{ Total, Met, Automated, AutomatedMet, Open int }
+	// AutomatedMet (of those, passed), Open (left to the coordinator: to
+	// be attested, manual, not yet automated), and Failed, NotSupported and
+	// NotTested among the automated ones.
+	Mandatory struct {
+		Total, Met, Automated, AutomatedMet, Open int
+		Failed, NotSupported, NotTested           int
+	}
 	// ScenarioCounts are the scenarios by status, in order of first
 	// appearance of the status.
 	ScenarioCounts []statusCount
-	Failed         []yhteistestaus.RequirementResult
-	Attestation    []yhteistestaus.RequirementResult
-	Manual         []yhteistestaus.RequirementResult
-	Features       []featureGroup
+	// Causes are the root causes; Failed the failed requirements, shown
+	// one by one only when the run has no root causes.
+	Causes []causeView
+	Failed []yhteistestaus.RequirementResult
+	// Rows are the requirement table, failures first; Areas the
+	// functional areas for the filter and the chart.
+	Rows        []requirementRow
+	Areas       []areaView
+	Attestation []yhteistestaus.RequirementResult
+	Manual      []yhteistestaus.RequirementResult
+	Features    []featureGroup
+	// ScenarioAnchors maps a scenario name to its anchor.
+	ScenarioAnchors map[string]string
+	Rules           []ruleView
 }
 
 // langName is a profile name in one language.
@@ -86,9 +113,12 @@ type langName struct {
 	Lang, Label, Name string
 }
 
-// verdictView is the verdict banner.
+// verdictView is the verdict banner: the verdict in English and Finnish,
+// and what decided it.
 type verdictView struct {
 	Class, Finnish, English, Explanation string
+	// Cause is why a run could not test the system.
+	Cause string
 }
 
 // barSegment is one status in the summary bar.
@@ -98,11 +128,23 @@ type barSegment struct {
 	Percent string
 }
 
+// requirementRow is a row of the requirement table.
+type requirementRow struct {
+	yhteistestaus.RequirementResult
+	// Rank orders statuses in the table: failures first.
+	Rank int
+	// AreaName is the functional area's English name.
+	AreaName string
+	// Causes are the anchors of the root causes the requirement failed on.
+	Causes []string
+}
+
 // newHTMLView derives the template's view of run.
 func newHTMLView(run *yhteistestaus.Run) htmlView {
 	v := htmlView{
 		Run:      run,
 		CSS:      template.CSS(htmlStyle), // our own embedded style sheet
+		JS:       template.JS(htmlScript), // our own embedded script
 		Started:  "—",
 		Duration: formatDuration(run.Duration),
 		Counts:   statusCounts(run),
@@ -147,8 +189,15 @@ func newHTMLView(run *yhteistestaus.Run) htmlView {
 			case yhteistestaus.StatusPassed, yhteistestaus.StatusFailed, yhteistestaus.StatusNotSupported, yhteistestaus.StatusNotTested:
 				if r.Verification == "automatic" {
 					v.Mandatory.Automated++
-					if r.Status == yhteistestaus.StatusPassed {
+					switch r.Status {
+					case yhteistestaus.StatusPassed:
 						v.Mandatory.AutomatedMet++
+					case yhteistestaus.StatusFailed:
+						v.Mandatory.Failed++
+					case yhteistestaus.StatusNotSupported:
+						v.Mandatory.NotSupported++
+					case yhteistestaus.StatusNotTested:
+						v.Mandatory.NotTested++
 					}
 				}
 			case yhteistestaus.StatusToBeAttested, yhteistestaus.StatusManual, yhteistestaus.StatusNotYetAutomated:
@@ -175,27 +224,131 @@ func newHTMLView(run *yhteistestaus.Run) htmlView {
 		}
 		v.ScenarioCounts[i].Count++
 	}
-	v.Verdict = verdict(run.Verdict, v.Mandatory.AutomatedMet, v.Mandatory.Automated, v.Mandatory.Open)
+	v.ScenarioAnchors = make(map[string]string)
+	n := 0
+	for gi := range v.Features {
+		for si := range v.Features[gi].Scenarios {
+			n++
+			name := v.Features[gi].Scenarios[si].Name
+			if _, ok := v.ScenarioAnchors[name]; !ok {
+				v.ScenarioAnchors[name] = fmt.Sprintf("sc-%d", n)
+			}
+		}
+	}
+	v.Rules = ruleViews(run, rules.Default())
+	inAppendix := func(id string) bool {
+		return slices.ContainsFunc(v.Rules, func(r ruleView) bool { return r.ID == id })
+	}
+	v.Causes = causeViews(run, v.ScenarioAnchors, inAppendix)
+	v.Rows, v.Areas = requirementRows(run, causeAnchors(v.Causes))
+	v.Verdict = verdict(run, v)
 	return v
 }
 
-// verdict words the verdict banner. The verdict is decided by the
-// mandatory requirements the run verifies automatically; the open ones
-// (to be attested, manual, not yet automated) are the coordinator's.
-func verdict(s yhteistestaus.Status, met, automated, open int) verdictView {
-	counts := fmt.Sprintf("%d of %d mandatory automatically verified requirements passed.", met, automated)
-	if open > 0 {
-		counts += fmt.Sprintf(" %d mandatory requirements are left to attestation, the coordinator or later automation.", open)
+// verdict words the verdict banner and what decided it. The verdict is
+// decided by the mandatory requirements the run verifies automatically;
+// the open ones (to be attested, manual, not yet automated) are the
+// coordinator's.
+func verdict(run *yhteistestaus.Run, v htmlView) verdictView {
+	m := v.Mandatory
+	scope := ""
+	if run.Partial {
+		scope = fmt.Sprintf(" for the %s selected by the tag filter %s; the profile's verdict needs a full run", plural(len(run.Scenarios), "scenario"), run.Tags)
 	}
-	switch s {
+	open := ""
+	if m.Open > 0 {
+		open = fmt.Sprintf(" %s left to attestation, the coordinator or later automation.", plural(m.Open, "mandatory requirement is", "mandatory requirements are"))
+	}
+	if run.NotTested != "" || run.Verdict == yhteistestaus.StatusNotTested {
+		return verdictView{Class: "other", Finnish: "Ei testattu", English: "Not tested",
+			Explanation: "Not tested: the harness could not reach your system, so no requirement was judged. Fix the cause and run again.",
+			Cause:       run.NotTested}
+	}
+	switch run.Verdict {
 	case yhteistestaus.StatusPassed:
-		return verdictView{"passed", "Hyväksytty", "Passed",
-			"Every mandatory requirement this run verifies passed. " + counts}
+		if m.Automated == 0 {
+			break
+		}
+		return verdictView{Class: "passed", Finnish: "Hyväksytty", English: "Passed",
+			Explanation: fmt.Sprintf("Passed%s: all %d mandatory requirements this run verifies automatically passed.%s", scope, m.Automated, open)}
 	case yhteistestaus.StatusFailed:
-		return verdictView{"failed", "Hylätty", "Failed",
-			"At least one mandatory requirement this run verifies is not met. " + counts}
+		var why []string
+		if m.Failed > 0 {
+			w := fmt.Sprintf("%d failed", m.Failed)
+			if len(run.RootCauses) > 0 {
+				w += " on " + plural(len(run.RootCauses), "root cause")
+			}
+			why = append(why, w)
+		}
+		if m.NotSupported > 0 {
+			why = append(why, fmt.Sprintf("%d not supported by the system", m.NotSupported))
+		}
+		if blocked := blockedNotTested(run); blocked > 0 {
+			why = append(why, fmt.Sprintf("%d blocked: their scenarios stopped at a root cause", blocked))
+			if rest := m.NotTested - blocked; rest > 0 {
+				why = append(why, fmt.Sprintf("%d not exercised by this run's scenarios", rest))
+			}
+		} else if m.NotTested > 0 {
+			why = append(why, fmt.Sprintf("%d not exercised by this run's scenarios", m.NotTested))
+		}
+		detail := ""
+		if len(why) > 0 {
+			detail = " (" + strings.Join(why, ", ") + ")"
+		}
+		return verdictView{Class: "failed", Finnish: "Hylätty", English: "Failed",
+			Explanation: fmt.Sprintf("Failed%s: %d of %d mandatory requirements verified automatically are not met%s.%s",
+				scope, m.Automated-m.AutomatedMet, m.Automated, detail, open)}
 	}
-	return verdictView{"other", "Ei ratkaistu", statusLabel(s), counts}
+	if m.Automated == 0 && m.Total > 0 {
+		return verdictView{Class: "other", Finnish: "Ei ratkaistu", English: "Not decided",
+			Explanation: fmt.Sprintf("Not decided: none of the profile's %d mandatory requirements is verified automatically by this run.%s", m.Total, open)}
+	}
+	return verdictView{Class: "other", Finnish: "Ei ratkaistu", English: statusLabel(run.Verdict),
+		Explanation: fmt.Sprintf("%d of %d mandatory automatically verified requirements passed.%s", m.AutomatedMet, m.Automated, open)}
+}
+
+// blockedNotTested counts the mandatory, automatically verified
+// requirements that were not tested and that a root cause blocks.
+func blockedNotTested(run *yhteistestaus.Run) int {
+	blocked := make(map[string]bool)
+	for _, rc := range run.RootCauses {
+		for _, id := range rc.Requirements {
+			blocked[id] = true
+		}
+	}
+	n := 0
+	for _, r := range run.Requirements {
+		if blocked[r.ID] && r.Applicability == "mandatory" && r.Verification == "automatic" && r.Status == yhteistestaus.StatusNotTested {
+			n++
+		}
+	}
+	return n
+}
+
+// plural says "1 scenario" or "2 scenarios"; with two forms, "1 is" or
+// "2 are": the count, then the singular or the plural form.
+func plural(n int, forms ...string) string {
+	one := forms[0]
+	many := one + "s"
+	if len(forms) > 1 {
+		many = forms[1]
+	}
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// cite formats a handbook reference: "§ 7.1 · L15502-L15510".
+func cite(section, lines string) string {
+	var parts []string
+	if section != "" {
+		parts = append(parts, "§ "+section)
+	}
+	if lines != "" {
+		parts = append(parts, lines)
+	}
+	return strings.Join(parts, " · ")
 }
 
 // profileNames lists the profile's names: Finnish, Swedish and English

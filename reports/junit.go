@@ -65,8 +65,10 @@ type (
 //
 // A last testsuite, "verdict", holds one testcase, "profile <id>
 // verdict", that passes only when the run's verdict is passed: otherwise
-// its failure lists the profile's mandatory requirements that failed, were
-// not supported or were not tested. A run whose every scenario passed can
+// its failure names the root causes and lists the profile's mandatory
+// requirements that failed, were not supported or were not tested. A run
+// that could not test the system (Run.NotTested) is an error of that
+// testcase, with the cause. A run whose every scenario passed can
 // still fail (a mandatory requirement no scenario exercised), and CI must
 // not show it green.
 func WriteJUnit(w io.Writer, run *yhteistestaus.Run) error {
@@ -93,7 +95,7 @@ func WriteJUnit(w io.Writer, run *yhteistestaus.Run) error {
 		}
 		var total time.Duration
 		for _, sc := range g.Scenarios {
-			c := junitTestCase(name, sc)
+			c := junitTestCase(name, sc, scenarioCause(run, sc.Name))
 			suite.Tests++
 			switch {
 			case c.Failure != nil:
@@ -115,6 +117,7 @@ func WriteJUnit(w io.Writer, run *yhteistestaus.Run) error {
 	vs := junitVerdictSuite(run, timestamp)
 	doc.Tests += vs.Tests
 	doc.Failures += vs.Failures
+	doc.Errors += vs.Errors
 	doc.Suites = append(doc.Suites, vs)
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return fmt.Errorf("junit: %w", err)
@@ -157,8 +160,11 @@ func junitProperties(run *yhteistestaus.Run, file string) []junitProperty {
 	return out
 }
 
-// junitTestCase turns one scenario into a testcase.
-func junitTestCase(class string, sc yhteistestaus.ScenarioResult) junitCase {
+// junitTestCase turns one scenario into a testcase. A failure's message
+// names the rule and the location first ("HDR-SERVICE-TASK at
+// localSocialHeader/functionCode: …"), where CI servers show it in one
+// line; its type is the root cause's rule.
+func junitTestCase(class string, sc yhteistestaus.ScenarioResult, cause *yhteistestaus.RootCause) junitCase {
 	c := junitCase{ClassName: class, Name: sc.Name, Time: seconds(sc.Duration)}
 	step, found := problemStep(sc)
 	switch sc.Status {
@@ -170,10 +176,21 @@ func junitTestCase(class string, sc yhteistestaus.ScenarioResult) junitCase {
 			if e := firstLine(step.Error); e != "" {
 				p.Message += ": " + e
 			}
-			if rules := step.Findings.Rules(); len(rules) > 0 {
-				p.Type = rules[0]
+			if f, ok := causeFinding(step, cause); ok {
+				p.Type = f.Rule
+				p.Message = f.Rule
+				if f.Location != "" {
+					p.Message += " at " + f.Location
+				}
+				p.Message += ": " + f.Message + " (step: " + stepText(step) + ")"
 			}
 			p.Text = "step: " + stepText(step) + "\n" + stepProblem(step)
+		}
+		if cause != nil {
+			if p.Type == "failed-step" {
+				p.Type = cause.Rule
+			}
+			p.Text = causeLine(cause) + p.Text
 		}
 		p.Text = xmlText(p.Text + requirementsLine(sc))
 		c.Failure = p
@@ -220,6 +237,15 @@ func junitVerdictSuite(run *yhteistestaus.Run, timestamp string) junitSuite {
 		Timestamp:  timestamp,
 		Properties: junitProperties(run, ""),
 	}
+	if run.NotTested != "" {
+		// The harness could not test the system: an error of the run, not
+		// a failure of the system.
+		c.Error = &junitProblem{Type: "not-tested", Message: "not tested: the harness could not reach your system: " + firstLine(run.NotTested),
+			Text: xmlText(run.NotTested + "\n")}
+		suite.Errors = 1
+		suite.Cases = []junitCase{c}
+		return suite
+	}
 	if run.Verdict != yhteistestaus.StatusPassed {
 		var open []string
 		for _, r := range run.Requirements {
@@ -250,8 +276,15 @@ func junitVerdictSuite(run *yhteistestaus.Run, timestamp string) junitSuite {
 		default:
 			p.Message += fmt.Sprintf(": %d mandatory requirements not passed", len(open))
 		}
+		if n := len(run.RootCauses); n > 0 {
+			p.Message += "; " + plural(n, "root cause") + ": " + strings.Join(causeRules(run.RootCauses, 3), ", ")
+			p.Text = "root causes:\n"
+			for i := range run.RootCauses {
+				p.Text += "  " + causeLine(&run.RootCauses[i])
+			}
+		}
 		if len(open) > 0 {
-			p.Text = "mandatory requirements not passed:\n" + strings.Join(open, "\n") + "\n"
+			p.Text += "mandatory requirements not passed:\n" + strings.Join(open, "\n") + "\n"
 		}
 		p.Text = xmlText(p.Text)
 		c.Failure = p

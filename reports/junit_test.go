@@ -201,8 +201,9 @@ func checkVerdictSuite(t *testing.T, doc jSuites) {
 		t.Errorf("verdict testsuite: %d testcases, want 1", len(v.Cases))
 		return
 	}
-	if c := v.Cases[0]; len(c.Errors)+len(c.Skipped) > 0 || len(c.Failures) > 1 {
-		t.Errorf("verdict testcase: %d failures, %d errors, %d skipped; want it passed or failed once",
+	// Passed, failed once, or (a run that could not test) one error.
+	if c := v.Cases[0]; len(c.Skipped) > 0 || len(c.Failures)+len(c.Errors) > 1 {
+		t.Errorf("verdict testcase: %d failures, %d errors, %d skipped; want it passed, failed once or one error",
 			len(c.Failures), len(c.Errors), len(c.Skipped))
 	}
 }
@@ -469,5 +470,54 @@ func TestJUnitVerdict(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A failure's message names the rule and the location, where a CI server
+// shows it in one line, and its text the root cause and the message as
+// received.
+func TestJUnitFailureNamesTheRuleAndLocation(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJUnit(&buf, fixtureRun()); err != nil {
+		t.Fatal(err)
+	}
+	doc := checkJUnit(t, buf.Bytes())
+	var failure *jProblem
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			if len(c.Failures) > 0 && failure == nil {
+				failure = &c.Failures[0]
+			}
+		}
+	}
+	if failure == nil {
+		t.Fatal("no failure")
+	}
+	a := attrs(t, "failure", failure.Attrs, []string{"message", "type"}, nil)
+	if !strings.HasPrefix(a["message"], "ID-MINOR-GUARDIAN at /ClinicalDocument/component/structuredBody") || a["type"] != "ID-MINOR-GUARDIAN" {
+		t.Errorf("failure message %q type %q, want the rule and its location first", a["message"], a["type"])
+	}
+	for _, w := range []string{"root cause ID-MINOR-GUARDIAN at /ClinicalDocument", "blocks REQ-MK-014", "the message as the archive received it (message 7)", `<observation classCode="OBS"`} {
+		if !strings.Contains(failure.Text, w) {
+			t.Errorf("failure text lacks %q:\n%s", w, failure.Text)
+		}
+	}
+}
+
+// A run that could not test the system is an error of the verdict
+// testcase with the cause, not failures of the system.
+func TestJUnitNotTestedIsAnError(t *testing.T) {
+	run := &yhteistestaus.Run{Profile: "p", Verdict: yhteistestaus.StatusNotTested, NotTested: "exec hook /nonexistent: not found"}
+	var buf bytes.Buffer
+	if err := WriteJUnit(&buf, run); err != nil {
+		t.Fatal(err)
+	}
+	doc := checkJUnit(t, buf.Bytes())
+	c := doc.Suites[len(doc.Suites)-1].Cases[0]
+	if len(c.Errors) != 1 || len(c.Failures) != 0 {
+		t.Fatalf("got %d errors and %d failures, want one error", len(c.Errors), len(c.Failures))
+	}
+	if a := attrs(t, "error", c.Errors[0].Attrs, []string{"message", "type"}, nil); a["message"] != "not tested: the harness could not reach your system: exec hook /nonexistent: not found" {
+		t.Errorf("error message %q", a["message"])
 	}
 }

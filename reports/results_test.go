@@ -19,7 +19,7 @@ func TestResultsRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(buf.String(), "{\n  \"profile\": \"vaihe2-kasittely\",\n") {
 		t.Errorf("results.json does not start with the indented profile field:\n%.80s", buf.String())
 	}
-	if !strings.Contains(buf.String(), `"<observation classCode=\"OBS\"`) {
+	if !strings.Contains(buf.String(), `<observation classCode=\"OBS\"`) {
 		t.Error("the excerpt is HTML-escaped in results.json; want it as written")
 	}
 	var back yhteistestaus.Run

@@ -12,17 +12,13 @@ import (
 
 // TestScreenshot shows report.html in headless Chromium through
 // docs/screenshot.sh and checks that a non-empty PNG comes out. It is
-// skipped when chromium is not on PATH (Debian: apt-get install chromium).
+// skipped when chromium is not on PATH (Debian: apt-get install chromium;
+// CI installs it).
 // To refresh the committed screenshot from a real run:
 //
 //	docs/screenshot.sh reports/report.html docs/report-screenshot.png
 func TestScreenshot(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a browser")
-	}
-	if _, err := exec.LookPath("chromium"); err != nil {
-		t.Skip("chromium not on PATH (apt-get install chromium)")
-	}
+	browser := chromium(t)
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash not on PATH")
 	}
@@ -35,7 +31,7 @@ func TestScreenshot(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", filepath.Join("..", "docs", "screenshot.sh"), report, png, "1280,2000")
-	cmd.Env = append(os.Environ(), "CHROMIUM=chromium")
+	cmd.Env = append(os.Environ(), "CHROMIUM="+browser)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("screenshot.sh: %v\n%s", err, out)
 	}

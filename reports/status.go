@@ -101,14 +101,84 @@ func stepProblem(s yhteistestaus.StepResult) string {
 		}
 		b.WriteString("\n")
 	}
-	if s.Excerpt != "" {
-		b.WriteString("excerpt:\n")
-		b.WriteString(s.Excerpt)
-		if !strings.HasSuffix(s.Excerpt, "\n") {
+	cites := s.Citations
+	if len(cites) == 0 && s.Excerpt != "" {
+		cites = []yhteistestaus.Citation{{MessageSeq: s.MessageSeq, Excerpt: s.Excerpt}}
+	}
+	for _, c := range cites {
+		b.WriteString("the message as the archive received it")
+		if c.MessageSeq > 0 {
+			fmt.Fprintf(&b, " (message %d)", c.MessageSeq)
+		}
+		if c.Rule != "" {
+			fmt.Fprintf(&b, ", %s at %s", c.Rule, c.Location)
+		}
+		b.WriteString(":\n")
+		b.WriteString(c.Excerpt)
+		if !strings.HasSuffix(c.Excerpt, "\n") {
 			b.WriteString("\n")
 		}
 	}
 	return b.String()
+}
+
+// scenarioCause returns the first root cause of run that the scenario
+// failed on, or nil.
+func scenarioCause(run *yhteistestaus.Run, scenario string) *yhteistestaus.RootCause {
+	for i := range run.RootCauses {
+		if slices.Contains(run.RootCauses[i].Scenarios, scenario) {
+			return &run.RootCauses[i]
+		}
+	}
+	return nil
+}
+
+// causeFinding returns the step's finding of the cause's rule, or else its
+// first finding.
+func causeFinding(step yhteistestaus.StepResult, cause *yhteistestaus.RootCause) (yhteistestaus.Finding, bool) {
+	if cause != nil {
+		for _, f := range step.Findings {
+			if f.Rule == cause.Rule {
+				return f, true
+			}
+		}
+	}
+	if len(step.Findings) > 0 {
+		return step.Findings[0], true
+	}
+	return yhteistestaus.Finding{}, false
+}
+
+// causeLine describes a root cause in one line: "root cause HDR-SERVICE-TASK
+// at localSocialHeader/functionCode, in 21 scenarios, blocks REQ-A, REQ-B".
+func causeLine(c *yhteistestaus.RootCause) string {
+	var b strings.Builder
+	b.WriteString("root cause " + c.Rule)
+	if c.Location != "" {
+		b.WriteString(" at " + c.Location)
+	}
+	if c.Title != "" {
+		b.WriteString(" (" + c.Title + ")")
+	}
+	fmt.Fprintf(&b, ", in %s", plural(len(c.Scenarios), "scenario"))
+	if len(c.Requirements) > 0 {
+		b.WriteString(", blocks " + strings.Join(c.Requirements, ", "))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// causeRules names at most n root causes by rule, "and k more" after.
+func causeRules(cs []yhteistestaus.RootCause, n int) []string {
+	var out []string
+	for i, c := range cs {
+		if i == n {
+			out = append(out, fmt.Sprintf("and %d more", len(cs)-n))
+			break
+		}
+		out = append(out, c.Rule)
+	}
+	return out
 }
 
 // problemStep is the first step of a scenario that failed, was undefined

@@ -148,7 +148,7 @@ func (c *collector) failure(step *yhteistestaus.StepResult, st *godog.Step, err 
 	if errors.As(err, &se) {
 		step.Error = se.Msg
 		step.Findings = se.Findings
-		step.Excerpt = se.Excerpt
+		step.Excerpt, step.MessageSeq, step.Citations = se.Excerpt, se.MessageSeq, se.Citations
 	}
 	// A failure after an action whose messages never came may follow
 	// from it.

@@ -613,7 +613,7 @@ func (w *World) usage(want string) error {
 	return nil
 }
 
-func (w *World) noWarnings() error {
+func (w *World) noWarnings(ctx context.Context) error {
 	o, err := w.lastMessage()
 	if err != nil {
 		return err
@@ -626,13 +626,13 @@ func (w *World) noWarnings() error {
 			}
 		}
 		if len(warned) > 0 {
-			return &StepError{Msg: fmt.Sprintf("message %s has %d warning or error finding(s)", m.MessageID, len(warned)), Findings: warned}
+			return w.cite(ctx, &StepError{Msg: fmt.Sprintf("message %s has %d warning or error finding(s)", m.MessageID, len(warned)), Findings: warned}, o.messages)
 		}
 	}
 	return nil
 }
 
-func (w *World) refusedWithoutSending() error {
+func (w *World) refusedWithoutSending(ctx context.Context) error {
 	o, err := w.lastOutcome()
 	if err != nil {
 		return err
@@ -645,15 +645,15 @@ func (w *World) refusedWithoutSending() error {
 		for _, m := range o.messages {
 			findings = append(findings, m.Findings.Errors()...)
 		}
-		return &StepError{
+		return w.cite(ctx, &StepError{
 			Msg:      fmt.Sprintf("%s: the system sent %d message(s) to the archive instead of refusing on its own", o.action, len(o.messages)),
 			Findings: findings,
-		}
+		}, o.messages)
 	}
 	return nil
 }
 
-func (w *World) noneRejected() error {
+func (w *World) noneRejected(ctx context.Context) error {
 	o, err := w.lastOutcome()
 	if err != nil {
 		return err
@@ -665,7 +665,7 @@ func (w *World) noneRejected() error {
 		}
 	}
 	if len(findings) > 0 {
-		return &StepError{Msg: fmt.Sprintf("%s: the archive rejected message(s) of the action", o.action), Findings: findings}
+		return w.cite(ctx, &StepError{Msg: fmt.Sprintf("%s: the archive rejected message(s) of the action", o.action), Findings: findings}, o.messages)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus"
@@ -31,7 +32,7 @@ func TestNoWarnings(t *testing.T) {
 		{"an error beside a note", yhteistestaus.Findings{finding("CODE-ORG-UNDECLARED", yhteistestaus.SeverityInfo), finding("HDR-ID", yhteistestaus.SeverityError)}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := worldWith(&api.Exchange{MessageID: "m1", Findings: tc.findings}).noWarnings()
+			err := worldWith(&api.Exchange{MessageID: "m1", Findings: tc.findings}).noWarnings(context.Background())
 			if (err != nil) != tc.fails {
 				t.Errorf("noWarnings() = %v, want failure %v", err, tc.fails)
 			}

@@ -42,8 +42,13 @@ var ErrUnsupported = errors.New("not supported by the system under test")
 type StepError struct {
 	Msg      string
 	Findings yhteistestaus.Findings
-	// Excerpt is the offending part of the message, when known.
-	Excerpt string
+	// Excerpt is the offending part of the message, when known: the
+	// fragment at the first finding's location (see World.cite), from the
+	// message with the archive's sequence number MessageSeq.
+	Excerpt    string
+	MessageSeq int
+	// Citations are the fragments, one per rule the findings name.
+	Citations []yhteistestaus.Citation
 	// Silent is an earlier action of the scenario that the system answered
 	// ok to but that sent nothing before this step: the findings may be
 	// its consequence (a case stored before a client relation document
@@ -317,11 +322,11 @@ func (w *World) check(ctx context.Context, o *outcome) error {
 		}
 	}
 	if o.answer.Status == sut.StatusFailed || rejected > 0 {
-		return &StepError{
+		return w.cite(ctx, &StepError{
 			Msg:      fmt.Sprintf("%s: the system answered %q (%s) and the archive rejected %d of %d message(s)", o.action, o.answer.Status, o.answer.Message, rejected, len(o.messages)),
 			Findings: findings,
 			Silent:   w.FirstSilent(),
-		}
+		}, o.messages)
 	}
 	if len(o.messages) == 0 && !o.action.SendsNothing() {
 		if err := w.awaitLate(ctx, o); err != nil {

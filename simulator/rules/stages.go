@@ -549,7 +549,7 @@ func (c *check) body() {
 	}
 	g := c.r.Group
 	if g != nil && g.Structured && b.JSONEl == nil && !c.r.Annulment {
-		c.add("BODY-JSON-REQUIRED", message.Path(b.El), "a %s is stored as structured JSON (hl7fi:json)", g.Name)
+		c.add("BODY-JSON-REQUIRED", message.Path(b.El), "documents of group %s (%s) must be stored as structured JSON (hl7fi:json)", g.Code, g.Name)
 	}
 	if b.JSONEl == nil || b.JSONErr != nil {
 		return
@@ -675,7 +675,7 @@ func (c *check) signatures() {
 	h := d.Header
 	if len(h.Signatures) == 0 {
 		if g != nil && g.Signed {
-			c.add("SIG-MISSING", message.Path(h.El)+"/signatureCollection", "a %s must carry a professional or system signature", g.Name)
+			c.add("SIG-MISSING", message.Path(h.El)+"/signatureCollection", "the document has no signature, but documents of group %s (%s) must carry a professional or system signature", g.Code, g.Name)
 		}
 		return
 	}

@@ -405,15 +405,15 @@ func (c *check) header() {
 		el := elements[name]
 		if !el.present(d) && !reported[el.display] {
 			reported[el.display] = true
-			c.add(el.rule, el.display, "%s is mandatory for a %s (%s) and missing", el.display, g.Name, g.Kind)
+			c.add(el.rule, el.display, "%s is missing, but documents of group %s (%s) must have it", el.display, g.Code, g.Name)
 		}
 	}
 	if g.Structured && h.StructuredFileFormat.Code == "" && !reported["localSocialHeader/structuredFileFormat"] {
-		c.add("HDR-FORMAT", message.Path(h.El)+"/structuredFileFormat", "a %s is structured and needs structuredFileFormat", g.Name)
+		c.add("HDR-FORMAT", message.Path(h.El)+"/structuredFileFormat", "documents of group %s (%s) are structured and need structuredFileFormat", g.Code, g.Name)
 	}
 	if c.r.ServiceRequest != "" && !c.serviceRequestFits(g) {
-		c.add("FRAME-SERVICE-REQUEST-GROUP", c.serviceRequestLoc, "service request %s does not fit a %s (document group %s)",
-			c.r.ServiceRequest, g.Name, g.Code)
+		c.add("FRAME-SERVICE-REQUEST-GROUP", c.serviceRequestLoc, "service request %s does not fit document group %s (%s)",
+			c.r.ServiceRequest, g.Code, g.Name)
 	}
 	if g.IsClientDocument() && !c.r.Annulment && slices.Contains(c.v.Groups.ImplementationProcesses, h.ServiceProcess.Code) && len(h.SocialServices) == 0 {
 		c.add("HDR-SOCIAL-SERVICE", message.Path(h.ServiceProcess.El), "service process %s is the implementation of the service, so the document names its social service (socialService)", h.ServiceProcess.Code)

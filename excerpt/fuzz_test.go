@@ -1,0 +1,31 @@
+package excerpt
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzOf feeds hostile messages and locations to Of: it must never panic,
+// and an excerpt stays within its bounds.
+func FuzzOf(f *testing.F) {
+	f.Add([]byte(frame), "/RCMR_IN200002FI01/controlActProcess/reasonCode[2]")
+	f.Add([]byte(`<ClinicalDocument><a><b c="010101-123N"/></a></ClinicalDocument>`), "a/b/@c")
+	f.Add([]byte(`<ClinicalDocument><json>eyJhIjpbMSx7ImIiOiJ4In1dfQ==</json></ClinicalDocument>`), "/ClinicalDocument/json#/a/1/b")
+	f.Add([]byte(`<ClinicalDocument><x y="1"><z/></x></ClinicalDocument>`), "x[z/@y='1'] (note)")
+	dir := filepath.Join("..", "..", "shared", "samples", "kanta-sh-public")
+	if d, err := os.ReadFile(filepath.Join(dir, "plan-document.xml")); err == nil {
+		f.Add(d, "/ClinicalDocument/component/nonXMLBody/json#/lapsiperheiden_palvelujen_asiakassuunnitelma/asiakas/0")
+		f.Add(d, "localSocialHeader/nothing")
+	}
+	f.Fuzz(func(t *testing.T, data []byte, location string) {
+		got, err := Of(Message{Document: data, Frame: data}, location)
+		if err != nil {
+			return
+		}
+		if n := strings.Count(got, "\n"); n > maxLines+1 {
+			t.Fatalf("%d lines", n)
+		}
+	})
+}
