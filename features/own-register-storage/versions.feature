@@ -23,7 +23,9 @@ Feature: New versions and annulment (uusi versio, mitätöinti)
     And the archive read the last message as a new version
     And the archive holds "D" at version 2
 
-  @about:REQ-ARC-018 @req:REQ-ARC-019
+  # With THL's structures (--sosmeta) the archive refuses a plan or its new version whose
+  # structure is not Valmis, or for the new version not a supported (Vanhentunut) one.
+  @about:REQ-ARC-018 @req:REQ-ARC-019 @req:REQ-ARC-005 @req:REQ-ARC-006 @req:REQ-ARC-007
   Scenario: A correction names the corrector, the job title and the grounds
     Given the system has stored a plan "P" in case "K"
     When the system stores a new version of "P"
@@ -45,7 +47,9 @@ Feature: New versions and annulment (uusi versio, mitätöinti)
     And the archive holds "D" as annulled
     And the archive holds "K" as annulled
 
-  @about:REQ-ARC-025 @area:client-relation-management
+  # An annulment is accepted whatever the status of its structure (BODY-STRUCTURE-STATUS and
+  # BODY-STRUCTURE-UNSUPPORTED exempt it).
+  @about:REQ-ARC-025 @area:client-relation-management @req:REQ-ARC-008
   Scenario: Annulling a client relation document comes last
     Given the system has stored a plan "P" in case "K"
     When the system annuls "A"

@@ -10,14 +10,17 @@
 //
 // # Schemas
 //
-// The bundled schemas in schemas/ are keyed by contentSpecificationId: a
-// file is named <contentSpecificationId>.json. All of them are the
-// simulator's own synthetic schemas written to mimic THL's Sosmeta
-// conventions (draft 2020-12; code objects {system: "urn:oid:…", code,
-// display}; identifier objects {system, value}; enum for internal code
-// systems; patterns for dates and OIDs). They are not THL's official
-// schemas. Two of them carry real Sosmeta ids seen in the public samples
-// (1.2.246.537.6.1505.1.2023.6.1, 1.2.246.537.6.1506.15007.2024.11.28); the
-// ids of the other three (case document, decision, journal entry) are the
-// simulator's own as well, which each schema's description says.
+// The embedded fallback schemas in schemas/ (DefaultSchemas) are keyed by
+// contentSpecificationId: a file is named <contentSpecificationId>.json,
+// and package sosmeta loads them as it loads THL's export. All of them are
+// the simulator's own synthetic schemas written to mimic THL's Sosmeta
+// conventions (code objects {system: "urn:oid:…", code, display};
+// identifier objects {system, value}; patterns for dates). They are not
+// THL's official schemas and they are open: they never refuse what THL's
+// structure of the same OID allows. Three carry THL's OIDs (the client
+// relation document 1.2.246.537.6.1505.1.2023.6.1, the case document
+// 1.2.246.537.6.1505.2.2022.6.28 and the plan
+// 1.2.246.537.6.1506.15007.2024.11.28); the ids of the decision and the
+// journal entry are the simulator's own, which each schema's description
+// says.
 package body

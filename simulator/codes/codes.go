@@ -56,6 +56,11 @@ type Value struct {
 	Replaces string
 }
 
+// BareDisplay returns the Finnish display name without the ending
+// " (simulaattorin oma koodi)" that every own value's name has: the name
+// the real value would have.
+func (v Value) BareDisplay() string { return strings.TrimSuffix(v.Display, ownSuffix) }
+
 // ValidAt reports whether the value is valid on t's calendar date in t's
 // location.
 func (v Value) ValidAt(t time.Time) bool {

@@ -239,8 +239,8 @@ func (s *Set) apply(sys *System, name string) ([]string, error) {
 // byDisplay finds the loaded value whose Finnish display name is the own
 // value's without the own ending.
 func byDisplay(values []Value, own Value) (string, bool) {
-	want, ok := strings.CutSuffix(own.Display, ownSuffix)
-	if !ok || want == "" {
+	want := own.BareDisplay()
+	if want == own.Display || want == "" {
 		return "", false
 	}
 	for _, v := range values {

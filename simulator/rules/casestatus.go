@@ -12,7 +12,7 @@ const legacyCaseStatusField = "asian_tila"
 
 // caseStatus checks that a case document's status agrees with its closing
 // date in the metadata and in the structured content (Table 11.2.2 rows
-// 14-15, L28034-L28068): a case with a closing date carries the closed
+// 14-15, L28046-L28068): a case with a closing date carries the closed
 // status, and a closed case's content does too.
 func (c *check) caseStatus() {
 	d := c.r.Document
@@ -54,7 +54,7 @@ func (c *check) contentCaseStatus(open, closed string) (ptr, code string, ok boo
 	if sys, found := c.v.Codes.System(oid); found {
 		for _, s := range []string{open, closed} {
 			if val, found := sys.Lookup(s); found {
-				displays[strings.ToLower(strings.TrimSuffix(val.Display, " (simulaattorin oma koodi)"))] = s
+				displays[strings.ToLower(val.BareDisplay())] = s
 			}
 		}
 	}

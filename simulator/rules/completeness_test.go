@@ -62,6 +62,18 @@ func example(name string) func(tb testing.TB, _ *corpusFixture) pair {
 	}
 }
 
+// originalPair makes the named original.
+func originalPair(tb testing.TB, fx *corpusFixture, name string) pair {
+	tb.Helper()
+	for _, o := range originals() {
+		if o.name == name {
+			return o.make(tb, fx)
+		}
+	}
+	tb.Fatalf("no original %q", name)
+	return pair{}
+}
+
 // groupBases names an original of every document group kind.
 func groupBases() map[kanta.GroupKind]string {
 	return map[kanta.GroupKind]string{

@@ -26,12 +26,7 @@ func TestOverlayChangesWhatTheRulesExpect(t *testing.T) {
 		t.Fatal(err)
 	}
 	fx := newCorpusFixture(t)
-	var own pair
-	for _, o := range originals() {
-		if o.name == baseCase {
-			own = o.make(t, fx)
-		}
-	}
+	own := originalPair(t, fx, baseCase)
 	real := steps(
 		editFrame(attrIs("controlActProcess/reasonCode[1]", "code", "SP2")),
 		editDoc(func(tb testing.TB, d *etree.Element) { setAttr(tb, d, "localSocialHeader/documentGroup", "code", "2") }),

@@ -188,13 +188,7 @@ const caseStructure = "1.2.246.537.6.1505.2.2022.6.28"
 // derive makes an original from another by a mutation.
 func derive(from string, m mutation) func(tb testing.TB, fx *corpusFixture) pair {
 	return func(tb testing.TB, fx *corpusFixture) pair {
-		for _, o := range originals() {
-			if o.name == from {
-				return m(tb, fx, o.make(tb, fx))
-			}
-		}
-		tb.Fatalf("no original %q", from)
-		return pair{}
+		return m(tb, fx, originalPair(tb, fx, from))
 	}
 }
 

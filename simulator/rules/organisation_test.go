@@ -14,12 +14,7 @@ import (
 func TestDeclaredOrganisationIsKnown(t *testing.T) {
 	const unknown = "1.2.246.10.99999999.10.0"
 	fx := newCorpusFixture(t)
-	var plan pair
-	for _, o := range originals() {
-		if o.name == basePlan {
-			plan = o.make(t, fx)
-		}
-	}
+	plan := originalPair(t, fx, basePlan)
 	// The organiser and the custodian both become the unknown organisation.
 	p := steps(
 		editDoc(attrIs("localSocialHeader/outsourcingServiceCustomer", "root", unknown)),

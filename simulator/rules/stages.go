@@ -133,14 +133,9 @@ func (c *check) codes() {
 // hold: information, once per code and message, never a rejection (the
 // list is incomplete, the code may well be right).
 func (c *check) unlisted(where string, sys *codes.System, code string) {
-	key := sys.OID() + "|" + code
-	if c.noted[key] {
+	if !c.first(sys.OID() + "|" + code) {
 		return
 	}
-	if c.noted == nil {
-		c.noted = make(map[string]bool)
-	}
-	c.noted[key] = true
 	c.add("CODE-UNLISTED", where, "code %q is not in the simulator's partial list of %s (%s), load the full list with --codes DIR to check it", code, sys.Name(), sys.OID())
 }
 
@@ -150,24 +145,29 @@ const undeclaredNote = "organisation OID %s is not in the bundled part of %s: de
 
 // organisation notes an organisation or service unit OID that is neither
 // in the bundled part of the organisation register nor declared by the
-// vendor (--organisation), once per OID and message. It reports whether
-// the OID is known.
-func (c *check) organisation(where string, sys *codes.System, oid string) bool {
+// vendor (--organisation), once per OID and message.
+func (c *check) organisation(where string, sys *codes.System, oid string) {
 	if _, ok := sys.Lookup(oid); ok {
-		return true
+		return
 	}
 	if _, ok := c.v.Organisations.Lookup(oid); ok {
-		return true
+		return
 	}
-	key := "org|" + oid
-	if !c.noted[key] {
-		if c.noted == nil {
-			c.noted = make(map[string]bool)
-		}
-		c.noted[key] = true
+	if c.first("org|" + oid) {
 		c.add("CODE-ORG-UNDECLARED", where, undeclaredNote, oid, sys.Name())
 	}
-	return false
+}
+
+// first reports whether key is noted for the first time in this message.
+func (c *check) first(key string) bool {
+	if c.noted[key] {
+		return false
+	}
+	if c.noted == nil {
+		c.noted = make(map[string]bool)
+	}
+	c.noted[key] = true
+	return true
 }
 
 // organisations checks the organisation OIDs of the header (custodian,
