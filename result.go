@@ -1,6 +1,8 @@
 package yhteistestaus
 
 import (
+	"bytes"
+	"encoding/json"
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/organisation"
@@ -60,9 +62,10 @@ type Run struct {
 	Archive string `json:"archive"`
 	// Tags is the tag filter of the run, if any.
 	Tags string `json:"tags,omitempty"`
-	// Started and Duration time the run.
+	// Started and Duration time the run; JSON gives the duration in
+	// milliseconds as "durationMs".
 	Started  time.Time     `json:"started"`
-	Duration time.Duration `json:"duration"`
+	Duration time.Duration `json:"-"`
 	// Verdict is StatusPassed when every mandatory requirement of the
 	// profile passed (or was attested), StatusFailed otherwise.
 	Verdict Status `json:"verdict"`
@@ -155,7 +158,7 @@ type ScenarioResult struct {
 	// belongs to them.
 	About    []string      `json:"about,omitempty"`
 	Status   Status        `json:"status"`
-	Duration time.Duration `json:"duration"`
+	Duration time.Duration `json:"-"` // "durationMs" in JSON
 	Steps    []StepResult  `json:"steps"`
 }
 
@@ -165,7 +168,7 @@ type StepResult struct {
 	Text     string        `json:"text"`
 	Line     int           `json:"line"`
 	Status   Status        `json:"status"`
-	Duration time.Duration `json:"duration"`
+	Duration time.Duration `json:"-"` // "durationMs" in JSON
 	// Error says why the step failed or was not supported.
 	Error string `json:"error,omitempty"`
 	// Findings are the archive's findings the step failed on, with rule
@@ -241,4 +244,89 @@ type Failure struct {
 	MessageSeq int `json:"messageSeq,omitempty"`
 	// Cause is the ID of the RootCause this failure belongs to.
 	Cause string `json:"cause,omitempty"`
+}
+
+// millis is a duration in whole milliseconds, as results.json gives every
+// duration ("durationMs"): a number with its unit in the name.
+func millis(d time.Duration) int64 { return d.Milliseconds() }
+
+// marshal encodes v without escaping <, > and &: whoever encodes the run
+// decides that (results.json keeps message excerpts readable).
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// MarshalJSON writes the run with its duration as "durationMs".
+func (r Run) MarshalJSON() ([]byte, error) {
+	type plain Run
+	return marshal(struct {
+		plain
+		DurationMS int64 `json:"durationMs"`
+	}{plain(r), millis(r.Duration)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (r *Run) UnmarshalJSON(b []byte) error {
+	type plain Run
+	v := struct {
+		*plain
+		DurationMS int64 `json:"durationMs"`
+	}{plain: (*plain)(r)}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	r.Duration = time.Duration(v.DurationMS) * time.Millisecond
+	return nil
+}
+
+// MarshalJSON writes the scenario with its duration as "durationMs".
+func (s ScenarioResult) MarshalJSON() ([]byte, error) {
+	type plain ScenarioResult
+	return marshal(struct {
+		plain
+		DurationMS int64 `json:"durationMs"`
+	}{plain(s), millis(s.Duration)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *ScenarioResult) UnmarshalJSON(b []byte) error {
+	type plain ScenarioResult
+	v := struct {
+		*plain
+		DurationMS int64 `json:"durationMs"`
+	}{plain: (*plain)(s)}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	s.Duration = time.Duration(v.DurationMS) * time.Millisecond
+	return nil
+}
+
+// MarshalJSON writes the step with its duration as "durationMs".
+func (s StepResult) MarshalJSON() ([]byte, error) {
+	type plain StepResult
+	return marshal(struct {
+		plain
+		DurationMS int64 `json:"durationMs"`
+	}{plain(s), millis(s.Duration)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *StepResult) UnmarshalJSON(b []byte) error {
+	type plain StepResult
+	v := struct {
+		*plain
+		DurationMS int64 `json:"durationMs"`
+	}{plain: (*plain)(s)}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	s.Duration = time.Duration(v.DurationMS) * time.Millisecond
+	return nil
 }

@@ -294,6 +294,11 @@ func hooks() map[string]hook {
 				m.skip = true
 			}
 		}},
+		"client-relation-queued-after-case": {document: func(m *outgoing) {
+			if m.kind == kindClientRelation && m.op == opStore {
+				m.queue = true
+			}
+		}},
 		"annulment-out-of-order": {behaviour: reverseAnnulOrder},
 		"joint-case-document-missing-client": {document: func(m *outgoing) {
 			if len(m.doc.Clients) > 1 {

@@ -45,6 +45,10 @@ type outgoing struct {
 	// skip makes the system believe it sent the message without sending
 	// it (a fault).
 	skip bool
+	// queue holds the message back until after the next message the
+	// system sends, in whatever action, with every later version of the
+	// same document behind it (a fault).
+	queue bool
 }
 
 // action is one action in progress: the request and the result so far.
@@ -118,9 +122,29 @@ func (a *action) send(m *outgoing) error {
 	}
 	ref := sut.DocumentRef{Ref: m.ref, DocumentID: m.doc.ID, SetID: m.doc.SetID, Version: m.doc.Version, Kind: string(m.kind)}
 	a.res.Documents = append(a.res.Documents, ref)
-	if m.skip {
+	switch {
+	case m.skip:
+		return nil
+	case m.queue || slices.ContainsFunc(s.st.queued, func(q *outgoing) bool { return q.doc.SetID == m.doc.SetID }):
+		// Held back, or behind a held-back version of the same document.
+		s.st.queued = append(s.st.queued, m)
 		return nil
 	}
+	err := a.transmit(m, hooks)
+	// Held-back messages go out right after this one, whatever became of it.
+	queued := s.st.queued
+	s.st.queued = nil
+	for _, q := range queued {
+		if qerr := a.transmit(q, nil); err == nil {
+			err = qerr
+		}
+	}
+	return err
+}
+
+// transmit builds, hooks, signs and posts one message and reads the
+// archive's acknowledgement; see send.
+func (a *action) transmit(m *outgoing, hooks []hook) error {
 	cda, err := m.doc.Build()
 	if err != nil {
 		return fmt.Errorf("build %s document: %w", m.kind, err)

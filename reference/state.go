@@ -114,6 +114,9 @@ type state struct {
 	docs    map[string]*document
 	// all are every document set, in creation order.
 	all []*document
+	// queued are messages a fault holds back until the system sends its
+	// next message.
+	queued []*outgoing
 }
 
 func newState() *state {

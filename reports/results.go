@@ -10,7 +10,7 @@ import (
 
 // WriteResults writes run as indented JSON (results.json). Fields appear in
 // the order of the Go types and map keys sorted, so the output is stable;
-// durations are nanoseconds. Characters such as < and & are written as they
+// durations are milliseconds ("durationMs"). Characters such as < and & are written as they
 // are, so excerpts of XML messages stay readable.
 func WriteResults(w io.Writer, run *yhteistestaus.Run) error {
 	if run == nil {

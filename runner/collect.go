@@ -126,7 +126,10 @@ func (c *collector) hook(sc *godog.ScenarioContext, w *steps.World) {
 			var nm *steps.NoMessageError
 			if errors.As(err, &nm) {
 				after.Text = "the end of the scenario"
-				after.Check, after.Silent = judge.CheckNoMessage, string(nm.Action)
+				after.Check, after.Silent = judge.CheckNoMessage, string(w.FirstSilent())
+				if after.Silent == "" {
+					after.Silent = string(nm.Action)
+				}
 			}
 			r.res.Steps = append(r.res.Steps, after)
 		}
@@ -156,7 +159,12 @@ func (c *collector) failure(step *yhteistestaus.StepResult, st *godog.Step, err 
 	var nm *steps.NoMessageError
 	switch {
 	case errors.As(err, &nm):
-		step.Check, step.Silent = judge.CheckNoMessage, string(nm.Action)
+		// Grouped under the scenario's first action that sent nothing:
+		// a system that holds that one back holds back what follows.
+		step.Check = judge.CheckNoMessage
+		if step.Silent == "" {
+			step.Silent = string(nm.Action)
+		}
 	case len(step.Findings) > 0:
 	case errors.Is(err, sut.ErrNoAnswer):
 		step.Check = judge.CheckNoAnswer

@@ -123,7 +123,7 @@ func (c *console) verdict(r *yhteistestaus.Run) string {
 	case r.Verdict == yhteistestaus.StatusNotYetAutomated:
 		return c.paint("NOT YET AUTOMATED", color.FgYellow, color.Bold) + ": " + notAutomated(r)
 	case r.Verdict == yhteistestaus.StatusPassed && r.Partial:
-		return c.paint("PASSED", color.FgGreen, color.Bold) + fmt.Sprintf(" for the %d scenarios selected by --tags %q; the profile verdict needs a full run", len(r.Scenarios), r.Tags)
+		return c.paint("PASSED", color.FgGreen, color.Bold) + fmt.Sprintf(" for the %d scenario%s selected by --tags %q; the profile verdict needs a full run", len(r.Scenarios), plural(len(r.Scenarios)), r.Tags)
 	case r.Verdict == yhteistestaus.StatusPassed:
 		return c.paint("PASSED", color.FgGreen, color.Bold) + " for the automated part: " + coverage(r)
 	}

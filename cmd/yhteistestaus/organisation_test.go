@@ -159,14 +159,14 @@ func TestValidateWithCodeLists(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "1.2.246.537.6.1505.201601.csv"), []byte("code;display\n1;Asiakkuusasiakirja\n2;Asia-asiakirja\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	status, out, errs := run(t, "validate", "--codes", dir, "--frame", samplePath("client-relation-frame.xml"),
-		"--document", samplePath("signature-restored/client-relation-document.xml"))
+	status, out, errs := run(t, "validate", "--codes", dir, "--frame", samplePath(t, "client-relation-frame.xml"),
+		"--document", samplePath(t, "signature-restored/client-relation-document.xml"))
 	if status != exitOK || !strings.Contains(errs, "2 takes the place of the simulator's own SIM-ASIA-ASIAKIRJA") {
 		t.Errorf("status %d, stderr %q\n%s", status, errs, out)
 	}
 	empty := t.TempDir()
-	if status, _, errs := run(t, "validate", "--codes", empty, "--frame", samplePath("client-relation-frame.xml"),
-		"--document", samplePath("signature-restored/client-relation-document.xml")); status != exitUsage || !strings.Contains(errs, "no *.yaml or *.csv") {
+	if status, _, errs := run(t, "validate", "--codes", empty, "--frame", samplePath(t, "client-relation-frame.xml"),
+		"--document", samplePath(t, "signature-restored/client-relation-document.xml")); status != exitUsage || !strings.Contains(errs, "no *.yaml or *.csv") {
 		t.Errorf("an empty --codes folder: status %d, stderr %q", status, errs)
 	}
 }

@@ -31,7 +31,7 @@ func needSosmeta(t *testing.T) {
 func resignedPlan(t *testing.T, edit func(root map[string]any)) string {
 	t.Helper()
 	doc := etree.NewDocument()
-	if err := doc.ReadFromFile(samplePath("signature-restored/plan-document.xml")); err != nil {
+	if err := doc.ReadFromFile(samplePath(t, "signature-restored/plan-document.xml")); err != nil {
 		t.Fatal(err)
 	}
 	var jsonEl, coll *etree.Element
@@ -90,8 +90,10 @@ func TestValidateWithSosmeta(t *testing.T) {
 		p["lisatiedot"] = "Suunnitelma käydään läpi uudelleen syksyllä."
 	})
 	badDate := resignedPlan(t, func(p map[string]any) { p["paivamaara"] = "23.3.2026" })
-	plan := func(doc string) []string { return []string{"--frame", samplePath("plan-frame.xml"), "--document", doc} }
-	crd := []string{"--frame", samplePath("client-relation-frame.xml"), "--document", samplePath("signature-restored/client-relation-document.xml")}
+	plan := func(doc string) []string {
+		return []string{"--frame", samplePath(t, "plan-frame.xml"), "--document", doc}
+	}
+	crd := []string{"--frame", samplePath(t, "client-relation-frame.xml"), "--document", samplePath(t, "signature-restored/client-relation-document.xml")}
 	tests := []struct {
 		name       string
 		sosmeta    string
@@ -100,7 +102,7 @@ func TestValidateWithSosmeta(t *testing.T) {
 		wantOut    string
 	}{
 		{"restored client relation pair by THL's structures", sosmetaDir, crd, 0, "valid: 0 error(s)"},
-		{"restored plan pair by THL's structures", sosmetaDir, plan(samplePath("signature-restored/plan-document.xml")), 0, "valid: 0 error(s)"},
+		{"restored plan pair by THL's structures", sosmetaDir, plan(samplePath(t, "signature-restored/plan-document.xml")), 0, "valid: 0 error(s)"},
 		{"plan with lisatiedot by THL's structures", sosmetaDir, plan(withLisatiedot), 0, "valid: 0 error(s)"},
 		{"plan with lisatiedot by the embedded fallback", "", plan(withLisatiedot), 0, "valid: 0 error(s)"},
 		{"a schema finding names THL's export", sosmetaDir, plan(badDate), 1, "Päivämäärä: does not match pattern"},
@@ -122,8 +124,8 @@ func TestValidateWithSosmeta(t *testing.T) {
 }
 
 func TestValidateSosmetaFolderMissing(t *testing.T) {
-	status, _, errs := run(t, "validate", "--sosmeta", filepath.Join(t.TempDir(), "nope"), "--frame", samplePath("plan-frame.xml"),
-		"--document", samplePath("signature-restored/plan-document.xml"))
+	status, _, errs := run(t, "validate", "--sosmeta", filepath.Join(t.TempDir(), "nope"), "--frame", samplePath(t, "plan-frame.xml"),
+		"--document", samplePath(t, "signature-restored/plan-document.xml"))
 	if status != exitUsage || !strings.Contains(errs, "sosmeta") {
 		t.Errorf("status = %d, stderr %q; want %d and an error naming the folder", status, errs, exitUsage)
 	}
