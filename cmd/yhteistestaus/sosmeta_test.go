@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,17 +12,8 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta/sosmetatest"
 )
-
-// sosmetaDir is THL's Sosmeta export beside the repository.
-var sosmetaDir = filepath.Join("..", "..", "..", "shared", "sosmeta")
-
-func needSosmeta(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(sosmetaDir); err != nil {
-		t.Skipf("THL's Sosmeta export is not at %s: %v", sosmetaDir, err)
-	}
-}
 
 // resignedPlan writes the restored plan sample with its structured content
 // changed by edit and its signatures made anew (two professional ones, as
@@ -85,7 +75,7 @@ func resignedPlan(t *testing.T, edit func(root map[string]any)) string {
 // optional field are valid by THL's structures and by the embedded
 // fallback alike, and a finding names the structures that judged it.
 func TestValidateWithSosmeta(t *testing.T) {
-	needSosmeta(t)
+	sosmetaDir := sosmetatest.Dir(t)
 	withLisatiedot := resignedPlan(t, func(p map[string]any) {
 		p["lisatiedot"] = "Suunnitelma käydään läpi uudelleen syksyllä."
 	})

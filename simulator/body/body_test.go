@@ -14,6 +14,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/kanta"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta/sosmetatest"
 )
 
 // samplesDir holds the public sample messages, relative to this package.
@@ -237,27 +238,11 @@ const (
 	caseID = "1.2.246.537.6.1505.2.2022.6.28"
 )
 
-// sosmetaDir is THL's Sosmeta export, relative to this package.
-var sosmetaDir = filepath.Join("..", "..", "..", "shared", "sosmeta")
-
-// realSchemas opens THL's structures, or skips the test without them.
-func realSchemas(tb testing.TB) *sosmeta.Set {
-	tb.Helper()
-	if _, err := os.Stat(sosmetaDir); err != nil {
-		tb.Skipf("THL's Sosmeta export is not at %s: %v", sosmetaDir, err)
-	}
-	s, err := sosmeta.Open(sosmetaDir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
-
 func TestValidateRejectsPlausibleErrors(t *testing.T) {
 	schemas := defaultSchemas(t)
 	plan := samplePlanJSON(t)
 	cr := sampleClientRelationJSON(t)
-	real := realSchemas(t)
+	real := sosmetatest.Open(t)
 	caseDoc, err := os.ReadFile(filepath.Join("testdata", caseID+".json"))
 	if err != nil {
 		t.Fatal(err)

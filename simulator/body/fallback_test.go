@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta/sosmetatest"
 )
 
 // instanceOf makes a document that a real Sosmeta schema allows: every
@@ -87,7 +89,7 @@ func asList(v any) []any {
 // with every field of THL's structure filled and one with only the
 // mandatory ones.
 func TestEmbeddedFallbackNeverRejectsWhatTHLAllows(t *testing.T) {
-	real, own := realSchemas(t), defaultSchemas(t)
+	real, own := sosmetatest.Open(t), defaultSchemas(t)
 	type variant struct {
 		name, oid string
 		doc       any
@@ -112,7 +114,7 @@ func TestEmbeddedFallbackNeverRejectsWhatTHLAllows(t *testing.T) {
 			continue
 		}
 		shared++
-		path, err := findStructureFile(oid)
+		path, err := findStructureFile(sosmetatest.Dir(t), oid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,12 +167,12 @@ func TestEmbeddedFallbackNeverRejectsWhatTHLAllows(t *testing.T) {
 }
 
 // findStructureFile finds the file of a structure in THL's export.
-func findStructureFile(oid string) (string, error) {
+func findStructureFile(dir, oid string) (string, error) {
 	for _, status := range []string{"Valmis", "Vanhentunut"} {
-		p := filepath.Join(sosmetaDir, status, oid+".json")
+		p := filepath.Join(dir, status, oid+".json")
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("structure %s is not in %s", oid, sosmetaDir)
+	return "", fmt.Errorf("structure %s is not in %s", oid, dir)
 }

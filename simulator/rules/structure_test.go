@@ -3,30 +3,14 @@ package rules
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/beevik/etree"
 
-	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta/sosmetatest"
 )
-
-// realStructures opens THL's Sosmeta export beside the repository, or skips.
-func realStructures(tb testing.TB) *sosmeta.Set {
-	tb.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "sosmeta")
-	if _, err := os.Stat(dir); err != nil {
-		tb.Skipf("THL's Sosmeta export is not at %s: %v", dir, err)
-	}
-	s, err := sosmeta.Open(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
 
 // THL's structures the tests use.
 const (
@@ -40,7 +24,7 @@ const (
 // and each variant draws its rule (or, where the handbook allows it, not).
 func TestStructureRulesOnTHLsStructures(t *testing.T) {
 	fx := newCorpusFixture(t)
-	fx.v.Schemas = realStructures(t)
+	fx.v.Schemas = sosmetatest.Open(t)
 	ctx := context.Background()
 	plan := pair{readSample(t, "plan-frame.xml"), readSample(t, "signature-restored/plan-document.xml")}
 	crd := pair{readSample(t, "client-relation-frame.xml"), readSample(t, "signature-restored/client-relation-document.xml")}

@@ -11,22 +11,8 @@ import (
 	"testing/fstest"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta/sosmetatest"
 )
-
-// exportDir is THL's Sosmeta export beside the repository.
-var exportDir = filepath.Join("..", "..", "..", "shared", "sosmeta")
-
-func openExport(tb testing.TB) *sosmeta.Set {
-	tb.Helper()
-	if _, err := os.Stat(exportDir); err != nil {
-		tb.Skipf("THL's Sosmeta export is not at %s: %v", exportDir, err)
-	}
-	s, err := sosmeta.Open(exportDir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
 
 const (
 	planOID       = "1.2.246.537.6.1506.15007.2024.11.28"
@@ -39,7 +25,7 @@ const (
 // compiles, names its own OID and has a status; the export has 202 Valmis
 // and 61 Vanhentunut ones.
 func TestEveryStructureOfTheExportCompiles(t *testing.T) {
-	s := openExport(t)
+	s := sosmetatest.Open(t)
 	if got := s.Source().ExportDate; got != "2025-05-20" {
 		t.Errorf("export date = %q, want 2025-05-20 (from the folder's README)", got)
 	}
@@ -61,7 +47,7 @@ func TestEveryStructureOfTheExportCompiles(t *testing.T) {
 }
 
 func TestStructureMetadata(t *testing.T) {
-	s := openExport(t)
+	s := sosmetatest.Open(t)
 	tests := []struct {
 		oid  string
 		want sosmeta.Meta
@@ -83,7 +69,7 @@ func TestStructureMetadata(t *testing.T) {
 }
 
 func TestFieldNamesAndClassifications(t *testing.T) {
-	s := openExport(t)
+	s := sosmetatest.Open(t)
 	st, err := s.Structure(caseOID)
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +92,7 @@ func TestFieldNamesAndClassifications(t *testing.T) {
 }
 
 func TestValidateNamesFieldsAndCodeSystems(t *testing.T) {
-	s := openExport(t)
+	s := sosmetatest.Open(t)
 	doc := decode(t, `{"asia_asiakirja": {
 		"palvelunjarjestajan_toimintayksikko": {"system": "urn:oid:1.2.246.537.6.202.2008", "code": "1.2.246.10.1", "display": "Yksikkö"},
 		"asiakas": [{"sukunimi": "Testi", "etunimet": "Tiina"}],
@@ -138,7 +124,7 @@ func TestValidateNamesFieldsAndCodeSystems(t *testing.T) {
 }
 
 func TestUnknownStructure(t *testing.T) {
-	s := openExport(t)
+	s := sosmetatest.Open(t)
 	if s.Has("1.2.246.537.6.1505.2.2023.6.1") {
 		t.Fatal("the invented case structure is in THL's export")
 	}
@@ -151,7 +137,7 @@ func TestUnknownStructure(t *testing.T) {
 // TestStructuresCompileOnceAndConcurrently: a structure is compiled on
 // first use and the same one is returned to every caller.
 func TestStructuresCompileOnceAndConcurrently(t *testing.T) {
-	s := openExport(t)
+	s := sosmetatest.Open(t)
 	var wg sync.WaitGroup
 	got := make([]*sosmeta.Structure, 8)
 	for i := range got {
@@ -245,7 +231,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"$schema": "http://json-schema.org/draft-07/schema#", "enum": [1, 1]}`))
 	f.Add([]byte(`{"$ref": "http://example.com/x"}`))
 	f.Add([]byte(`{"items": {"$ref": "#"}}`))
-	if data, err := os.ReadFile(filepath.Join(exportDir, "Valmis", "1.2.246.537.6.1505.9.2023.6.5.json")); err == nil {
+	// A real structure, when THL's export is beside the repository.
+	if data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "sosmeta", "Valmis", "1.2.246.537.6.1505.9.2023.6.5.json")); err == nil {
 		f.Add(data)
 	}
 	doc := map[string]any{"a": map[string]any{"system": "urn:oid:1.2"}, "b": []any{"x", 1.0}}
