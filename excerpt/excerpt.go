@@ -15,6 +15,11 @@
 // way the rest of the harness masks it (hetu.Mask): a valid 900-series test
 // identity, which names nobody, is shown, and any other code, wherever it
 // appears (attribute, text or structured content), is shown as asterisks.
+//
+// The message is read with the simulator's one hardened XML reader
+// (wire.ParseXML) and its base64 content with body.Base64Text, within the
+// archive's own limits; what is shown of the elements is their tag,
+// prefixes and attributes as read, long text shortened.
 package excerpt
 
 import (
@@ -60,35 +65,57 @@ const (
 	missingHead, missingTail = 2, 6
 )
 
-// Of returns the excerpt of msg at location: the offending element's
-// lines marked with Marker, a few lines of context, identity codes masked.
-// The document is searched for locations that start at its element or are
-// relative, the frame for locations that start at the frame's element.
+// Of returns the excerpt of msg at location; see Received.At. To cut
+// several excerpts out of one message, Read it once.
 func Of(msg Message, location string) (string, error) {
-	loc, err := parseLocation(location)
-	if err != nil {
-		return "", err
-	}
-	var tried []string
+	return Read(msg).At(location)
+}
+
+// Received is a message read once, for cutting excerpts out of it.
+type Received struct {
+	// parts are the document's and the frame's root elements, nil for a
+	// part that is empty or does not read; errs say why one did not.
+	parts [2]*etree.Element
+	errs  []string
+}
+
+// Read reads the message's document and frame.
+func Read(msg Message) *Received {
+	r := &Received{}
 	for i, part := range [][]byte{msg.Document, msg.Frame} {
-		if loc.relative && i > 0 {
-			break // a relative location is the document's
-		}
 		if len(part) == 0 {
 			continue
 		}
 		root, err := parseXML(part)
 		if err != nil {
-			tried = append(tried, err.Error())
+			r.errs = append(r.errs, err.Error())
 			continue
 		}
-		if !loc.relative && loc.steps[0].name != root.Tag {
+		r.parts[i] = root
+	}
+	return r
+}
+
+// At returns the excerpt at location: the offending element's lines
+// marked with Marker, a few lines of context, identity codes masked. The
+// document is searched for locations that start at its element or are
+// relative, the frame for locations that start at the frame's element.
+func (r *Received) At(location string) (string, error) {
+	loc, err := parseLocation(location)
+	if err != nil {
+		return "", err
+	}
+	for i, root := range r.parts {
+		if loc.relative && i > 0 {
+			break // a relative location is the document's
+		}
+		if root == nil || !loc.relative && loc.steps[0].name != root.Tag {
 			continue
 		}
 		return render(root, loc), nil
 	}
-	if len(tried) > 0 {
-		return "", fmt.Errorf("excerpt %s: %w (%s)", location, ErrNotFound, strings.Join(tried, "; "))
+	if len(r.errs) > 0 {
+		return "", fmt.Errorf("excerpt %s: %w (%s)", location, ErrNotFound, strings.Join(r.errs, "; "))
 	}
 	return "", fmt.Errorf("excerpt %s: %w", location, ErrNotFound)
 }

@@ -79,8 +79,29 @@ func parseLocation(s string) (location, error) {
 }
 
 // cutNote drops what follows the path at the first space outside
-// brackets.
+// brackets and quotes.
 func cutNote(s string) string {
+	if at := outside(s, ' '); len(at) > 0 {
+		return s[:at[0]]
+	}
+	return s
+}
+
+// splitPath splits a path at the slashes outside brackets and quotes.
+func splitPath(s string) []string {
+	var parts []string
+	start := 0
+	for _, i := range outside(s, '/') {
+		parts = append(parts, s[start:i])
+		start = i + 1
+	}
+	return append(parts, s[start:])
+}
+
+// outside returns the byte offsets of sep in s outside predicates ([…])
+// and quoted values.
+func outside(s string, sep rune) []int {
+	var at []int
 	depth := 0
 	var quote rune
 	for i, r := range s {
@@ -95,36 +116,11 @@ func cutNote(s string) string {
 			depth++
 		case r == ']':
 			depth--
-		case r == ' ' && depth <= 0:
-			return s[:i]
+		case r == sep && depth <= 0:
+			at = append(at, i)
 		}
 	}
-	return s
-}
-
-// splitPath splits a path at the slashes outside brackets and quotes.
-func splitPath(s string) []string {
-	var parts []string
-	depth, start := 0, 0
-	var quote rune
-	for i, r := range s {
-		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			}
-		case r == '\'' || r == '"':
-			quote = r
-		case r == '[':
-			depth++
-		case r == ']':
-			depth--
-		case r == '/' && depth == 0:
-			parts = append(parts, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(parts, s[start:])
+	return at
 }
 
 // parseStep parses "name", "name[2]" or "name[test='value']".

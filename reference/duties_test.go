@@ -12,6 +12,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
+	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
 
@@ -228,5 +229,55 @@ func TestCorrectionData(t *testing.T) {
 				t.Errorf("authors %+v: want the corrector", d.Authors)
 			}
 		})
+	}
+}
+
+// TestClosedCaseSaysSoInMetadataAndContent: the version that closes a case
+// carries the closed status and the closing date both in the metadata
+// (fi:caseStatus, effectiveTime/high) and in the structured content
+// (asian_tiedot/tila, paattymispaiva), as the wire profile says.
+func TestClosedCaseSaysSoInMetadataAndContent(t *testing.T) {
+	t.Parallel()
+	c := session(t, "closed-case")
+	gs, err := rules.DefaultGroups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := runAccepted(t, c, []step{
+		{sut.ActionRegisterClient, sut.RegisterClientParams{Ref: "a", Hetu: testHetu(t, time.Date(1980, 3, 15, 0, 0, 0, 0, time.UTC), 901)}, sut.StatusOK, 0},
+		{sut.ActionOpenCase, sut.CaseParams{CaseRef: "k", ClientRefs: []string{"a"}, CaseName: "Perhetyö"}, sut.StatusOK, 2},
+		{sut.ActionCloseCase, sut.CaseParams{CaseRef: "k"}, sut.StatusOK, 1},
+	})
+	for _, tc := range []struct {
+		step   int
+		status string
+		closed bool
+	}{{1, gs.CaseStatus.Open, false}, {2, gs.CaseStatus.Closed, true}} {
+		d := sentDocument(t, c, lastMessage(t, as[tc.step]))
+		if d.Header == nil || d.Header.CaseStatus.Code != tc.status {
+			t.Errorf("%s: fi:caseStatus %+v, want %s", as[tc.step].step, d.Header.CaseStatus, tc.status)
+		}
+		if got := d.Case != nil && d.Case.High.Value != ""; got != tc.closed {
+			t.Errorf("%s: effectiveTime/high present %v, want %v", as[tc.step].step, got, tc.closed)
+		}
+		var content struct {
+			Case struct {
+				Info struct {
+					Status struct {
+						Code string `json:"code"`
+					} `json:"tila"`
+					Closed string `json:"paattymispaiva"`
+				} `json:"asian_tiedot"`
+			} `json:"asia_asiakirja"`
+		}
+		if err := json.Unmarshal(d.Body.JSON, &content); err != nil {
+			t.Fatalf("case content: %v", err)
+		}
+		if got := content.Case.Info.Status.Code; got != tc.status {
+			t.Errorf("%s: content status %q, want %s", as[tc.step].step, got, tc.status)
+		}
+		if got := content.Case.Info.Closed != ""; got != tc.closed {
+			t.Errorf("%s: content closing date present %v, want %v", as[tc.step].step, got, tc.closed)
+		}
 	}
 }

@@ -120,7 +120,7 @@ func (a *action) send(m *outgoing) error {
 			h.document(m)
 		}
 	}
-	ref := sut.DocumentRef{Ref: m.ref, DocumentID: m.doc.ID, SetID: m.doc.SetID, Version: m.doc.Version, Kind: string(m.kind)}
+	ref := sut.DocumentRef{Ref: m.ref, DocumentID: m.doc.ID, SetID: m.doc.SetID, Version: m.doc.Version, Kind: m.kind.protocol()}
 	a.res.Documents = append(a.res.Documents, ref)
 	switch {
 	case m.skip:

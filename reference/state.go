@@ -56,6 +56,18 @@ const (
 	kindAttachment     = kind(kanta.DocumentAttachment)
 )
 
+// protocol is the kind as the driver protocol's answers name it:
+// client-relation, case, journal or client-document.
+func (k kind) protocol() string {
+	switch k {
+	case kindClientRelation, kindCase:
+		return string(k)
+	case kindJournal:
+		return "journal"
+	}
+	return "client-document"
+}
+
 // isClientDocument reports whether documents of the kind belong to a case.
 func (k kind) isClientDocument() bool { return k != kindClientRelation && k != kindCase }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,5 +98,48 @@ func TestReportFilterInChromium(t *testing.T) {
 				t.Errorf("the count does not say %q", tt.count)
 			}
 		})
+	}
+}
+
+// TestFirstRootCauseOnFirstScreen lays report.html out in headless
+// Chromium at 1280×800 and checks that the first root cause card starts
+// within that first screen. A test page beside the report frames it and
+// writes where the card is into its own document, which --dump-dom
+// shows.
+func TestFirstRootCauseOnFirstScreen(t *testing.T) {
+	browser := chromium(t)
+	dir := t.TempDir()
+	if err := Write(dir, fixtureRun()); err != nil {
+		t.Fatal(err)
+	}
+	const probe = `<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="report.html" style="border:0;width:1280px;height:800px"></iframe>
+<script>
+document.getElementById("f").addEventListener("load", function () {
+  var d = this.contentDocument, c = d && d.querySelector(".cause");
+  document.body.setAttribute("data-top", c ? Math.round(c.getBoundingClientRect().top) : -1);
+  document.body.setAttribute("data-height", c ? Math.round(c.getBoundingClientRect().height) : -1);
+});
+</script></body></html>`
+	if err := os.WriteFile(filepath.Join(dir, "probe.html"), []byte(probe), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--allow-file-access-from-files", "--window-size=1280,800",
+		"--user-data-dir="+t.TempDir(), "--dump-dom", "file://"+filepath.Join(dir, "probe.html")).Output()
+	if err != nil {
+		t.Fatalf("%s --dump-dom: %v", browser, err)
+	}
+	m := regexp.MustCompile(`data-top="(-?\d+)"`).FindStringSubmatch(string(out))
+	if m == nil {
+		t.Fatalf("the probe page measured nothing:\n%.400s", out)
+	}
+	top, _ := strconv.Atoi(m[1])
+	t.Logf("first root cause card at y=%d", top)
+	if top < 0 || top > 800-120 {
+		t.Errorf("the first root cause card starts at y=%d; want it on the first 800 px screen, with room to read it", top)
 	}
 }

@@ -133,3 +133,28 @@ func TestCucumberEmptyRunIsEmptyArray(t *testing.T) {
 		t.Errorf("got %s, want [] (cucumber tools reject null)", got)
 	}
 }
+
+// A failing step's error message starts with the root cause it failed on.
+func TestCucumberNamesTheRootCause(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteCucumber(&buf, fixtureRun()); err != nil {
+		t.Fatal(err)
+	}
+	var features []cucumberFeature
+	if err := json.Unmarshal(buf.Bytes(), &features); err != nil {
+		t.Fatal(err)
+	}
+	var msg string
+	for _, f := range features {
+		for _, e := range f.Elements {
+			for _, s := range e.Steps {
+				if s.Result.Status == "failed" {
+					msg = s.Result.ErrorMessage
+				}
+			}
+		}
+	}
+	if !strings.HasPrefix(msg, "root cause ID-MINOR-GUARDIAN at ") || !strings.Contains(msg, "blocks REQ-MK-014") {
+		t.Errorf("the failed step's message does not start with its root cause:\n%s", msg)
+	}
+}

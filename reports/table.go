@@ -42,16 +42,21 @@ type areaSegment struct {
 	Percent      string
 }
 
-// The parts of an area's bar, with the statuses each counts.
-var areaParts = []struct {
+// areaPart is one part of an area's bar, with the statuses it counts.
+type areaPart struct {
 	class, label string
 	statuses     []yhteistestaus.Status
-}{
-	{"passed", "passed", []yhteistestaus.Status{yhteistestaus.StatusPassed, yhteistestaus.StatusAttested}},
-	{"failed", "failed", []yhteistestaus.Status{yhteistestaus.StatusFailed}},
-	{"not-tested", "not supported or not tested", []yhteistestaus.Status{yhteistestaus.StatusNotSupported, yhteistestaus.StatusNotTested}},
-	{"not-yet-automated", "not automated yet", []yhteistestaus.Status{yhteistestaus.StatusNotYetAutomated}},
-	{"to-be-attested", "attestation or coordinator", []yhteistestaus.Status{yhteistestaus.StatusToBeAttested, yhteistestaus.StatusManual}},
+}
+
+// areaParts are the parts of an area's bar, in order.
+func areaParts() []areaPart {
+	return []areaPart{
+		{"passed", "passed", []yhteistestaus.Status{yhteistestaus.StatusPassed, yhteistestaus.StatusAttested}},
+		{"failed", "failed", []yhteistestaus.Status{yhteistestaus.StatusFailed}},
+		{"not-tested", "not supported or not tested", []yhteistestaus.Status{yhteistestaus.StatusNotSupported, yhteistestaus.StatusNotTested}},
+		{"not-yet-automated", "not automated yet", []yhteistestaus.Status{yhteistestaus.StatusNotYetAutomated}},
+		{"to-be-attested", "attestation or coordinator", []yhteistestaus.Status{yhteistestaus.StatusToBeAttested, yhteistestaus.StatusManual}},
+	}
 }
 
 // requirementRows orders the requirements for the table (failures first,
@@ -59,6 +64,7 @@ var areaParts = []struct {
 // order of first appearance.
 func requirementRows(run *yhteistestaus.Run, causes map[string]string) ([]requirementRow, []areaView) {
 	names := areaNames()
+	parts := areaParts()
 	var rows []requirementRow
 	var areas []areaView
 	index := make(map[string]int)
@@ -78,7 +84,7 @@ func requirementRows(run *yhteistestaus.Run, causes map[string]string) ([]requir
 			counts[r.Area] = make(map[string]int)
 		}
 		areas[index[r.Area]].Total++
-		for _, p := range areaParts {
+		for _, p := range parts {
 			if slices.Contains(p.statuses, r.Status) {
 				counts[r.Area][p.class]++
 			}
@@ -87,7 +93,7 @@ func requirementRows(run *yhteistestaus.Run, causes map[string]string) ([]requir
 	slices.SortStableFunc(rows, func(a, b requirementRow) int { return a.Rank - b.Rank })
 	for i := range areas {
 		a := &areas[i]
-		for _, p := range areaParts {
+		for _, p := range parts {
 			if n := counts[a.ID][p.class]; n > 0 {
 				a.Segments = append(a.Segments, areaSegment{Class: p.class, Label: p.label, Count: n,
 					Percent: fmt.Sprintf("%.2f", 100*float64(n)/float64(a.Total))})

@@ -23,7 +23,7 @@ func (w *World) cite(ctx context.Context, e *StepError, msgs []*api.Exchange) *S
 	if w.suite == nil || w.suite.Archive == nil {
 		return e
 	}
-	received := make(map[int]excerpt.Message)
+	received := make(map[int]*excerpt.Received)
 	cited := make(map[string]bool)
 	for _, m := range msgs {
 		for _, f := range m.Findings {
@@ -32,13 +32,15 @@ func (w *World) cite(ctx context.Context, e *StepError, msgs []*api.Exchange) *S
 			}
 			msg, ok := received[m.Seq]
 			if !ok {
-				full, err := w.suite.Archive.Message(ctx, m.Seq)
-				if err == nil {
-					msg = excerpt.Message{Frame: []byte(full.FrameXML), Document: []byte(full.DocumentXML)}
+				// Each message is fetched and read once.
+				var parts excerpt.Message
+				if full, err := w.suite.Archive.Message(ctx, m.Seq); err == nil {
+					parts = excerpt.Message{Frame: []byte(full.FrameXML), Document: []byte(full.DocumentXML)}
 				}
+				msg = excerpt.Read(parts)
 				received[m.Seq] = msg
 			}
-			text, err := excerpt.Of(msg, f.Location)
+			text, err := msg.At(f.Location)
 			if err != nil {
 				continue
 			}
