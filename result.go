@@ -3,6 +3,7 @@ package yhteistestaus
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/organisation"
@@ -262,71 +263,70 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
+// withMillis encodes plain, a JSON object, with the duration added as
+// "durationMs".
+func withMillis(plain any, d time.Duration) ([]byte, error) {
+	b, err := marshal(plain)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < 2 || b[len(b)-1] != '}' {
+		return nil, fmt.Errorf("encode %T: not a JSON object", plain)
+	}
+	sep := ","
+	if len(b) == 2 {
+		sep = ""
+	}
+	return fmt.Appendf(b[:len(b)-1], `%s"durationMs":%d}`, sep, millis(d)), nil
+}
+
+// readMillis decodes b into plain and its "durationMs" into d.
+func readMillis(b []byte, plain any, d *time.Duration) error {
+	if err := json.Unmarshal(b, plain); err != nil {
+		return err
+	}
+	var v struct {
+		DurationMS int64 `json:"durationMs"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*d = time.Duration(v.DurationMS) * time.Millisecond
+	return nil
+}
+
 // MarshalJSON writes the run with its duration as "durationMs".
 func (r Run) MarshalJSON() ([]byte, error) {
 	type plain Run
-	return marshal(struct {
-		plain
-		DurationMS int64 `json:"durationMs"`
-	}{plain(r), millis(r.Duration)})
+	return withMillis(plain(r), r.Duration)
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
 func (r *Run) UnmarshalJSON(b []byte) error {
 	type plain Run
-	v := struct {
-		*plain
-		DurationMS int64 `json:"durationMs"`
-	}{plain: (*plain)(r)}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	r.Duration = time.Duration(v.DurationMS) * time.Millisecond
-	return nil
+	return readMillis(b, (*plain)(r), &r.Duration)
 }
 
 // MarshalJSON writes the scenario with its duration as "durationMs".
 func (s ScenarioResult) MarshalJSON() ([]byte, error) {
 	type plain ScenarioResult
-	return marshal(struct {
-		plain
-		DurationMS int64 `json:"durationMs"`
-	}{plain(s), millis(s.Duration)})
+	return withMillis(plain(s), s.Duration)
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
 func (s *ScenarioResult) UnmarshalJSON(b []byte) error {
 	type plain ScenarioResult
-	v := struct {
-		*plain
-		DurationMS int64 `json:"durationMs"`
-	}{plain: (*plain)(s)}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	s.Duration = time.Duration(v.DurationMS) * time.Millisecond
-	return nil
+	return readMillis(b, (*plain)(s), &s.Duration)
 }
 
 // MarshalJSON writes the step with its duration as "durationMs".
 func (s StepResult) MarshalJSON() ([]byte, error) {
 	type plain StepResult
-	return marshal(struct {
-		plain
-		DurationMS int64 `json:"durationMs"`
-	}{plain(s), millis(s.Duration)})
+	return withMillis(plain(s), s.Duration)
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
 func (s *StepResult) UnmarshalJSON(b []byte) error {
 	type plain StepResult
-	v := struct {
-		*plain
-		DurationMS int64 `json:"durationMs"`
-	}{plain: (*plain)(s)}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	s.Duration = time.Duration(v.DurationMS) * time.Millisecond
-	return nil
+	return readMillis(b, (*plain)(s), &s.Duration)
 }

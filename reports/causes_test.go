@@ -22,6 +22,14 @@ func TestHTMLVerdictSaysWhatDecidedIt(t *testing.T) {
 		{"a passed partial run covers only the selected scenarios", func(r *yhteistestaus.Run) {
 			r.Verdict, r.Partial, r.Tags = yhteistestaus.StatusPassed, true, "@area:case-management"
 		}, []string{"Passed for the 4 scenarios selected by the tag filter @area:case-management; the profile&#39;s verdict needs a full run"}},
+		{"a passed partial run counts only what its scenarios verify", func(r *yhteistestaus.Run) {
+			r.Verdict, r.Partial, r.Tags = yhteistestaus.StatusPassed, true, "@area:x"
+			r.Requirements[3].Status = yhteistestaus.StatusPassed
+			r.Requirements[4].Status = yhteistestaus.StatusNotTested
+		}, []string{"the 4 mandatory requirements these scenarios verify passed (1 more is verified automatically by other scenarios)"}},
+		{"a not-tested cause is said once", func(r *yhteistestaus.Run) {
+			r.Verdict, r.NotTested = yhteistestaus.StatusNotTested, "the harness could not reach your system: exec hook /nonexistent: not found"
+		}, []string{"<b>Cause:</b> exec hook /nonexistent: not found"}},
 		{"nothing automated decides nothing", func(r *yhteistestaus.Run) {
 			r.Verdict = yhteistestaus.StatusPassed
 			for i := range r.Requirements {

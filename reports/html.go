@@ -262,15 +262,20 @@ func verdict(run *yhteistestaus.Run, v htmlView) verdictView {
 	if run.NotTested != "" || run.Verdict == yhteistestaus.StatusNotTested {
 		return verdictView{Class: "other", Finnish: "Ei testattu", English: "Not tested",
 			Explanation: "Not tested: the harness could not reach your system, so no requirement was judged. Fix the cause and run again.",
-			Cause:       run.NotTested}
+			Cause:       strings.TrimPrefix(run.NotTested, "the harness could not reach your system: ")}
 	}
 	switch run.Verdict {
 	case yhteistestaus.StatusPassed:
 		if m.Automated == 0 {
 			break
 		}
+		verified := fmt.Sprintf("all %d mandatory requirements this run verifies automatically passed", m.Automated)
+		if m.NotTested > 0 {
+			verified = fmt.Sprintf("the %s these scenarios verify passed (%s verified automatically by other scenarios)",
+				plural(m.AutomatedMet, "mandatory requirement", "mandatory requirements"), plural(m.NotTested, "more is", "more are"))
+		}
 		return verdictView{Class: "passed", Finnish: "Hyväksytty", English: "Passed",
-			Explanation: fmt.Sprintf("Passed%s: all %d mandatory requirements this run verifies automatically passed.%s", scope, m.Automated, open)}
+			Explanation: fmt.Sprintf("Passed%s: %s.%s", scope, verified, open)}
 	case yhteistestaus.StatusFailed:
 		var why []string
 		if m.Failed > 0 {

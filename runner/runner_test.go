@@ -2,7 +2,10 @@ package runner_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/runner"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
+	"github.com/yhteistestaus/yhteistestaus/sut"
 )
 
 // keys are made once: RSA key generation is slow.
@@ -170,5 +174,34 @@ func BenchmarkSuiteAgainstReference(b *testing.B) {
 		if res.Verdict != yhteistestaus.StatusPassed {
 			b.Fatalf("verdict %s", res.Verdict)
 		}
+	}
+}
+
+// A run in which the system never answered (the operator away) and the
+// archive received nothing is not tested, not failed; a system that cannot
+// be reached at all is not tested either.
+func TestRunNotTested(t *testing.T) {
+	silent := sut.DriverFunc(func(ctx context.Context, req sut.Request) (*sut.Answer, error) {
+		if req.Action == sut.ActionDescribe {
+			return sut.OK(req, sut.Result{}), nil
+		}
+		return nil, fmt.Errorf("%s: %w", req.Action, sut.ErrNoAnswer)
+	})
+	unreachable := sut.DriverFunc(func(ctx context.Context, req sut.Request) (*sut.Answer, error) {
+		return nil, errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+	})
+	for name, d := range map[string]sut.Driver{"silent operator": silent, "unreachable": unreachable} {
+		t.Run(name, func(t *testing.T) {
+			res, err := runner.Run(context.Background(), runner.Options{Profile: "vaihe2-kasittely", Driver: d, Archive: archive(t), StepTimeout: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != yhteistestaus.StatusNotTested || !strings.HasPrefix(res.NotTested, runner.NotReachedPrefix) {
+				t.Errorf("verdict %s, not tested %q; want not-tested with the cause", res.Verdict, res.NotTested)
+			}
+			if n := res.Summary[yhteistestaus.StatusFailed]; n > 0 || len(res.RootCauses) > 0 {
+				t.Errorf("%d failed requirements, %d root causes; want none", n, len(res.RootCauses))
+			}
+		})
 	}
 }

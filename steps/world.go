@@ -345,18 +345,19 @@ func (w *World) check(ctx context.Context, o *outcome) error {
 		// Part of the action is still to come.
 		o.missing = missing
 		w.silent = append(w.silent, o)
+	} else {
+		for _, id := range o.answer.Result.MessageIDs {
+			if !o.hasMessage(id) {
+				return fmt.Errorf("%s: the system says it sent message %s, but the archive never received it", o.action, id)
+			}
+		}
 	}
 	return w.checkSilent(ctx, o)
 }
 
-// missing says which message or document version the system names for the
-// action is not in the archive, or "" when all are.
+// missing says which document version the system names for the action the
+// archive does not hold, or "" when it holds them all.
 func (w *World) missing(ctx context.Context, o *outcome) (string, error) {
-	for _, id := range o.answer.Result.MessageIDs {
-		if !o.hasMessage(id) {
-			return fmt.Sprintf("the system says it sent message %s, but the archive never received it", id), nil
-		}
-	}
 	for _, d := range o.answer.Result.Documents {
 		held, err := w.holds(ctx, d)
 		if err != nil {

@@ -74,6 +74,9 @@ func TestValidateExitStatus(t *testing.T) {
 		{"unknown format", []string{"validate", "--format", "yaml", "x"}, 2, ""},
 		{"not a message", []string{"validate", "main.go"}, 1, "XML-WELLFORMED"},
 		{"unknown command", []string{"frobnicate"}, 2, ""},
+		{"flags after the file", []string{"validate", "main.go", "--format", "json"}, 1, `"valid": false`},
+		{"rules in an unknown format", []string{"rules", "--format", "md"}, 2, ""},
+		{"requirements in an unknown format", []string{"requirements", "--format", "yaml"}, 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
