@@ -174,9 +174,9 @@ const (
 	TypePlan             = "15"    // Suunnitelma
 	TypePlanFamilies     = "15007" // Lapsiperheiden palvelujen asiakassuunnitelma
 	TypeDecision         = "SIM-PAATOS"
-	TypeDecisionSocial   = "12003" // Sosiaalihuollon päätös (simulator's own structure)
+	TypeDecisionSocial   = "11001" // Lapsiperheiden palvelupäätös (THL's structure 1.2.246.537.6.1506.11001)
 	TypeJournal          = "SIM-ASIAKASKERTOMUSMERKINTA"
-	TypeJournalEntry     = "2001" // Asiakaskertomusmerkintä (simulator's own structure)
+	TypeJournalEntry     = "19013" // Muu asiakaskertomusmerkintä (THL's structure 1.2.246.537.6.1506.19013)
 	TypeOtherDocument    = "SIM-MUU-ASIAKASASIAKIRJA"
 	TypeAttachment       = "SIM-LIITE"
 	defaultCaseNameCode  = "99"
@@ -187,9 +187,9 @@ const (
 const (
 	SpecClientRelation = "1.2.246.537.6.1505.1.2023.6.1"
 	SpecCase           = "1.2.246.537.6.1505.2.2022.6.28"
-	SpecDecision       = "1.2.246.537.6.1506.12003.2024.11.28"
+	SpecDecision       = "1.2.246.537.6.1506.11001.2023.9.8"
 	SpecPlanFamilies   = "1.2.246.537.6.1506.15007.2024.11.28"
-	SpecJournal        = "1.2.246.537.6.1506.2001.2024.11.28"
+	SpecJournal        = "1.2.246.537.6.1506.19013.2022.1.10"
 )
 
 // groupsTable is the parsed groups table, read once; it is never modified.

@@ -23,6 +23,23 @@ const (
 	defaultCaseName     = "Sosiaalihuollon asia"
 	entryType           = "Käynti tai yhteydenotto"
 	decisionResult      = "Myönteinen"
+	defaultLegalBasis   = "Sosiaalihuoltolaki (1301/2014)"
+	defaultStreet       = "Testikatu 1"
+	defaultPostcode     = "00100"
+	defaultPostOffice   = "Helsinki"
+	defaultPhone        = "+358 9 123 4567"
+)
+
+// The code objects of the decision structure whose classifications the
+// simulator holds no list of: Sosiaalihuolto - Ratkaisun laji and eArkisto -
+// Allekirjoitus (their codes are not public; these are the simulator's own
+// choice, kept to the classification THL's structure names).
+const (
+	decisionKindSystem   = "1.2.246.537.6.1248"
+	decisionKindCode     = "1"
+	signatureKindSystem  = "1.2.246.537.5.40161"
+	signatureKindCode    = "1"
+	signatureKindDisplay = "Ammattihenkilön allekirjoitus"
 )
 
 // DefaultContent returns the default structured content of the document's
@@ -54,14 +71,15 @@ func CaseContent(d *Document) (map[string]any, error) {
 }
 
 // DecisionContent returns the default content of a decision on the
-// document's first social service (sosiaalihuollon päätös, structure
-// 1.2.246.537.6.1506.12003.2024.11.28).
+// document's first social service (lapsiperheiden palvelupäätös, THL's
+// structure 1.2.246.537.6.1506.11001.2023.9.8).
 func DecisionContent(d *Document) (map[string]any, error) {
 	return contentOf(d, (*resolved).decisionContent)
 }
 
 // JournalContent returns the default content of a client journal entry
-// (asiakaskertomusmerkintä, structure 1.2.246.537.6.1506.2001.2024.11.28).
+// (muu asiakaskertomusmerkintä, THL's structure
+// 1.2.246.537.6.1506.19013.2022.1.10).
 func JournalContent(d *Document) (map[string]any, error) {
 	return contentOf(d, (*resolved).journalContent)
 }
@@ -240,22 +258,24 @@ func (r *resolved) decisionContent() (map[string]any, error) {
 	if text == "" {
 		text = defaultDecisionText
 	}
-	maker := r.professional(r.Author)
-	if r.Organiser.ServiceUnitOID != "" {
-		maker["palveluyksikko"] = unit(r.Organiser.ServiceUnitOID, r.Organiser.ServiceUnitName)
-	}
-	return map[string]any{"sosiaalihuollon_paatos": map[string]any{
+	maker := map[string]any{"sukunimi": r.Author.Family, "etunimet": r.Author.Given}
+	informant := map[string]any{"sukunimi": r.Author.Family, "etunimet": r.Author.Given, "yhteystiedot": map[string]any{
+		"postiosoite":   map[string]any{"lahiosoite": defaultStreet, "postinumero": defaultPostcode, "postitoimipaikka": defaultPostOffice},
+		"puhelinnumero": defaultPhone,
+	}}
+	return map[string]any{"lapsiperheiden_palvelupaatos": map[string]any{
 		"asiakas": r.jsonClients(),
 		"paatos": map[string]any{
-			"sosiaalipalvelu":   koodi("body.socialService", r.SocialServices[0]),
-			"paatoksen_tulos":   decisionResult,
-			"paatoksen_sisalto": text,
-			"perustelut":        defaultGrounds,
-			"voimassaolo":       map[string]any{"alkamispvm": jsonDate(r.EffectiveTime)},
-			"muutoksenhakuohje": defaultAppeal,
+			"paatospaivamaara":                   jsonDate(r.EffectiveTime),
+			"ratkaisun_laji":                     map[string]any{"system": "urn:oid:" + decisionKindSystem, "code": decisionKindCode, "display": decisionResult},
+			"sosiaalipalvelu_jota_paatos_koskee": map[string]any{"sosiaalipalvelu": koodi("body.socialService", r.SocialServices[0])},
+			"ratkaisu_ja_perustelut":             text + " " + defaultGrounds,
+			"ratkaisun_lakiperuste":              defaultLegalBasis,
+			"paatoksentekija":                    maker,
+			"lisatietojen_antaja":                []any{informant},
 		},
-		"paatospaiva":     jsonDate(r.EffectiveTime),
-		"paatoksentekija": []any{maker},
+		"allekirjoitus": map[string]any{"allekirjoituksen_tyyppi": map[string]any{
+			"system": "urn:oid:" + signatureKindSystem, "code": signatureKindCode, "display": signatureKindDisplay}},
 	}}, nil
 }
 
@@ -268,18 +288,17 @@ func (r *resolved) journalContent() (map[string]any, error) {
 		text = defaultText
 	}
 	entry := map[string]any{
-		"merkinnan_tyyppi": entryType,
-		"tapahtuma_aika":   r.EffectiveTime.Format(time.RFC3339),
-		"merkinta_teksti":  text,
+		"palvelutehtava": koodi("body.serviceTask", r.ServiceTask),
+		"tapahtuma":      map[string]any{"kuvaus": entryType + ": " + text},
 	}
 	if len(r.SocialServices) > 0 {
 		entry["sosiaalipalvelu"] = r.socialServices()
 	}
-	return map[string]any{"asiakaskertomusmerkinta": map[string]any{
-		"asiakas":    r.jsonClients(),
-		"merkinta":   entry,
-		"paivamaara": jsonDate(r.EffectiveTime),
-		"laatija":    []any{r.professional(r.Author)},
+	return map[string]any{"muu_asiakaskertomusmerkinta": map[string]any{
+		"asiakas":                 r.jsonClients(),
+		"asiakaskertomusmerkinta": entry,
+		"paivamaara":              jsonDate(r.EffectiveTime),
+		"laatija":                 r.professional(r.Author),
 	}}, nil
 }
 

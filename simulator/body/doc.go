@@ -17,10 +17,10 @@
 // conventions (code objects {system: "urn:oid:…", code, display};
 // identifier objects {system, value}; patterns for dates). They are not
 // THL's official schemas and they are open: they never refuse what THL's
-// structure of the same OID allows. Three carry THL's OIDs (the client
+// structure of the same OID allows. All carry THL's OIDs: the client
 // relation document 1.2.246.537.6.1505.1.2023.6.1, the case document
-// 1.2.246.537.6.1505.2.2022.6.28 and the plan
-// 1.2.246.537.6.1506.15007.2024.11.28); the ids of the decision and the
-// journal entry are the simulator's own, which each schema's description
-// says.
+// 1.2.246.537.6.1505.2.2022.6.28, the plan
+// 1.2.246.537.6.1506.15007.2024.11.28, the decision
+// 1.2.246.537.6.1506.11001.2023.9.8 and the journal entry
+// 1.2.246.537.6.1506.19013.2022.1.10.
 package body

@@ -24,8 +24,7 @@
 //     public material gives us (false). A validator must treat a code that is
 //     missing from an incomplete system as unknown (an information note), never
 //     as wrong.
-//   - Values with Own set (codes starting "SIM-", plus the document types
-//     12003 and 2001 of the simulator's own structures) are the simulator's
+//   - Values with Own set (codes starting "SIM-") are the simulator's
 //     own: Kanta uses codes for these things that are not public (service
 //     requests for a case document, a new version and an annulment; the
 //     document groups of case documents and journal entries; the PDF/A

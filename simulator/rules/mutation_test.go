@@ -676,7 +676,7 @@ func mutationCases() []mutationCase {
 			also:   []string{"SIG-VALUE"},
 			mutate: editDoc(removeAt(sigCR + "/Signature/SignedInfo/Reference[2]"))},
 		{name: "decision type signed only by a system", base: basePlanSystem, want: "SIG-PROFESSIONAL-REQUIRED", also: []string{"BODY-STRUCTURE-TYPE"},
-			mutate: editDoc(attrIs(headerPrefix+"specificDocumentType", "code", "12003"))},
+			mutate: editDoc(attrIs(headerPrefix+"specificDocumentType", "code", "11001"))},
 		{name: "document signed by two professionals", base: basePlanOneSigner, want: "SIG-ONE-PROFESSIONAL",
 			mutate: func(tb testing.TB, fx *corpusFixture, p pair) pair {
 				return pair{p.frame, fx.sign(tb, p.doc, kanta.SignatureProfessional)}
