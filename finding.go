@@ -1,11 +1,14 @@
-// Package yhteistestaus holds the domain vocabulary of the Yhteistestaus
+// Package yhteistestaus holds the result types of the Yhteistestaus
 // co-testing harness for Kanta's social-welfare client data archive
-// (Sosiaalihuollon asiakastiedon arkisto): findings, severities and the
-// handbook sources that every validation rule cites.
+// (Sosiaalihuollon asiakastiedon arkisto): findings with their severities
+// and the handbook sources that every validation rule cites, and the run,
+// scenario and requirement results with their statuses.
 //
-// The mock archive lives in simulator/ and its subpackages; the command line
-// is in cmd/yhteistestaus. Subpackages talk to each other in the types
-// defined here.
+// The archive's own vocabulary (namespaces, OIDs, document kinds and
+// groups) is package kanta; the mock archive lives in simulator/ and its
+// subpackages; the command line is in cmd/yhteistestaus.
+// docs/architecture.md follows one message and one scenario through the
+// packages.
 package yhteistestaus
 
 import (

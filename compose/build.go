@@ -6,15 +6,13 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
 )
 
 // Namespaces and fixed values of the documents.
 const (
-	nsHL7            = "urn:hl7-org:v3"
-	nsHL7FI          = "urn:hl7finland"
 	fi               = "hl7fi:" // the prefix this package gives urn:hl7finland
 	oidCDAType       = "2.16.840.1.113883.1.3"
 	cdaTypeExtension = "POCD_HD000040"
@@ -43,7 +41,7 @@ func (d *Document) Build() ([]byte, error) {
 	doc := etree.NewDocument()
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
 	root := doc.CreateElement("ClinicalDocument")
-	root.CreateAttr("xmlns", nsHL7)
+	root.CreateAttr("xmlns", kanta.NamespaceHL7)
 	r.cdaHeader(root)
 	r.localHeader(root)
 	if err := r.nonXMLBody(root); err != nil {
@@ -51,9 +49,9 @@ func (d *Document) Build() ([]byte, error) {
 	}
 	doc.IndentTabs()
 	for i, s := range r.Signers {
-		typ := rules.SignatureSystem
+		typ := kanta.SignatureSystem
 		if s.Professional != nil {
-			typ = rules.SignatureProfessional
+			typ = kanta.SignatureProfessional
 		}
 		opts := signature.SignOptions{Type: typ, Time: r.EffectiveTime, ID: fmt.Sprintf("sig_%d_%s", i+1, r.ID)}
 		if err := signature.Sign(doc, s.Key, s.Cert, opts); err != nil {
@@ -133,14 +131,14 @@ func (r *resolved) cdaHeader(root *etree.Element) {
 // document its open and close dates, the organiser and the service unit.
 func (r *resolved) componentOf(root *etree.Element) {
 	enc := root.CreateElement("componentOf").CreateElement("encompassingEncounter")
-	if r.CaseID != "" && r.group.Kind != rules.KindClientRelation {
+	if r.CaseID != "" && r.group.Kind != kanta.KindClientRelation {
 		enc.CreateElement("id").CreateAttr("root", r.CaseID)
 	} else {
 		enc.CreateElement("id").CreateAttr("nullFlavor", "NA")
 	}
 	et := enc.CreateElement("effectiveTime")
 	switch {
-	case r.group.Kind == rules.KindCase && !r.CaseOpened.IsZero():
+	case r.group.Kind == kanta.KindCase && !r.CaseOpened.IsZero():
 		et.CreateElement("low").CreateAttr("value", date(r.CaseOpened))
 		if !r.CaseClosed.IsZero() {
 			et.CreateElement("high").CreateAttr("value", date(r.CaseClosed))
@@ -166,7 +164,7 @@ func (r *resolved) componentOf(root *etree.Element) {
 // with an empty signatureCollection that signing fills.
 func (r *resolved) localHeader(root *etree.Element) {
 	h := root.CreateElement(fi + "localSocialHeader")
-	h.CreateAttr("xmlns:hl7fi", nsHL7FI)
+	h.CreateAttr("xmlns:hl7fi", kanta.NamespaceHL7Finland)
 	if r.SpecificType != "" {
 		coded(h, fi+"specificDocumentType", "header.specificDocumentType", r.SpecificType)
 	}
@@ -212,7 +210,7 @@ func (r *resolved) localHeader(root *etree.Element) {
 	if r.json != nil && r.ContentSpecID != "" {
 		h.CreateElement(fi + "contentSpecificationId").SetText(r.ContentSpecID)
 	}
-	if r.group.Kind == rules.KindClientRelation {
+	if r.group.Kind == kanta.KindClientRelation {
 		h.CreateElement(fi+"encompassingClientRelationship").CreateAttr("root", r.ClientRelationshipID)
 	}
 	if r.ServiceProcess != "" {
@@ -223,7 +221,7 @@ func (r *resolved) localHeader(root *etree.Element) {
 	for _, s := range r.SocialServices {
 		coded(h, fi+"socialService", "body.socialService", s)
 	}
-	if r.group.Kind == rules.KindCase {
+	if r.group.Kind == kanta.KindCase {
 		cn := coded(h, fi+"caseName", "case.name", r.CaseNameCode)
 		if r.CaseName != "" {
 			cn.CreateElement(fi + "originalText").SetText(r.CaseName)
@@ -269,7 +267,7 @@ func (r *resolved) localHeader(root *etree.Element) {
 	}
 	if len(r.Signers) > 0 {
 		// Made here, so that it is indented; signing fills it.
-		h.CreateElement("signatureCollection").CreateAttr("xmlns", nsHL7FI)
+		h.CreateElement("signatureCollection").CreateAttr("xmlns", kanta.NamespaceHL7Finland)
 	}
 }
 
@@ -292,7 +290,7 @@ func (r *resolved) nonXMLBody(root *etree.Element) error {
 	text.CreateAttr("representation", "B64")
 	text.SetText(base64.StdEncoding.EncodeToString(display))
 	j := b.CreateElement(fi + "json")
-	j.CreateAttr("xmlns:hl7fi", nsHL7FI)
+	j.CreateAttr("xmlns:hl7fi", kanta.NamespaceHL7Finland)
 	j.SetText(base64.StdEncoding.EncodeToString(r.json))
 	return nil
 }

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 )
 
 // Organisation is an organisation (organisaatio) with one of its service
@@ -67,8 +67,8 @@ type Signer struct {
 // documented; the archive's validator reports what a group misses.
 type Document struct {
 	// Group is the document group's meaning; the group code comes from
-	// simulator/rules/groups.yaml.
-	Group rules.GroupKind
+	// kanta/groups.yaml.
+	Group kanta.GroupKind
 	// ID is the version's document id and SetID the id every version of
 	// the document shares (OIDs); Version is versionNumber.
 	ID, SetID string
@@ -193,13 +193,13 @@ const (
 )
 
 // groupsTable is the parsed groups table, read once; it is never modified.
-var groupsTable = sync.OnceValues(rules.DefaultGroups)
+var groupsTable = sync.OnceValues(kanta.DefaultGroups)
 
 // resolved is a Document with its defaults applied and its group looked up.
 type resolved struct {
 	Document
-	group   *rules.Group
-	groups  *rules.Groups
+	group   *kanta.Group
+	groups  *kanta.Groups
 	clients []Person
 	// json is the marshalled content; nil for an unstructured document.
 	json []byte
@@ -259,11 +259,11 @@ func (d *Document) resolveMeta() (*resolved, error) {
 	if r.CaseNameCode == "" {
 		r.CaseNameCode = defaultCaseNameCode
 	}
-	if g.Kind == rules.KindCase && r.CaseName == "" && r.CaseNameCode == defaultCaseNameCode {
+	if g.Kind == kanta.KindCase && r.CaseName == "" && r.CaseNameCode == defaultCaseNameCode {
 		// Class 99 needs the case's name as text (handbook L17140-L17146).
 		r.CaseName = defaultCaseName
 	}
-	if g.Kind == rules.KindJournal && r.GeneralType == "" && r.SpecificType == "" {
+	if g.Kind == kanta.KindJournal && r.GeneralType == "" && r.SpecificType == "" {
 		r.GeneralType, r.SpecificType = TypeJournal, TypeJournalEntry
 	}
 	if r.GeneralType == "" {
@@ -281,7 +281,7 @@ func (d *Document) resolveMeta() (*resolved, error) {
 
 // generalTypeOf returns the general type of a known specific type, or of
 // the unstructured documents of a group.
-func generalTypeOf(kind rules.GroupKind, specific string) string {
+func generalTypeOf(kind kanta.GroupKind, specific string) string {
 	switch specific {
 	case TypePlanFamilies:
 		return TypePlan
@@ -293,24 +293,24 @@ func generalTypeOf(kind rules.GroupKind, specific string) string {
 		return TypeOtherDocument
 	}
 	switch kind {
-	case rules.KindOld, rules.KindPhase1:
+	case kanta.KindOld, kanta.KindPhase1:
 		return TypeOtherDocument
 	}
 	return ""
 }
 
 // specOf returns the structure of a group's or specific type's documents.
-func specOf(kind rules.GroupKind, specific string) string {
+func specOf(kind kanta.GroupKind, specific string) string {
 	switch kind {
-	case rules.KindClientRelation:
+	case kanta.KindClientRelation:
 		return SpecClientRelation
-	case rules.KindCase:
+	case kanta.KindCase:
 		return SpecCase
-	case rules.KindJournal:
+	case kanta.KindJournal:
 		if specific == TypeJournalEntry {
 			return SpecJournal
 		}
-	case rules.KindClientDocument:
+	case kanta.KindClientDocument:
 		switch specific {
 		case TypePlanFamilies:
 			return SpecPlanFamilies
@@ -346,7 +346,7 @@ func (p Person) resolve() Person {
 func (p Person) id() (root, extension string) {
 	switch {
 	case p.Hetu != "":
-		return rules.OIDHetu, p.Hetu
+		return kanta.OIDHetu, p.Hetu
 	case p.TempID != nil:
 		return p.TempID.Root, p.TempID.Extension
 	}
@@ -357,9 +357,9 @@ func (p Person) id() (root, extension string) {
 // there is one, else the identity code.
 func (p *Professional) id() (root, extension string) {
 	if p.RegistrationNumber != "" {
-		return rules.OIDRegistrationNumber, p.RegistrationNumber
+		return kanta.OIDRegistrationNumber, p.RegistrationNumber
 	}
-	return rules.OIDHetu, p.Hetu
+	return kanta.OIDHetu, p.Hetu
 }
 
 // title is the document's name in its display form.

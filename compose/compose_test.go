@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
@@ -68,91 +69,91 @@ func documents(t testing.TB) []struct {
 	const oid = "1.2.246.10.32213561.95777.2026.1."
 	caseID := oid + "900"
 	at := now.Add(-time.Hour)
-	base := func(kind rules.GroupKind, n string) *Document {
+	base := func(kind kanta.GroupKind, n string) *Document {
 		return &Document{
 			Group: kind, ID: oid + n, SetID: oid + n, Version: 1,
 			Clients: []Person{jade}, Custodian: vantaa, EffectiveTime: at,
 			GuardianConsent: "1", ServiceTask: "24",
 		}
 	}
-	crd := base(rules.KindClientRelation, "1")
+	crd := base(kanta.KindClientRelation, "1")
 	crd.SocialServices = []string{"15"}
 	crd.CaseOpened = at
 	crd.Signers = signers(t, nil)
 
-	crdTemp := base(rules.KindClientRelation, "2")
+	crdTemp := base(kanta.KindClientRelation, "2")
 	crdTemp.Clients = []Person{tempo}
 	crdTemp.Signers = signers(t, nil)
 
-	cs := base(rules.KindCase, "3")
+	cs := base(kanta.KindCase, "3")
 	cs.CaseID, cs.CaseName, cs.CaseOpened = caseID, "Perheen tuen tarpeen selvittäminen", at
 	cs.Author = angel
 	cs.Signers = signers(t, nil)
 
-	joint := base(rules.KindCase, "4")
+	joint := base(kanta.KindCase, "4")
 	joint.Clients = []Person{jade, hakua}
 	joint.CaseID, joint.CaseOpened = caseID+"1", at
 	joint.Signers = signers(t, nil)
 
-	closed := base(rules.KindCase, "5")
+	closed := base(kanta.KindCase, "5")
 	closed.CaseID, closed.CaseOpened, closed.CaseClosed = caseID, at.AddDate(0, -2, 0), at
 	closed.Version, closed.PreviousID = 2, oid+"3"
 	closed.SetID = oid + "3"
 	closed.Signers = signers(t, nil)
 
-	plan := base(rules.KindClientDocument, "6")
+	plan := base(kanta.KindClientDocument, "6")
 	plan.CaseID, plan.SpecificType, plan.ServiceProcess = caseID, TypePlanFamilies, "3"
 	plan.Author, plan.SocialServices = angel, []string{"45"}
 	plan.RestrictionGround, plan.RestrictionText, plan.DelayUntil = "1", "Viivästys", at.AddDate(0, 1, 0)
 	plan.Signers = signers(t, angel)
 
-	decision := base(rules.KindClientDocument, "7")
+	decision := base(kanta.KindClientDocument, "7")
 	decision.CaseID, decision.SpecificType, decision.ServiceProcess = caseID, TypeDecisionSocial, "3"
 	decision.Author, decision.SocialServices = angel, []string{"45"}
 	decision.Signers = signers(t, angel)
 
-	journal := base(rules.KindJournal, "8")
+	journal := base(kanta.KindJournal, "8")
 	journal.CaseID, journal.ServiceProcess, journal.Author = caseID, "3", angel
 	journal.SocialServices = []string{"15"}
 	journal.Signers = signers(t, angel)
 
-	pdf := base(rules.KindClientDocument, "9")
+	pdf := base(kanta.KindClientDocument, "9")
 	pdf.CaseID, pdf.SpecificType, pdf.ServiceProcess, pdf.Author = caseID, TypePlanFamilies, "3", angel
 	pdf.PDF = body.MinimalPDFA("Suunnitelma", "Skannattu suunnitelma")
 	pdf.Description = "Skannattu suunnitelma"
 	pdf.Signers = signers(t, angel)
 
-	attachment := base(rules.KindClientDocument, "10")
+	attachment := base(kanta.KindClientDocument, "10")
 	attachment.CaseID, attachment.SpecificType, attachment.ServiceProcess, attachment.Author = caseID, TypeAttachment, "3", angel
 	attachment.MainDocument = plan.SetID
 	attachment.Signers = signers(t, angel)
 
-	newVersion := base(rules.KindClientDocument, "11")
+	newVersion := base(kanta.KindClientDocument, "11")
 	*newVersion = *plan
 	newVersion.ID, newVersion.Version, newVersion.PreviousID = oid+"11", 2, plan.ID
 	newVersion.Text = "Tilanne on muuttunut."
 
-	correction := base(rules.KindClientDocument, "16")
+	correction := base(kanta.KindClientDocument, "16")
 	*correction = *plan
 	correction.ID, correction.Version, correction.PreviousID = oid+"16", 2, plan.ID
 	correction.ReasonOfCorrection, correction.Description = CorrectionWritingError, angel.Title
 
-	crdTasks := base(rules.KindClientRelation, "17")
+	crdTasks := base(kanta.KindClientRelation, "17")
 	crdTasks.CaseOpened = at
 	crdTasks.OtherServiceTasks = []string{"10", "24", "25"}
 	crdTasks.Signers = signers(t, nil)
 
-	annul := base(rules.KindClientDocument, "12")
+	annul := base(kanta.KindClientDocument, "12")
 	*annul = *plan
 	annul.ID, annul.Version, annul.PreviousID, annul.Annul, annul.AnnulReason = oid+"12", 2, plan.ID, true, "Väärä asiakas"
 
-	old := base(rules.KindOld, "13")
+	old := base(kanta.KindOld, "13")
 	old.CaseID = caseID
 
-	phase1 := base(rules.KindPhase1, "14")
+	phase1 := base(kanta.KindPhase1, "14")
 	phase1.CaseID, phase1.ServiceProcess, phase1.Author = caseID, "3", angel
 
-	adult := base(rules.KindClientDocument, "15")
+	adult := base(kanta.KindClientDocument, "15")
 	*adult = *decision
 	adult.ID, adult.SetID, adult.Clients, adult.GuardianConsent = oid+"15", oid+"15", []Person{{Hetu: "010714-9983", Given: "Holger", Family: "Ovaskainen"}}, ""
 
@@ -338,7 +339,7 @@ func TestMetadataTheSamplesDoNotShow(t *testing.T) {
 		{"case closed", d.Case.High.Value, date(closed.CaseClosed)},
 		{"case status", h.CaseStatus.Code, "SIM-PAATTYNYT"},
 		{"case name", h.CaseName.Code, "99"},
-		{"case client", h.CaseClients[0].String(), rules.OIDHetu + "^" + jade.Hetu},
+		{"case client", h.CaseClients[0].String(), kanta.OIDHetu + "^" + jade.Hetu},
 		{"replaced version", d.RelatedDocuments[0].ID.Root, closed.PreviousID},
 	}
 	attachment := find("attachment with its main document")
@@ -379,11 +380,11 @@ func TestDefaultContentNamesTheClients(t *testing.T) {
 		spec    string
 		clients int
 	}{
-		{"client relation", ClientRelationContent, Document{Group: rules.KindClientRelation, Clients: two[:1]}, SpecClientRelation, 1},
-		{"case", CaseContent, Document{Group: rules.KindCase, Clients: two, CaseID: "1.2.3.4"}, SpecCase, 2},
-		{"decision", DecisionContent, Document{Group: rules.KindClientDocument, Clients: two, Author: angel, SocialServices: []string{"45"}}, SpecDecision, 2},
-		{"journal entry", JournalContent, Document{Group: rules.KindJournal, Clients: two, Author: angel}, SpecJournal, 2},
-		{"plan", PlanContent, Document{Group: rules.KindClientDocument, Clients: two, Author: angel}, SpecPlanFamilies, 2},
+		{"client relation", ClientRelationContent, Document{Group: kanta.KindClientRelation, Clients: two[:1]}, SpecClientRelation, 1},
+		{"case", CaseContent, Document{Group: kanta.KindCase, Clients: two, CaseID: "1.2.3.4"}, SpecCase, 2},
+		{"decision", DecisionContent, Document{Group: kanta.KindClientDocument, Clients: two, Author: angel, SocialServices: []string{"45"}}, SpecDecision, 2},
+		{"journal entry", JournalContent, Document{Group: kanta.KindJournal, Clients: two, Author: angel}, SpecJournal, 2},
+		{"plan", PlanContent, Document{Group: kanta.KindClientDocument, Clients: two, Author: angel}, SpecPlanFamilies, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -416,7 +417,7 @@ func TestDefaultContentNamesTheClients(t *testing.T) {
 
 func TestBuildErrors(t *testing.T) {
 	ok := func() Document {
-		return Document{Group: rules.KindClientDocument, ID: "1.2.3.1", SetID: "1.2.3.1", Version: 1,
+		return Document{Group: kanta.KindClientDocument, ID: "1.2.3.1", SetID: "1.2.3.1", Version: 1,
 			Clients: []Person{jade}, Custodian: vantaa, EffectiveTime: now, SpecificType: TypeDecisionSocial, Author: angel, SocialServices: []string{"45"}}
 	}
 	tests := []struct {
@@ -572,7 +573,7 @@ func TestClientRelationServiceTasks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := &Document{Group: rules.KindClientRelation, ID: "1.2.3.1", SetID: "1.2.3.1", Version: 1,
+			d := &Document{Group: kanta.KindClientRelation, ID: "1.2.3.1", SetID: "1.2.3.1", Version: 1,
 				Clients: []Person{jade}, Custodian: vantaa, EffectiveTime: now, ServiceTask: tc.task, OtherServiceTasks: tc.other}
 			c, err := ClientRelationContent(d)
 			if err != nil {

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 )
 
 // Default texts of the structured content, used when the Document leaves
@@ -330,7 +330,7 @@ func (r *resolved) planContent() (map[string]any, error) {
 func (r *resolved) jsonClient(p Person) map[string]any {
 	c := map[string]any{"sukunimi": p.Family, "etunimet": p.Given}
 	if p.Hetu != "" {
-		c["henkilotunnus"] = map[string]any{"system": "urn:oid:" + rules.OIDHetu, "value": p.Hetu}
+		c["henkilotunnus"] = map[string]any{"system": "urn:oid:" + kanta.OIDHetu, "value": p.Hetu}
 	}
 	if p.TempID != nil {
 		c["tilapainen_yksilointitunnus"] = map[string]any{"system": "urn:oid:" + p.TempID.Root, "value": p.TempID.Extension}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 )
 
@@ -28,7 +29,7 @@ func (r *resolved) xhtml() ([]byte, error) {
 	}
 	doc := etree.NewDocument()
 	root := doc.CreateElement("div")
-	root.CreateAttr("xmlns", body.XHTMLNamespace)
+	root.CreateAttr("xmlns", kanta.NamespaceXHTML)
 	root.CreateAttr("class", "soc-document")
 	root.CreateAttr("id", "OID"+r.ID)
 	hdr := div(root, "soc-header")

@@ -19,7 +19,7 @@
 //
 // Typical use:
 //
-//	d := &compose.Document{Group: rules.KindClientRelation, ID: id, SetID: id, Version: 1, ...}
+//	d := &compose.Document{Group: kanta.KindClientRelation, ID: id, SetID: id, Version: 1, ...}
 //	cda, err := d.Build()
 //	if err != nil {
 //		return err

@@ -6,8 +6,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
-
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // Fixed values of the frame, as in the samples.
@@ -45,7 +44,7 @@ type FrameOptions struct {
 // ServiceRequest returns the service request a message carrying the
 // document asks for: the annulment request for an annulment, the new
 // version request for a later version, else the request of the document's
-// group in simulator/rules/groups.yaml (SP1 for a client relation
+// group in kanta/groups.yaml (SP1 for a client relation
 // document, SIM-ASIA for a case document, SP17 for client documents).
 func ServiceRequest(d *Document) (string, error) {
 	r, err := d.resolveMeta()
@@ -121,28 +120,28 @@ func Frame(d *Document, opts FrameOptions) ([]byte, error) {
 
 	doc := etree.NewDocument()
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
-	root := doc.CreateElement(rules.InteractionArchiving)
-	root.CreateAttr("xmlns", nsHL7)
+	root := doc.CreateElement(kanta.InteractionArchiving)
+	root.CreateAttr("xmlns", kanta.NamespaceHL7)
 	root.CreateAttr("ITSVersion", "XML_1.0")
 	id := root.CreateElement("id")
 	id.CreateAttr("root", msgRoot)
 	id.CreateAttr("extension", msgID)
 	root.CreateElement("creationTime").CreateAttr("value", ts(created))
 	iid := root.CreateElement("interactionId")
-	iid.CreateAttr("root", rules.OIDInteraction)
-	iid.CreateAttr("extension", rules.InteractionArchiving)
+	iid.CreateAttr("root", kanta.OIDInteraction)
+	iid.CreateAttr("extension", kanta.InteractionArchiving)
 	root.CreateElement("processingCode").CreateAttr("code", processing)
 	root.CreateElement("processingModeCode").CreateAttr("code", "T")
 	root.CreateElement("acceptAckCode").CreateAttr("code", "ER")
-	device(root, "receiver", "RCV", rules.OIDArchive)
+	device(root, "receiver", "RCV", kanta.OIDArchive)
 	device(root, "sender", "SND", sender)
 
 	ca := root.CreateElement("controlActProcess")
 	ca.CreateAttr("classCode", "CACT")
 	ca.CreateAttr("moodCode", "EVN")
 	trigger := ca.CreateElement("code")
-	trigger.CreateAttr("code", rules.TriggerArchiving)
-	trigger.CreateAttr("codeSystem", rules.OIDTriggerEvent)
+	trigger.CreateAttr("code", kanta.TriggerArchiving)
+	trigger.CreateAttr("codeSystem", kanta.OIDTriggerEvent)
 	ca.CreateElement("priorityCode").CreateAttr("code", "R")
 	coded(ca, "reasonCode", "frame.serviceRequest", sr)
 	coded(ca, "reasonCode", "frame.usageSituation", usage)
@@ -151,7 +150,7 @@ func Frame(d *Document, opts FrameOptions) ([]byte, error) {
 	person := ap.CreateElement("assignedPerson")
 	pRoot, pExt := performer.id()
 	if performer.Hetu != "" {
-		pRoot, pExt = rules.OIDHetu, performer.Hetu
+		pRoot, pExt = kanta.OIDHetu, performer.Hetu
 	}
 	pid := person.CreateElement("id")
 	pid.CreateAttr("root", pRoot)

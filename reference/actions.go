@@ -7,9 +7,9 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus/compose"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
 
@@ -75,7 +75,7 @@ func persons(clients []*client) []compose.Person {
 }
 
 // base is a new document set's first version with the system's defaults.
-func (a *action) base(group rules.GroupKind, clients []*client, now time.Time) *compose.Document {
+func (a *action) base(group kanta.GroupKind, clients []*client, now time.Time) *compose.Document {
 	id := a.s.newDocID()
 	return &compose.Document{
 		Group: group, ID: id, SetID: id, Version: 1,
@@ -182,7 +182,7 @@ func (a *action) openClientRelation() error {
 // openRelation archives a new client relation document for c.
 func (a *action) openRelation(c *client, serviceTask string) error {
 	now := a.s.now()
-	d := a.base(rules.KindClientRelation, []*client{c}, now)
+	d := a.base(kanta.KindClientRelation, []*client{c}, now)
 	d.CaseOpened = now
 	d.ServiceTask = cmpOr(serviceTask, defaultServiceTask)
 	d.GuardianConsent = consent([]*client{c}, now, c.guardian)
@@ -393,7 +393,7 @@ func (a *action) openCase() error {
 	}
 	now := a.s.now()
 	cs := &caseState{ref: p.CaseRef, id: a.s.newCaseID(), clients: clients, serviceTask: task}
-	d := a.base(rules.KindCase, clients, now)
+	d := a.base(kanta.KindCase, clients, now)
 	d.CaseID, d.CaseName, d.CaseOpened = cs.id, p.CaseName, now
 	d.ServiceTask = cs.serviceTask
 	d.Author = a.s.professional
@@ -525,9 +525,9 @@ func (a *action) storeDocument() error {
 		}
 	}
 	now := a.s.now()
-	group := rules.KindClientDocument
+	group := kanta.KindClientDocument
 	if k == kindJournal {
-		group = rules.KindJournal
+		group = kanta.KindJournal
 	}
 	d := a.base(group, clients, now)
 	d.CaseID = cs.id

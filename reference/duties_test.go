@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/compose"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
 
@@ -239,7 +239,7 @@ func TestCorrectionData(t *testing.T) {
 func TestClosedCaseSaysSoInMetadataAndContent(t *testing.T) {
 	t.Parallel()
 	c := session(t, "closed-case")
-	gs, err := rules.DefaultGroups()
+	gs, err := kanta.DefaultGroups()
 	if err != nil {
 		t.Fatal(err)
 	}

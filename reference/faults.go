@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -80,8 +81,34 @@ type activeFault struct {
 	hook hook
 }
 
-// activate looks up the named faults; an unknown name is an error listing
-// the known ones.
+// faultTable joins the fault list and the hook table into one table, by
+// name. Every fault needs exactly one hook and every hook a fault: a name in
+// one and not the other is an error, so that no fault can be listed (and
+// offered to --fault) without doing anything, nor a hook sit unused.
+func faultTable(faults []Fault, hooks map[string]hook) (map[string]activeFault, error) {
+	table := make(map[string]activeFault, len(faults))
+	var problems []error
+	for _, f := range faults {
+		h, ok := hooks[f.Name]
+		if !ok {
+			problems = append(problems, fmt.Errorf("fault %s is in faults.yaml but has no hook", f.Name))
+			continue
+		}
+		table[f.Name] = activeFault{Fault: f, hook: h}
+	}
+	for _, name := range slices.Sorted(maps.Keys(hooks)) {
+		if !slices.ContainsFunc(faults, func(f Fault) bool { return f.Name == name }) {
+			problems = append(problems, fmt.Errorf("hook %s has no fault in faults.yaml", name))
+		}
+	}
+	if err := errors.Join(problems...); err != nil {
+		return nil, fmt.Errorf("fault table: %w", err)
+	}
+	return table, nil
+}
+
+// activate looks up the named faults in the fault table; an unknown name is
+// an error listing the known ones.
 func activate(names []string) ([]activeFault, error) {
 	if len(names) == 0 {
 		return nil, nil
@@ -90,19 +117,21 @@ func activate(names []string) ([]activeFault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reference: %w", err)
 	}
-	registry := hooks()
+	table, err := faultTable(faults, hooks())
+	if err != nil {
+		return nil, fmt.Errorf("reference: %w", err)
+	}
 	var out []activeFault
 	for _, name := range names {
-		i := slices.IndexFunc(faults, func(f Fault) bool { return f.Name == name })
-		h, ok := registry[name]
-		if i < 0 || !ok {
+		f, ok := table[name]
+		if !ok {
 			known := make([]string, len(faults))
 			for j, f := range faults {
 				known[j] = f.Name
 			}
 			return nil, fmt.Errorf("reference: unknown fault %q; known faults: %s", name, strings.Join(known, ", "))
 		}
-		out = append(out, activeFault{Fault: faults[i], hook: h})
+		out = append(out, f)
 	}
 	return out, nil
 }

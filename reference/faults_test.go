@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
 	"github.com/yhteistestaus/yhteistestaus/reference"
-	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/sut"
@@ -108,7 +108,7 @@ func TestEveryFaultIsDetected(t *testing.T) {
 				var rejected []string
 				found := false
 				for _, m := range msgs {
-					if m.AckType == simulator.AckAccepted {
+					if m.AckType == kanta.AckAccepted {
 						continue
 					}
 					var rs []string

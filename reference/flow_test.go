@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
@@ -210,14 +212,14 @@ func checkAnswers(t testing.TB, as []answered, countMessages bool) int {
 
 // checkAllAccepted fails the test for every message of the session the
 // archive did not acknowledge AA, and returns the messages.
-func checkAllAccepted(t testing.TB, c *control.Client) []*simulator.Exchange {
+func checkAllAccepted(t testing.TB, c *control.Client) []*api.Exchange {
 	t.Helper()
 	msgs, err := c.Messages(context.Background(), control.MessageFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range msgs {
-		if m.AckType != simulator.AckAccepted {
+		if m.AckType != kanta.AckAccepted {
 			t.Errorf("message %s (%s %s v%s): %s, want AA: %v", m.MessageID, m.Kind, m.Operation, m.Version, m.AckType, m.Findings)
 		}
 	}
@@ -348,17 +350,17 @@ func TestFullFlowIsAccepted(t *testing.T) {
 		"family":            {"case", 2, true},
 		"decision":          {"client-document", 2, true},
 		"plan":              {"client-document", 3, true}, // new version, then annulled
-		"journal":           {"journal", 2, true},
+		"journal":           {"journal-entry", 2, true},
 		"scan":              {"client-document", 2, true},
 		"plan-attachment":   {"client-document", 2, true},
 		"child":             {"case", 2, false}, // closed
 		"child-plan":        {"client-document", 1, false},
 		"child-decision":    {"client-document", 1, false},
 		"joint":             {"case", 2, true},
-		"joint-journal":     {"journal", 2, true},
+		"joint-journal":     {"journal-entry", 2, true},
 		"newborn":           {"case", 3, false}, // identity code, then a new version
-		"newborn-journal-1": {"journal", 1, false},
-		"newborn-journal-2": {"journal", 1, false},
+		"newborn-journal-1": {"journal-entry", 1, false},
+		"newborn-journal-2": {"journal-entry", 1, false},
 	}
 	state := archiveState(t, c)
 	if len(state) != len(want) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus/compose"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 )
 
@@ -52,18 +53,17 @@ const (
 
 // Values the faults use.
 const (
-	otherOrganisation = "1.2.246.10.2012566.10.40"  // Helsinki in the samples
-	otherDevice       = "1.2.246.556.18007.9"       // not the archive
-	usageSituationOID = "1.2.246.537.6.1289.201901" // a code system that is not the service task's
-	unknownGroup      = "SIM-TUNTEMATON-RYHMA"      // no such document group
-	draftStatus       = "1"                         // neither ready for archiving nor annulled
+	otherOrganisation = "1.2.246.10.2012566.10.40" // Helsinki in the samples
+	otherDevice       = "1.2.246.556.18007.9"      // not the archive
+	unknownGroup      = "SIM-TUNTEMATON-RYHMA"     // no such document group
+	draftStatus       = "1"                        // neither ready for archiving nor annulled
 	pdfaNamespace     = "http://www.aiim.org/pdfa/ns/id/"
 	notPDFANamespace  = "http://www.example.org/none/1/" // same length as pdfaNamespace
 	hetuCheckChars    = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 )
 
-// hooks returns the hook of every fault, by the fault's name; faults.yaml
-// lists the same names (a test checks it).
+// hooks is the table of fault hooks, by the fault's name; faults.yaml
+// lists the same names, and faultTable refuses any difference.
 func hooks() map[string]hook {
 	return map[string]hook{
 		// The frame.
@@ -181,7 +181,7 @@ func hooks() map[string]hook {
 		}},
 		"wrong-service-task-code-system": {cda: func(m *outgoing, root *etree.Element) {
 			if el := header(root, "functionCode"); el != nil {
-				el.CreateAttr("codeSystem", usageSituationOID)
+				el.CreateAttr("codeSystem", kanta.OIDUsageSituation)
 			}
 		}},
 		"unknown-document-group": {cda: func(m *outgoing, root *etree.Element) {

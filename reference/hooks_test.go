@@ -1,38 +1,42 @@
 package reference
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 )
 
-// TestFaultListMatchesHooks checks that faults.yaml and the hook registry
-// name exactly the same faults.
+// TestFaultListMatchesHooks checks that faults.yaml and the hook table
+// name exactly the same faults, and that every hook changes something.
 func TestFaultListMatchesHooks(t *testing.T) {
 	fs, err := Faults()
 	if err != nil {
 		t.Fatalf("Faults: %v", err)
 	}
-	var listed []string
-	for _, f := range fs {
-		listed = append(listed, f.Name)
+	table, err := faultTable(fs, hooks())
+	if err != nil {
+		t.Fatal(err)
 	}
-	var hooked []string
-	for name := range hooks() {
-		hooked = append(hooked, name)
+	if len(table) != len(fs) {
+		t.Errorf("fault table has %d faults, faults.yaml %d", len(table), len(fs))
 	}
-	slices.Sort(listed)
-	slices.Sort(hooked)
-	for _, n := range listed {
-		if _, ok := slices.BinarySearch(hooked, n); !ok {
-			t.Errorf("fault %s is in faults.yaml but has no hook", n)
+	for name, f := range table {
+		if h := f.hook; h.document == nil && h.cda == nil && h.signed == nil && h.frame == nil && h.behaviour == 0 {
+			t.Errorf("fault %s: its hook changes nothing", name)
 		}
 	}
-	for _, n := range hooked {
-		if _, ok := slices.BinarySearch(listed, n); !ok {
-			t.Errorf("hook %s is not in faults.yaml", n)
+}
+
+// TestFaultTableRefusesAMismatch checks that a fault without a hook and a
+// hook without a fault are errors, not silently skipped.
+func TestFaultTableRefusesAMismatch(t *testing.T) {
+	listed := []Fault{{Name: "a"}, {Name: "listed-only"}}
+	hooked := map[string]hook{"a": {behaviour: ignoreAnnulled}, "hooked-only": {behaviour: ignoreClosedCase}}
+	_, err := faultTable(listed, hooked)
+	for _, want := range []string{"fault listed-only is in faults.yaml but has no hook", "hook hooked-only has no fault"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("faultTable: got %v, want an error mentioning %q", err, want)
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/compose"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 	"github.com/yhteistestaus/yhteistestaus/sut"
@@ -164,7 +164,7 @@ func (a *action) transmit(m *outgoing, hooks []hook) error {
 	if err != nil {
 		return err
 	}
-	if ack.TypeCode == wire.AckAccepted {
+	if ack.TypeCode == kanta.AckAccepted {
 		return nil
 	}
 	return refuse("the archive rejected message %s (%s %s %s version %d, %s): %s",
@@ -207,7 +207,7 @@ func (a *action) post(frame, cda []byte) (*wire.Acknowledgement, error) {
 	}
 	hr.Header.Set("Content-Type", ct)
 	if a.s.soapVersion == "1.1" {
-		hr.Header.Set("SOAPAction", `"`+wire.ActionFor(rules.InteractionArchiving)+`"`)
+		hr.Header.Set("SOAPAction", `"`+wire.ActionFor(kanta.InteractionArchiving)+`"`)
 	}
 	resp, err := a.s.client.Do(hr)
 	if err != nil {
@@ -277,9 +277,9 @@ func resign(m *outgoing, cda []byte, edits []func(*outgoing, *etree.Element)) ([
 		edit(m, root)
 	}
 	for i, sg := range m.doc.Signers {
-		typ := rules.SignatureSystem
+		typ := kanta.SignatureSystem
 		if sg.Professional != nil {
-			typ = rules.SignatureProfessional
+			typ = kanta.SignatureProfessional
 		}
 		opts := signature.SignOptions{Type: typ, Time: m.doc.EffectiveTime, ID: fmt.Sprintf("sig_%d_%s", i+1, m.doc.ID)}
 		if err := signature.Sign(doc, sg.Key, sg.Cert, opts); err != nil {

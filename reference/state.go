@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/compose"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // client is a registered client (asiakas).
@@ -44,15 +45,15 @@ func (c *client) minorAt(t time.Time) bool {
 type kind string
 
 // The kinds of documents the system keeps; the client document kinds are
-// the types of store-document.
+// the document types of store-document.
 const (
-	kindClientRelation kind = "client-relation"
-	kindCase           kind = "case"
-	kindDecision       kind = "decision"
-	kindPlan           kind = "plan"
-	kindJournal        kind = "journal-entry"
-	kindOther          kind = "other"
-	kindAttachment     kind = "attachment"
+	kindClientRelation = kind(kanta.KindClientRelation)
+	kindCase           = kind(kanta.KindCase)
+	kindDecision       = kind(kanta.DocumentDecision)
+	kindPlan           = kind(kanta.DocumentPlan)
+	kindJournal        = kind(kanta.DocumentJournal)
+	kindOther          = kind(kanta.DocumentOther)
+	kindAttachment     = kind(kanta.DocumentAttachment)
 )
 
 // protocol is the kind as the driver protocol's answers name it:

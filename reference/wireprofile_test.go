@@ -14,11 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
 
@@ -144,7 +144,7 @@ func generateExamples(t *testing.T) []exampleFile {
 		}
 		n++
 		for j, m := range msgs {
-			if m.AckType != simulator.AckAccepted || len(m.Findings) > 0 {
+			if m.AckType != kanta.AckAccepted || len(m.Findings) > 0 {
 				t.Errorf("%s %s: message %s: %s %v, want AA without findings", ex.action, ex.name, m.MessageID, m.AckType, m.Findings)
 			}
 			full, err := c.Message(ctx, m.Seq)
@@ -251,7 +251,7 @@ func replayExamples(t *testing.T, files []exampleFile) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ex.AckType != simulator.AckAccepted || len(ex.Findings) > 0 {
+		if ex.AckType != kanta.AckAccepted || len(ex.Findings) > 0 {
 			t.Errorf("example %s: the archive answers %s %v, want AA without findings", strings.TrimSuffix(frameName, ".frame.xml"), ex.AckType, ex.Findings)
 		}
 	}
@@ -293,7 +293,7 @@ func TestWireProfileStatesWhatTheSimulatorReads(t *testing.T) {
 			t.Errorf("the wire profile links %s, which does not exist", link[1])
 		}
 	}
-	gs, err := rules.DefaultGroups()
+	gs, err := kanta.DefaultGroups()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func TestHTMLShowsWhatTheReportMustShow(t *testing.T) {
 			t.Errorf("report.html does not show %s: %q not found", tt.what, tt.want)
 		}
 	}
-	for _, s := range requirementStatuses() {
+	for _, s := range yhteistestaus.RequirementStatuses() {
 		badge := `<span class="badge b-` + string(s) + `">` + statusLabel(s) + `</span>`
 		if !strings.Contains(page, badge) {
 			t.Errorf("report.html has no %s badge %q", s, badge)

@@ -9,21 +9,6 @@ import (
 	"github.com/yhteistestaus/yhteistestaus"
 )
 
-// requirementStatuses is the order in which reports list requirement
-// statuses.
-func requirementStatuses() []yhteistestaus.Status {
-	return []yhteistestaus.Status{
-		yhteistestaus.StatusPassed,
-		yhteistestaus.StatusFailed,
-		yhteistestaus.StatusNotSupported,
-		yhteistestaus.StatusNotTested,
-		yhteistestaus.StatusNotYetAutomated,
-		yhteistestaus.StatusToBeAttested,
-		yhteistestaus.StatusAttested,
-		yhteistestaus.StatusManual,
-	}
-}
-
 // statusLabel is the human-readable name of a status.
 func statusLabel(s yhteistestaus.Status) string {
 	switch s {
@@ -65,7 +50,7 @@ func statusCounts(run *yhteistestaus.Run) []statusCount {
 			summary[r.Status]++
 		}
 	}
-	order := requirementStatuses()
+	order := yhteistestaus.RequirementStatuses()
 	var extra []yhteistestaus.Status
 	for s := range summary {
 		if !slices.Contains(order, s) {

@@ -23,9 +23,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/organisation"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
@@ -244,72 +245,19 @@ type Session struct {
 	recv sync.Mutex
 
 	mu      sync.Mutex
-	log     []*Exchange // the newest exchanges, oldest first
-	lastSeq int         // the last sequence number given; never reset
+	log     []*api.Exchange // the newest exchanges, oldest first
+	lastSeq int             // the last sequence number given; never reset
 }
 
 // Archive returns the session's archive.
 func (ss *Session) Archive() *archive.Archive { return ss.archive }
-
-// Exchange is one received message and the archive's answer.
-type Exchange struct {
-	// Seq numbers the session's exchanges from 1. Numbers keep increasing
-	// across resets and are never reused, so that acknowledgement ids do
-	// not repeat.
-	Seq int `json:"seq"`
-	// ReceivedAt is the session's simulated time of receipt.
-	ReceivedAt time.Time `json:"receivedAt"`
-	// Transport says how the message came: "soap-1.1", "soap-1.2",
-	// "validate", with the packaging of the document.
-	Transport string `json:"transport"`
-	// MessageID is the frame's id (root^extension).
-	MessageID string `json:"messageId"`
-	// MessageIDRoot and MessageIDExtension are its parts.
-	MessageIDRoot      string `json:"messageIdRoot,omitempty"`
-	MessageIDExtension string `json:"messageIdExtension,omitempty"`
-	// Sender is the sender device OID.
-	Sender string `json:"sender"`
-	// ServiceRequest and Usage are the control act's reason codes.
-	ServiceRequest string `json:"serviceRequest,omitempty"`
-	Usage          string `json:"usage,omitempty"`
-	// DocumentID, SetID, Version and Group identify the document.
-	DocumentID string `json:"documentId,omitempty"`
-	SetID      string `json:"setId,omitempty"`
-	Version    string `json:"version,omitempty"`
-	Group      string `json:"group,omitempty"`
-	Kind       string `json:"kind,omitempty"`
-	// Clients are the document's client identifiers, root^extension. An
-	// identity code that is not a valid test identity (900 series) is
-	// masked (hetu.Mask): the log shows no real person's code.
-	Clients []string `json:"clients,omitempty"`
-	// CaseID is the case the document belongs to.
-	CaseID string `json:"caseId,omitempty"`
-	// Operation is what the archive read the message as.
-	Operation archive.Operation `json:"operation"`
-	// Accepted is true when the archive stored the document.
-	Accepted bool `json:"accepted"`
-	// AckType is the acknowledgement's type code: AA, AE or AR.
-	AckType string `json:"ackType"`
-	// Findings are every finding: validation and state rules.
-	Findings yhteistestaus.Findings `json:"findings"`
-	// Frame and Document are the message's parts as received.
-	Frame    []byte `json:"-"`
-	Document []byte `json:"-"`
-}
-
-// Acknowledgement type codes.
-const (
-	AckAccepted = "AA"
-	AckError    = "AE"
-	AckRejected = "AR"
-)
 
 // Receive validates a message, applies the archive's state rules, stores
 // the document when nothing is wrong, logs the exchange and returns it.
 // transport describes how the message arrived, for the log. When ctx ends
 // before the message is judged, Receive neither stores nor logs it and
 // returns ctx.Err().
-func (ss *Session) Receive(ctx context.Context, frame, document []byte, transport string) (*Exchange, error) {
+func (ss *Session) Receive(ctx context.Context, frame, document []byte, transport string) (*api.Exchange, error) {
 	return ss.receive(ctx, frame, document, transport, func(v *rules.Validator) *rules.Result {
 		return v.Validate(ctx, frame, document)
 	})
@@ -318,7 +266,7 @@ func (ss *Session) Receive(ctx context.Context, frame, document []byte, transpor
 // ReceiveMessage is Receive for a message that wire.Read or wire.ReadFile
 // has read: the validator takes its parsed frame and document as they are,
 // so nothing is parsed twice. The message's bytes go to the log.
-func (ss *Session) ReceiveMessage(ctx context.Context, msg *wire.Message, transport string) (*Exchange, error) {
+func (ss *Session) ReceiveMessage(ctx context.Context, msg *wire.Message, transport string) (*api.Exchange, error) {
 	return ss.receive(ctx, msg.Frame, msg.Document, transport, func(v *rules.Validator) *rules.Result {
 		return v.ValidateXML(ctx, msg.FrameXML, msg.DocumentXML, msg.Document)
 	})
@@ -326,14 +274,14 @@ func (ss *Session) ReceiveMessage(ctx context.Context, msg *wire.Message, transp
 
 // receive judges a message with validate, run on a validator that reads
 // the session's clock, and logs it.
-func (ss *Session) receive(ctx context.Context, frame, document []byte, transport string, validate func(*rules.Validator) *rules.Result) (*Exchange, error) {
+func (ss *Session) receive(ctx context.Context, frame, document []byte, transport string, validate func(*rules.Validator) *rules.Result) (*api.Exchange, error) {
 	v := *ss.validator
 	v.Now = ss.Clock.Now
 	res := validate(&v)
 	if res.Cancelled != nil {
 		return nil, res.Cancelled
 	}
-	ex := &Exchange{ReceivedAt: ss.Clock.Now(), Transport: transport, Frame: frame, Document: document, Operation: archive.OpNone}
+	ex := &api.Exchange{ReceivedAt: ss.Clock.Now(), Transport: transport, Frame: frame, Document: document, Operation: api.OpNone}
 	if f := res.Frame; f != nil {
 		ex.MessageID = f.ID.String()
 		ex.MessageIDRoot, ex.MessageIDExtension = f.ID.Root, f.ID.Extension
@@ -368,11 +316,11 @@ func (ss *Session) receive(ctx context.Context, frame, document []byte, transpor
 	ex.Findings = append(slices.Clone(res.Findings), out.Findings...)
 	switch {
 	case out.Accepted:
-		ex.AckType = AckAccepted
+		ex.AckType = kanta.AckAccepted
 	case res.Frame == nil || res.Document == nil:
-		ex.AckType = AckRejected
+		ex.AckType = kanta.AckRejected
 	default:
-		ex.AckType = AckError
+		ex.AckType = kanta.AckError
 	}
 	ss.mu.Lock()
 	ss.lastSeq++
@@ -390,7 +338,7 @@ func (ss *Session) receive(ctx context.Context, frame, document []byte, transpor
 // maskClient returns a client identifier as root^extension, with an
 // identity code that is not a valid test identity masked.
 func maskClient(id message.II) string {
-	if id.Root == rules.OIDHetu {
+	if id.Root == kanta.OIDHetu {
 		id.Extension = hetu.Mask(id.Extension)
 	}
 	return id.String()
@@ -398,7 +346,7 @@ func maskClient(id message.II) string {
 
 // Exchanges returns the exchanges the session's log keeps (the newest
 // ones), oldest first.
-func (ss *Session) Exchanges() []*Exchange {
+func (ss *Session) Exchanges() []*api.Exchange {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	return slices.Clone(ss.log)
@@ -406,10 +354,10 @@ func (ss *Session) Exchanges() []*Exchange {
 
 // Exchange returns the exchange with the sequence number seq, if the log
 // still keeps it.
-func (ss *Session) Exchange(seq int) (*Exchange, bool) {
+func (ss *Session) Exchange(seq int) (*api.Exchange, bool) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	i, ok := slices.BinarySearchFunc(ss.log, seq, func(ex *Exchange, seq int) int { return ex.Seq - seq })
+	i, ok := slices.BinarySearchFunc(ss.log, seq, func(ex *api.Exchange, seq int) int { return ex.Seq - seq })
 	if !ok {
 		return nil, false
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -107,7 +108,7 @@ func TestLogKeepsTheNewestExchanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	frame, doc := crd(t)
-	receive := func() *simulator.Exchange {
+	receive := func() *api.Exchange {
 		t.Helper()
 		ex, err := ss.Receive(context.Background(), frame, doc, "test")
 		if err != nil {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 
-	"github.com/yhteistestaus/yhteistestaus/simulator"
-	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/sut"
@@ -41,9 +41,9 @@ const (
 func protocolType(phrase string) string {
 	switch phrase {
 	case "journal entry":
-		return "journal-entry"
+		return string(kanta.DocumentJournal)
 	case "other document":
-		return "other"
+		return string(kanta.DocumentOther)
 	}
 	return phrase
 }
@@ -580,14 +580,14 @@ func (w *World) serviceRequest(want string) error {
 
 // operationOf maps a phrase of the operation step to the archive's
 // operation.
-func operationOf(phrase string) archive.Operation {
+func operationOf(phrase string) api.Operation {
 	switch phrase {
 	case "a new version":
-		return archive.OpNewVersion
+		return api.OpNewVersion
 	case "an annulment":
-		return archive.OpAnnul
+		return api.OpAnnul
 	}
-	return archive.OpStore
+	return api.OpStore
 }
 
 func (w *World) operation(phrase string) error {
@@ -660,7 +660,7 @@ func (w *World) noneRejected(ctx context.Context) error {
 	}
 	var findings yhteistestaus.Findings
 	for _, m := range o.messages {
-		if m.AckType != simulator.AckAccepted {
+		if m.AckType != kanta.AckAccepted {
 			findings = append(findings, m.Findings.Errors()...)
 		}
 	}
@@ -686,7 +686,7 @@ func (w *World) refused() error {
 
 // --- archive steps -------------------------------------------------------------
 
-func (w *World) versions(ctx context.Context, name string) ([]*archive.Record, error) {
+func (w *World) versions(ctx context.Context, name string) ([]*api.Record, error) {
 	d, err := w.doc(name)
 	if err != nil {
 		if c, ok := w.cases[name]; ok {
@@ -781,7 +781,7 @@ func (w *World) holdsClientRelation(ctx context.Context, name string) error {
 	return fmt.Errorf("the archive holds no live client relation document for %q", name)
 }
 
-func (w *World) caseRecord(ctx context.Context, caseName string) (*archive.Record, error) {
+func (w *World) caseRecord(ctx context.Context, caseName string) (*api.Record, error) {
 	if _, err := w.caseOf(caseName); err != nil {
 		return nil, err
 	}
@@ -829,7 +829,7 @@ func (w *World) caseClients(ctx context.Context, caseName, list string) error {
 	return nil
 }
 
-func (w *World) latest(ctx context.Context, name string) (*archive.Record, error) {
+func (w *World) latest(ctx context.Context, name string) (*api.Record, error) {
 	vs, err := w.versions(ctx, name)
 	if err != nil {
 		return nil, err

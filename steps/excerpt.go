@@ -6,7 +6,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/excerpt"
-	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 )
 
 // maxCitations bounds the excerpts one failed step carries.
@@ -19,7 +19,7 @@ const maxCitations = 8
 // message the archive no longer gives, or a location no part of it holds,
 // leaves that rule without an excerpt: the finding still says what is
 // wrong.
-func (w *World) cite(ctx context.Context, e *StepError, msgs []*simulator.Exchange) *StepError {
+func (w *World) cite(ctx context.Context, e *StepError, msgs []*api.Exchange) *StepError {
 	if w.suite == nil || w.suite.Archive == nil {
 		return e
 	}

@@ -5,13 +5,12 @@ import (
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus"
-	"github.com/yhteistestaus/yhteistestaus/simulator"
-	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
 
 // worldWith is a scenario whose last action sent the messages.
-func worldWith(msgs ...*simulator.Exchange) *World {
+func worldWith(msgs ...*api.Exchange) *World {
 	return &World{last: &outcome{action: sut.ActionStoreDocument, answer: &sut.Answer{Status: sut.StatusOK}, messages: msgs}}
 }
 
@@ -33,7 +32,7 @@ func TestNoWarnings(t *testing.T) {
 		{"an error beside a note", yhteistestaus.Findings{finding("CODE-ORG-UNDECLARED", yhteistestaus.SeverityInfo), finding("HDR-ID", yhteistestaus.SeverityError)}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := worldWith(&simulator.Exchange{MessageID: "m1", Findings: tc.findings}).noWarnings(context.Background())
+			err := worldWith(&api.Exchange{MessageID: "m1", Findings: tc.findings}).noWarnings(context.Background())
 			if (err != nil) != tc.fails {
 				t.Errorf("noWarnings() = %v, want failure %v", err, tc.fails)
 			}
@@ -53,19 +52,19 @@ func TestNoWarnings(t *testing.T) {
 func TestOperation(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		op     archive.Operation
+		op     api.Operation
 		sr     string
 		phrase string
 		fails  bool
 	}{
-		{"a new version with the group's service request", archive.OpNewVersion, "SP17", "a new version", false},
-		{"a new version with the operation's service request", archive.OpNewVersion, "SIM-UUSI-VERSIO", "a new version", false},
-		{"a new document is no new version", archive.OpStore, "SP17", "a new version", true},
-		{"an annulment", archive.OpAnnul, "SIM-MITATOINTI", "an annulment", false},
-		{"a new document", archive.OpStore, "SP1", "a new document", false},
+		{"a new version with the group's service request", api.OpNewVersion, "SP17", "a new version", false},
+		{"a new version with the operation's service request", api.OpNewVersion, "SIM-UUSI-VERSIO", "a new version", false},
+		{"a new document is no new version", api.OpStore, "SP17", "a new version", true},
+		{"an annulment", api.OpAnnul, "SIM-MITATOINTI", "an annulment", false},
+		{"a new document", api.OpStore, "SP1", "a new document", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := worldWith(&simulator.Exchange{MessageID: "m1", Operation: tc.op, ServiceRequest: tc.sr}).operation(tc.phrase)
+			err := worldWith(&api.Exchange{MessageID: "m1", Operation: tc.op, ServiceRequest: tc.sr}).operation(tc.phrase)
 			if (err != nil) != tc.fails {
 				t.Errorf("operation(%q) = %v, want failure %v", tc.phrase, err, tc.fails)
 			}

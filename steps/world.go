@@ -28,7 +28,8 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
-	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
@@ -108,7 +109,7 @@ type Suite struct {
 
 // catchUp returns the archive messages after the newest one seen and
 // remembers the newest.
-func (s *Suite) catchUp(ctx context.Context) ([]*simulator.Exchange, error) {
+func (s *Suite) catchUp(ctx context.Context) ([]*api.Exchange, error) {
 	s.mu.Lock()
 	since := s.seq
 	s.mu.Unlock()
@@ -215,7 +216,7 @@ type caseInfo struct {
 type outcome struct {
 	action   sut.Action
 	answer   *sut.Answer
-	messages []*simulator.Exchange
+	messages []*api.Exchange
 	// missing says what the system named for the action that the archive
 	// has not received (see check).
 	missing string
@@ -300,15 +301,6 @@ func (w *World) act(ctx context.Context, action sut.Action, params any) (*outcom
 	return out, nil
 }
 
-// sendsNothing reports whether an action archives nothing by itself.
-func sendsNothing(a sut.Action) bool {
-	switch a {
-	case sut.ActionDescribe, sut.ActionReset, sut.ActionRegisterClient, sut.ActionSearch:
-		return true
-	}
-	return false
-}
-
 // check fails unless the action succeeded, the archive received messages
 // for it and accepted every one, the messages the system names exist, and
 // every document version the system says it archived is in the archive.
@@ -324,7 +316,7 @@ func (w *World) check(ctx context.Context, o *outcome) error {
 	var findings yhteistestaus.Findings
 	rejected := 0
 	for _, m := range o.messages {
-		if m.AckType != simulator.AckAccepted {
+		if m.AckType != kanta.AckAccepted {
 			rejected++
 			findings = append(findings, m.Findings.Errors()...)
 		}
@@ -336,12 +328,12 @@ func (w *World) check(ctx context.Context, o *outcome) error {
 			Silent:   w.FirstSilent(),
 		}, o.messages)
 	}
-	if len(o.messages) == 0 && !sendsNothing(o.action) {
+	if len(o.messages) == 0 && !o.action.SendsNothing() {
 		if err := w.awaitLate(ctx, o); err != nil {
 			return err
 		}
 	}
-	if len(o.messages) == 0 && !sendsNothing(o.action) {
+	if len(o.messages) == 0 && !o.action.SendsNothing() {
 		w.silent = append(w.silent, o)
 		return nil
 	}
@@ -476,10 +468,10 @@ func (o *outcome) hasMessage(id string) bool {
 }
 
 // accepted returns the messages the archive accepted.
-func (o *outcome) accepted() []*simulator.Exchange {
-	var out []*simulator.Exchange
+func (o *outcome) accepted() []*api.Exchange {
+	var out []*api.Exchange
 	for _, m := range o.messages {
-		if m.AckType == simulator.AckAccepted {
+		if m.AckType == kanta.AckAccepted {
 			out = append(out, m)
 		}
 	}

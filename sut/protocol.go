@@ -70,6 +70,16 @@ const (
 	ActionSearch Action = "search"
 )
 
+// SendsNothing reports whether the action, done right, sends the archive
+// no message: describe, reset, register-client and search.
+func (a Action) SendsNothing() bool {
+	switch a {
+	case ActionDescribe, ActionReset, ActionRegisterClient, ActionSearch:
+		return true
+	}
+	return false
+}
+
 // Actions lists every action of protocol version 1.
 func Actions() []Action {
 	return []Action{ActionDescribe, ActionReset, ActionRegisterClient, ActionOpenClientRelation,

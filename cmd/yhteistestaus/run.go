@@ -269,8 +269,7 @@ func watchArchive(ac *control.Client) func(ctx context.Context, req sut.Request)
 	var mu sync.Mutex
 	seen := make(map[string]progress)
 	return func(ctx context.Context, req sut.Request) (*sut.Result, bool, error) {
-		switch req.Action {
-		case sut.ActionDescribe, sut.ActionReset, sut.ActionRegisterClient, sut.ActionSearch:
+		if req.Action.SendsNothing() {
 			return nil, false, nil
 		}
 		mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/sut"
@@ -60,7 +61,7 @@ func watchSession(t *testing.T) (*control.Client, *simulator.Session) {
 	return &control.Client{BaseURL: srv.URL(), Session: "watch"}, ss
 }
 
-func receive(t *testing.T, ss *simulator.Session, m sampleMessage) *simulator.Exchange {
+func receive(t *testing.T, ss *simulator.Session, m sampleMessage) *api.Exchange {
 	t.Helper()
 	ex, err := ss.Receive(context.Background(), m.frame, m.document, "soap-1.1")
 	if err != nil {

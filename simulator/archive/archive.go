@@ -11,6 +11,8 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 )
@@ -48,21 +50,21 @@ func (a *Archive) Reset(ctx context.Context) error {
 // Outcome is what the archive did with a message.
 type Outcome struct {
 	// Operation is what the message asked for, as the archive read it.
-	Operation Operation
+	Operation api.Operation
 	// Accepted is true when the version was archived.
 	Accepted bool
 	// Findings are the state rules' findings (the validation findings are
 	// in the rules.Result).
 	Findings yhteistestaus.Findings
 	// Record is the archived version when Accepted.
-	Record *Record
+	Record *api.Record
 }
 
 // Submit applies the state rules to a validated message and, when neither
 // the validation nor the state rules found an error, archives the version.
 // messageID names the carrying message in the record.
 func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID string) (*Outcome, error) {
-	out := &Outcome{Operation: OpNone}
+	out := &Outcome{Operation: api.OpNone}
 	d := res.Document
 	if d == nil || res.Group == nil {
 		return out, nil
@@ -82,19 +84,23 @@ func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID strin
 	if err != nil {
 		return nil, err
 	}
-	j := &judge{a: a, out: out, st: st, rec: rec, res: res}
+	j := &judge{ctx: ctx, a: a, out: out, st: st, rec: rec, res: res}
 	switch {
 	case res.Annulment:
-		out.Operation = OpAnnul
+		out.Operation = api.OpAnnul
 	case len(versions) == 0:
-		out.Operation = OpStore
+		out.Operation = api.OpStore
 	default:
-		out.Operation = OpNewVersion
+		out.Operation = api.OpNewVersion
 	}
 	rec.Operation = out.Operation
-	j.versions(versions)
-	if out.Operation != OpAnnul {
-		j.order()
+	if err := j.versions(versions); err != nil {
+		return nil, err
+	}
+	if out.Operation != api.OpAnnul {
+		if err := j.order(); err != nil {
+			return nil, err
+		}
 		j.identity(versions)
 	} else if len(versions) > 0 {
 		j.annulOrder()
@@ -123,10 +129,10 @@ func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID strin
 
 // record builds the archive record of a validated message, without the
 // document itself, which Submit adds only when it stores the record.
-func (a *Archive) record(res *rules.Result, version int, messageID string) *Record {
+func (a *Archive) record(res *rules.Result, version int, messageID string) *api.Record {
 	d := res.Document
 	h := d.Header
-	rec := &Record{
+	rec := &api.Record{
 		DocumentID: d.ID.Root, SetID: d.SetID.Root, Version: version,
 		Group: res.Group.Code, Kind: string(res.Group.Kind),
 		Custodian: d.Custodian.Root, Annulled: res.Annulment, CaseClosed: res.CaseClosed,
@@ -138,11 +144,11 @@ func (a *Archive) record(res *rules.Result, version int, messageID string) *Reco
 	if d.Case != nil {
 		rec.CaseID = d.Case.ID.Root
 	}
-	if t, err := rules.ParseTS(d.EffectiveTime.Value); err == nil {
+	if t, err := message.ParseTS(d.EffectiveTime.Value); err == nil {
 		rec.EffectiveTime = t
 	}
 	for _, c := range d.Consents {
-		if message.SameCodeSystem(c.CodeSystem, rules.OIDGuardianConsent) {
+		if message.SameCodeSystem(c.CodeSystem, kanta.OIDGuardianConsent) {
 			rec.GuardianConsent = c.Code
 		}
 	}
@@ -152,7 +158,7 @@ func (a *Archive) record(res *rules.Result, version int, messageID string) *Reco
 		rec.ServiceTask = h.FunctionCode.Code
 		rec.SpecificType = h.SpecificDocumentType.Code
 		rec.MainDocument = h.MainDocument.Root
-		if t, err := rules.ParseTS(h.DelayDate.Value); err == nil {
+		if t, err := message.ParseTS(h.DelayDate.Value); err == nil {
 			rec.DelayUntil = t
 		}
 		for _, ia := range h.InaccessibleArguments {
@@ -164,7 +170,7 @@ func (a *Archive) record(res *rules.Result, version int, messageID string) *Reco
 
 // snapshot is the archive's state as the rules see it.
 type snapshot struct {
-	latest []*Record
+	latest []*api.Record
 	// aliases maps a temporary identifier to the identity code that
 	// replaced it in a client relation document.
 	aliases map[string]string
@@ -177,7 +183,7 @@ func (a *Archive) snapshot(ctx context.Context) (*snapshot, error) {
 	}
 	st := &snapshot{latest: latest, aliases: make(map[string]string)}
 	for _, r := range latest {
-		if r.Kind != string(rules.KindClientRelation) {
+		if r.Kind != string(kanta.KindClientRelation) {
 			continue
 		}
 		vs, err := a.store.Versions(ctx, r.SetID)
@@ -208,14 +214,15 @@ func (s *snapshot) resolve(id string) string {
 	return id
 }
 
-func isHetu(id string) bool { return strings.HasPrefix(id, rules.OIDHetu+"^") }
+func isHetu(id string) bool { return strings.HasPrefix(id, kanta.OIDHetu+"^") }
 
 // judge applies the state rules to one message.
 type judge struct {
+	ctx context.Context
 	a   *Archive
 	out *Outcome
 	st  *snapshot
-	rec *Record
+	rec *api.Record
 	res *rules.Result
 }
 
@@ -223,20 +230,25 @@ func (j *judge) add(rule, where, format string, args ...any) {
 	j.out.Findings = append(j.out.Findings, j.a.catalogue.Finding(rule, where, format, args...))
 }
 
-// versions checks numbering, duplicate ids and annulled sets.
-func (j *judge) versions(vs []*Record) {
+// versions checks numbering, duplicate ids and annulled sets. Its error is
+// the store's: a lookup that failed, not one that found nothing.
+func (j *judge) versions(vs []*api.Record) error {
 	rec := j.rec
-	if other, ok := j.findByID(rec.DocumentID); ok {
+	other, err := j.a.store.ByDocumentID(j.ctx, rec.DocumentID)
+	switch {
+	case err == nil:
 		j.add("ARC-DUPLICATE-ID", "/ClinicalDocument/id", "document id %s is already archived (set %s version %d)", rec.DocumentID, other.SetID, other.Version)
+	case !errors.Is(err, ErrNotFound):
+		return fmt.Errorf("look up document id %s: %w", rec.DocumentID, err)
 	}
 	if len(vs) == 0 {
 		switch {
-		case j.out.Operation == OpAnnul:
+		case j.out.Operation == api.OpAnnul:
 			j.add("ARC-ANNUL-UNKNOWN", "/ClinicalDocument/setId", "set %s is not archived, so it cannot be annulled", rec.SetID)
 		case rec.Version != 1:
 			j.add("ARC-VERSION-FIRST", "/ClinicalDocument/versionNumber", "set %s is new, so its version must be 1, not %d", rec.SetID, rec.Version)
 		}
-		return
+		return nil
 	}
 	last := vs[len(vs)-1]
 	if last.Annulled {
@@ -249,16 +261,12 @@ func (j *judge) versions(vs []*Record) {
 		j.add("ARC-VERSION-SAME-DOCUMENT", "/ClinicalDocument/localSocialHeader/documentGroup",
 			"set %s is a group %s document of custodian %s, a new version cannot change them to %s and %s", rec.SetID, last.Group, last.Custodian, rec.Group, rec.Custodian)
 	}
-}
-
-func (j *judge) findByID(id string) (*Record, bool) {
-	r, err := j.a.store.ByDocumentID(context.Background(), id)
-	return r, err == nil
+	return nil
 }
 
 // live returns the latest non-annulled versions matching keep.
-func (j *judge) live(keep func(r *Record) bool) []*Record {
-	var out []*Record
+func (j *judge) live(keep func(r *api.Record) bool) []*api.Record {
+	var out []*api.Record
 	for _, r := range j.st.latest {
 		if !r.Annulled && r.SetID != j.rec.SetID && keep(r) {
 			out = append(out, r)
@@ -269,56 +277,61 @@ func (j *judge) live(keep func(r *Record) bool) []*Record {
 
 func (j *judge) sameClient(a, b string) bool { return j.st.resolve(a) == j.st.resolve(b) }
 
-func (j *judge) hasClient(r *Record, id string) bool {
+func (j *judge) hasClient(r *api.Record, id string) bool {
 	return slices.ContainsFunc(r.Clients, func(c string) bool { return j.sameClient(c, id) })
 }
 
 // order checks the storage order: client relation document, case
-// document, client document; and case membership.
-func (j *judge) order() {
+// document, client document; and case membership. Its error is the
+// store's.
+func (j *judge) order() error {
 	rec := j.rec
-	kind := rules.GroupKind(rec.Kind)
-	if j.res.Usage == "2" && kind != rules.KindJournal {
+	kind := kanta.GroupKind(rec.Kind)
+	if j.res.Usage == "2" && kind != kanta.KindJournal {
 		j.add("ARC-REGISTER-ACCESS", "/controlActProcess/reasonCode", "usage situation 2 (a producer's normal register access) allows storing journal entries only, not a %s", rec.Kind)
 	}
-	if kind == rules.KindClientRelation {
+	if kind == kanta.KindClientRelation {
 		for _, client := range rec.Clients {
-			if others := j.live(func(r *Record) bool {
-				return r.Kind == string(rules.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
+			if others := j.live(func(r *api.Record) bool {
+				return r.Kind == string(kanta.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
 			}); len(others) > 0 {
 				j.add("ARC-ONE-CRD", "/ClinicalDocument/setId", "the client already has client relation document %s with custodian %s", others[0].SetID, rec.Custodian)
 			}
 		}
-		return
+		return nil
 	}
-	if kind == rules.KindOld {
-		return
+	if kind == kanta.KindOld {
+		return nil
 	}
 	for _, client := range rec.Clients {
-		crds := j.live(func(r *Record) bool {
-			return r.Kind == string(rules.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
+		crds := j.live(func(r *api.Record) bool {
+			return r.Kind == string(kanta.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
 		})
 		if len(crds) == 0 {
 			j.add("ARC-ORDER-CRD", "/ClinicalDocument/recordTarget", "client %s has no archived client relation document with custodian %s, store it first", maskID(client), rec.Custodian)
 		}
 	}
-	if kind == rules.KindCase {
-		return
+	if kind == kanta.KindCase {
+		return nil
 	}
 	if rec.MainDocument != "" {
-		if _, ok := j.findLive(rec.MainDocument); !ok {
+		_, ok, err := j.findLive(rec.MainDocument)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			j.add("ARC-ATTACHMENT-MAIN", "/ClinicalDocument/localSocialHeader/mainDocument", "main document %s is not archived or is annulled", rec.MainDocument)
 		}
 	}
 	if rec.CaseID == "" {
-		return
+		return nil
 	}
-	cases := j.live(func(r *Record) bool {
-		return r.Kind == string(rules.KindCase) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
+	cases := j.live(func(r *api.Record) bool {
+		return r.Kind == string(kanta.KindCase) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
 	})
 	if len(cases) == 0 {
 		j.add("ARC-ORDER-CASE", "/ClinicalDocument/componentOf/encompassingEncounter/id", "case %s has no archived case document with custodian %s, store it first", rec.CaseID, rec.Custodian)
-		return
+		return nil
 	}
 	cs := cases[len(cases)-1]
 	if cs.CaseClosed {
@@ -334,29 +347,37 @@ func (j *judge) order() {
 			j.add("ARC-CASE-CLIENT", "/ClinicalDocument/recordTarget", "client %s is not a client of case %s", maskID(client), rec.CaseID)
 		}
 	}
+	return nil
 }
 
-// findLive finds a non-annulled document by set id or document id.
-func (j *judge) findLive(id string) (*Record, bool) {
+// findLive finds a non-annulled document by set id or document id. Its
+// error is a failed store lookup; a document the store does not hold is
+// not an error.
+func (j *judge) findLive(id string) (*api.Record, bool, error) {
 	for _, r := range j.st.latest {
 		if (r.SetID == id || r.DocumentID == id) && !r.Annulled {
-			return r, true
+			return r, true, nil
 		}
 	}
-	if r, ok := j.findByID(id); ok {
-		for _, l := range j.st.latest {
-			if l.SetID == r.SetID && !l.Annulled {
-				return l, true
-			}
+	r, err := j.a.store.ByDocumentID(j.ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("look up document id %s: %w", id, err)
+	}
+	for _, l := range j.st.latest {
+		if l.SetID == r.SetID && !l.Annulled {
+			return l, true, nil
 		}
 	}
-	return nil, false
+	return nil, false, nil
 }
 
 // identity checks the life of the client's identifiers: a temporary
 // identifier is replaced by an identity code once, first in the client
 // relation document, and never used after; an identity code never changes.
-func (j *judge) identity(vs []*Record) {
+func (j *judge) identity(vs []*api.Record) {
 	rec := j.rec
 	for _, c := range rec.Clients {
 		if h, ok := j.st.aliases[c]; ok && !isHetu(c) {
@@ -387,7 +408,7 @@ func (j *judge) identity(vs []*Record) {
 				if prev, ok := j.st.aliases[before]; ok && prev != after {
 					j.add("ARC-TEMP-ID-ONCE", "/ClinicalDocument/recordTarget", "temporary identifier %s was already replaced by %s", before, maskID(prev))
 				}
-				if _, ok := j.st.aliases[before]; !ok && rec.Kind != string(rules.KindClientRelation) {
+				if _, ok := j.st.aliases[before]; !ok && rec.Kind != string(kanta.KindClientRelation) {
 					j.add("ARC-TEMP-ID-ONCE", "/ClinicalDocument/recordTarget", "replace temporary identifier %s with the identity code in the client relation document first", before)
 				}
 			}
@@ -398,19 +419,19 @@ func (j *judge) identity(vs []*Record) {
 // annulOrder checks that nothing live refers to the set being annulled.
 func (j *judge) annulOrder() {
 	rec := j.rec
-	var refs []*Record
-	switch rules.GroupKind(rec.Kind) {
-	case rules.KindClientRelation:
-		refs = j.live(func(r *Record) bool {
-			return r.Kind != string(rules.KindClientRelation) && r.Custodian == rec.Custodian &&
+	var refs []*api.Record
+	switch kanta.GroupKind(rec.Kind) {
+	case kanta.KindClientRelation:
+		refs = j.live(func(r *api.Record) bool {
+			return r.Kind != string(kanta.KindClientRelation) && r.Custodian == rec.Custodian &&
 				slices.ContainsFunc(rec.Clients, func(c string) bool { return j.hasClient(r, c) })
 		})
-	case rules.KindCase:
-		refs = j.live(func(r *Record) bool {
-			return r.Kind != string(rules.KindCase) && r.Kind != string(rules.KindClientRelation) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
+	case kanta.KindCase:
+		refs = j.live(func(r *api.Record) bool {
+			return r.Kind != string(kanta.KindCase) && r.Kind != string(kanta.KindClientRelation) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
 		})
 	default:
-		refs = j.live(func(r *Record) bool {
+		refs = j.live(func(r *api.Record) bool {
 			return r.MainDocument != "" && (r.MainDocument == rec.SetID || r.MainDocument == rec.DocumentID)
 		})
 	}
@@ -422,7 +443,7 @@ func (j *judge) annulOrder() {
 
 // maskID hides an identity code that is not a test identity.
 func maskID(id string) string {
-	if root, ext, ok := strings.Cut(id, "^"); ok && root == rules.OIDHetu {
+	if root, ext, ok := strings.Cut(id, "^"); ok && root == kanta.OIDHetu {
 		return hetu.Mask(ext)
 	}
 	return id

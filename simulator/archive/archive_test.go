@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -15,6 +16,8 @@ import (
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/compose"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
@@ -82,7 +85,7 @@ func (f docs) signers(p *compose.Professional) []compose.Signer {
 	return []compose.Signer{{Key: k.key, Cert: k.cert, Professional: p}}
 }
 
-func (f docs) base(kind rules.GroupKind, n string, clients []compose.Person) *compose.Document {
+func (f docs) base(kind kanta.GroupKind, n string, clients []compose.Person) *compose.Document {
 	return &compose.Document{
 		Group: kind, ID: oid + n, SetID: oid + n, Version: 1,
 		Clients: slices.Clone(clients), Custodian: vantaa, Author: angel,
@@ -92,7 +95,7 @@ func (f docs) base(kind rules.GroupKind, n string, clients []compose.Person) *co
 
 // crd is a client relation document with a system signature.
 func (f docs) crd(n string, clients ...compose.Person) *compose.Document {
-	d := f.base(rules.KindClientRelation, n, clients)
+	d := f.base(kanta.KindClientRelation, n, clients)
 	d.Author = nil
 	d.Signers = f.signers(nil)
 	return d
@@ -100,7 +103,7 @@ func (f docs) crd(n string, clients ...compose.Person) *compose.Document {
 
 // caseDoc is the case document of case caseN.
 func (f docs) caseDoc(n, caseN string, clients ...compose.Person) *compose.Document {
-	d := f.base(rules.KindCase, n, clients)
+	d := f.base(kanta.KindCase, n, clients)
 	d.CaseID, d.CaseName, d.CaseOpened = oid+caseN, "Perheen tuen tarve", now.AddDate(0, -1, 0)
 	d.Signers = f.signers(nil)
 	return d
@@ -108,7 +111,7 @@ func (f docs) caseDoc(n, caseN string, clients ...compose.Person) *compose.Docum
 
 // plan is a client document (a plan signed by its author) of case caseN.
 func (f docs) plan(n, caseN string, clients ...compose.Person) *compose.Document {
-	d := f.base(rules.KindClientDocument, n, clients)
+	d := f.base(kanta.KindClientDocument, n, clients)
 	d.CaseID, d.SpecificType, d.ServiceProcess = oid+caseN, compose.TypePlanFamilies, "3"
 	d.SocialServices = []string{"45"}
 	d.Signers = f.signers(angel)
@@ -118,7 +121,7 @@ func (f docs) plan(n, caseN string, clients ...compose.Person) *compose.Document
 // journal is a journal entry of case caseN.
 func (f docs) journal(n, caseN string, clients ...compose.Person) *compose.Document {
 	d := f.plan(n, caseN, clients...)
-	d.Group, d.SpecificType = rules.KindJournal, ""
+	d.Group, d.SpecificType = kanta.KindJournal, ""
 	return d
 }
 
@@ -151,7 +154,7 @@ type step struct {
 	doc  *compose.Document
 	// usage is the frame's usage situation; "1" when empty.
 	usage string
-	op    archive.Operation
+	op    api.Operation
 	// rule is the state rule that must reject the message; "" means the
 	// message is archived.
 	rule string
@@ -164,11 +167,11 @@ func (s step) String() string {
 	return s.name + " (" + s.rule + ")"
 }
 
-func accepted(name string, d *compose.Document, op archive.Operation) step {
+func accepted(name string, d *compose.Document, op api.Operation) step {
 	return step{name: name, doc: d, op: op}
 }
 
-func rejected(name string, d *compose.Document, op archive.Operation, rule string) step {
+func rejected(name string, d *compose.Document, op api.Operation, rule string) step {
 	return step{name: name, doc: d, op: op, rule: rule}
 }
 
@@ -294,9 +297,9 @@ func errorsOf(fs yhteistestaus.Findings) []string {
 func TestFlows(t *testing.T) {
 	f := docs{t}
 	const (
-		store   = archive.OpStore
-		version = archive.OpNewVersion
-		annulOp = archive.OpAnnul
+		store   = api.OpStore
+		version = api.OpNewVersion
+		annulOp = api.OpAnnul
 	)
 	// The usual chain: client relation document, case, client document.
 	crd, cs, plan := f.crd("1", jade), f.caseDoc("2", "100", jade), f.plan("3", "100", jade)
@@ -315,7 +318,7 @@ func TestFlows(t *testing.T) {
 	secondSet.Version = 2
 	planAnnulled := annul(plan, "3.2")
 	otherGroup := next(plan, "3.2")
-	otherGroup.Group, otherGroup.SpecificType = rules.KindJournal, ""
+	otherGroup.Group, otherGroup.SpecificType = kanta.KindJournal, ""
 	otherCustodian := next(plan, "3.2")
 	otherCustodian.Custodian = helsinki
 	skipped := next(plan2, "3.3")
@@ -472,9 +475,9 @@ func TestConcurrentVersions(t *testing.T) {
 	e := newEnv(t)
 	crd, cs, plan := f.crd("1", jade), f.caseDoc("2", "100", jade), f.plan("3", "100", jade)
 	for _, s := range []step{
-		accepted("client relation document", crd, archive.OpStore),
-		accepted("case document", cs, archive.OpStore),
-		accepted("client document", plan, archive.OpStore),
+		accepted("client relation document", crd, api.OpStore),
+		accepted("case document", cs, api.OpStore),
+		accepted("client document", plan, api.OpStore),
 	} {
 		e.submit(s)
 	}
@@ -530,5 +533,28 @@ func TestConcurrentVersions(t *testing.T) {
 	}
 	if total != last-1 {
 		t.Errorf("%d versions accepted, want %d", total, last-1)
+	}
+}
+
+// failingStore is a store whose document-id lookup fails.
+type failingStore struct {
+	*archive.MemStore
+}
+
+var errDisk = errors.New("disk on fire")
+
+func (failingStore) ByDocumentID(context.Context, string) (*api.Record, error) {
+	return nil, errDisk
+}
+
+// TestStoreErrorIsNotNotFound checks that a failed store lookup stops the
+// submission with the store's error instead of reading as "not archived".
+func TestStoreErrorIsNotNotFound(t *testing.T) {
+	e := newEnv(t)
+	a := archive.New(failingStore{archive.NewMemStore()}, rules.Default(), fixedClock)
+	res := message(t, e.v, docs{t}.crd("1", jade), "", "1")
+	out, err := a.Submit(context.Background(), res, "1")
+	if !errors.Is(err, errDisk) {
+		t.Errorf("Submit = %+v, %v; want the store's error", out, err)
 	}
 }

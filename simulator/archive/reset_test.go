@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 )
@@ -28,7 +29,7 @@ func (s *eventStore) log(e string) {
 	s.events = append(s.events, e)
 }
 
-func (s *eventStore) Versions(ctx context.Context, setID string) ([]*archive.Record, error) {
+func (s *eventStore) Versions(ctx context.Context, setID string) ([]*api.Record, error) {
 	s.once.Do(func() {
 		s.log("versions")
 		close(s.entered)
@@ -37,7 +38,7 @@ func (s *eventStore) Versions(ctx context.Context, setID string) ([]*archive.Rec
 	return s.Store.Versions(ctx, setID)
 }
 
-func (s *eventStore) Add(ctx context.Context, r *archive.Record, prev int) error {
+func (s *eventStore) Add(ctx context.Context, r *api.Record, prev int) error {
 	s.log("add")
 	return s.Store.Add(ctx, r, prev)
 }

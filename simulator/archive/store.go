@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"sync"
+
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 )
 
 // Store holds the archived versions of one archive (one session). The
@@ -14,15 +16,15 @@ import (
 type Store interface {
 	// Versions returns every version of the set, oldest first; an unknown
 	// set gives an empty slice and no error.
-	Versions(ctx context.Context, setID string) ([]*Record, error)
+	Versions(ctx context.Context, setID string) ([]*api.Record, error)
 	// ByDocumentID returns the version with the document id, or ErrNotFound.
-	ByDocumentID(ctx context.Context, documentID string) (*Record, error)
+	ByDocumentID(ctx context.Context, documentID string) (*api.Record, error)
 	// Latest returns the latest version of every set, ordered by the time
 	// the set was first stored.
-	Latest(ctx context.Context) ([]*Record, error)
+	Latest(ctx context.Context) ([]*api.Record, error)
 	// Add appends r to its set if the set's latest version number is
 	// prevVersion (0 for a new set); otherwise it returns ErrConflict.
-	Add(ctx context.Context, r *Record, prevVersion int) error
+	Add(ctx context.Context, r *api.Record, prevVersion int) error
 	// Reset removes everything.
 	Reset(ctx context.Context) error
 }
@@ -30,27 +32,27 @@ type Store interface {
 // MemStore is the in-memory Store.
 type MemStore struct {
 	mu    sync.RWMutex
-	sets  map[string][]*Record
+	sets  map[string][]*api.Record
 	order []string
-	byID  map[string]*Record
+	byID  map[string]*api.Record
 }
 
 var _ Store = (*MemStore)(nil)
 
 // NewMemStore returns an empty in-memory store.
 func NewMemStore() *MemStore {
-	return &MemStore{sets: make(map[string][]*Record), byID: make(map[string]*Record)}
+	return &MemStore{sets: make(map[string][]*api.Record), byID: make(map[string]*api.Record)}
 }
 
 // Versions implements Store.
-func (m *MemStore) Versions(ctx context.Context, setID string) ([]*Record, error) {
+func (m *MemStore) Versions(ctx context.Context, setID string) ([]*api.Record, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return slices.Clone(m.sets[setID]), nil
 }
 
 // ByDocumentID implements Store.
-func (m *MemStore) ByDocumentID(ctx context.Context, documentID string) (*Record, error) {
+func (m *MemStore) ByDocumentID(ctx context.Context, documentID string) (*api.Record, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if r, ok := m.byID[documentID]; ok {
@@ -60,10 +62,10 @@ func (m *MemStore) ByDocumentID(ctx context.Context, documentID string) (*Record
 }
 
 // Latest implements Store.
-func (m *MemStore) Latest(ctx context.Context) ([]*Record, error) {
+func (m *MemStore) Latest(ctx context.Context) ([]*api.Record, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := make([]*Record, 0, len(m.order))
+	out := make([]*api.Record, 0, len(m.order))
 	for _, id := range m.order {
 		vs := m.sets[id]
 		out = append(out, vs[len(vs)-1])
@@ -72,7 +74,7 @@ func (m *MemStore) Latest(ctx context.Context) ([]*Record, error) {
 }
 
 // Add implements Store.
-func (m *MemStore) Add(ctx context.Context, r *Record, prevVersion int) error {
+func (m *MemStore) Add(ctx context.Context, r *api.Record, prevVersion int) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	vs := m.sets[r.SetID]
@@ -98,8 +100,8 @@ func (m *MemStore) Add(ctx context.Context, r *Record, prevVersion int) error {
 func (m *MemStore) Reset(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.sets = make(map[string][]*Record)
-	m.byID = make(map[string]*Record)
+	m.sets = make(map[string][]*api.Record)
+	m.byID = make(map[string]*api.Record)
 	m.order = nil
 	return nil
 }

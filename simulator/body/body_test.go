@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta/sosmetatest"
@@ -45,9 +46,9 @@ func loadSamples(tb testing.TB) []sample {
 		var body *etree.Element
 		for _, el := range doc.FindElements("//*") {
 			switch {
-			case el.Tag == "contentSpecificationId" && el.NamespaceURI() == hl7fiNamespace:
+			case el.Tag == "contentSpecificationId" && el.NamespaceURI() == kanta.NamespaceHL7Finland:
 				spec = strings.TrimSpace(el.Text())
-			case el.Tag == "nonXMLBody" && el.NamespaceURI() == hl7Namespace:
+			case el.Tag == "nonXMLBody" && el.NamespaceURI() == kanta.NamespaceHL7:
 				body = el
 			}
 		}

@@ -6,12 +6,7 @@ import (
 	"fmt"
 
 	"github.com/beevik/etree"
-)
-
-// Namespaces of the CDA body.
-const (
-	hl7Namespace   = "urn:hl7-org:v3"
-	hl7fiNamespace = "urn:hl7finland"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // MaxBase64Size bounds the base64 text of one body part before decoding.
@@ -74,12 +69,12 @@ func ReadNonXMLBody(nonXMLBody *etree.Element) (Content, error) {
 	var text, js *etree.Element
 	for _, ch := range nonXMLBody.ChildElements() {
 		switch {
-		case ch.Tag == "text" && ch.NamespaceURI() == hl7Namespace:
+		case ch.Tag == "text" && ch.NamespaceURI() == kanta.NamespaceHL7:
 			if text != nil {
 				return Content{}, errors.New("read nonXMLBody: more than one text element")
 			}
 			text = ch
-		case ch.Tag == "json" && ch.NamespaceURI() == hl7fiNamespace:
+		case ch.Tag == "json" && ch.NamespaceURI() == kanta.NamespaceHL7Finland:
 			if js != nil {
 				return Content{}, errors.New("read nonXMLBody: more than one json element")
 			}

@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-)
 
-// XHTMLNamespace is the namespace the display form's root element must use.
-const XHTMLNamespace = "http://www.w3.org/1999/xhtml"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
+)
 
 // Limits of CheckXHTML.
 const (
@@ -65,8 +64,8 @@ func CheckXHTML(data []byte) error {
 				if roots > 1 {
 					return fmt.Errorf("check xhtml: %w: more than one root element", ErrXHTMLSyntax)
 				}
-				if t.Name.Space != XHTMLNamespace {
-					return fmt.Errorf("check xhtml: %w: root <%s> in namespace %q, want %q", ErrXHTMLRoot, t.Name.Local, t.Name.Space, XHTMLNamespace)
+				if t.Name.Space != kanta.NamespaceXHTML {
+					return fmt.Errorf("check xhtml: %w: root <%s> in namespace %q, want %q", ErrXHTMLRoot, t.Name.Local, t.Name.Space, kanta.NamespaceXHTML)
 				}
 			}
 			depth++

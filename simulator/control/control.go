@@ -2,7 +2,9 @@
 // (simulator/server): the received messages with their findings, the
 // archive's contents, reset and the simulated clock. The conformance
 // runner's steps use it to check what the archive received and holds,
-// whether the archive runs in-process or on a shared server.
+// whether the archive runs in-process or on a shared server. It speaks
+// only the API's data types (simulator/api), so that its users need nothing
+// of the simulator itself.
 package control
 
 import (
@@ -18,9 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/yhteistestaus/yhteistestaus/simulator"
-	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
-	"github.com/yhteistestaus/yhteistestaus/simulator/server"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 )
 
 // Client talks to one session of a simulator.
@@ -83,8 +83,8 @@ func (c *Client) do(ctx context.Context, method, u string, body any, out any) er
 		return fmt.Errorf("%s %s: answer larger than %d bytes", method, u, limit)
 	}
 	if resp.StatusCode == http.StatusNotFound {
-		var apiErr server.APIError
-		if json.Unmarshal(data, &apiErr) == nil && apiErr.Code == server.CodeNoSession {
+		var apiErr api.Error
+		if json.Unmarshal(data, &apiErr) == nil && apiErr.Code == api.CodeNoSession {
 			return fmt.Errorf("%s %s: %w", method, u, ErrNoSession)
 		}
 		return fmt.Errorf("%s %s: %w", method, u, ErrNotFound)
@@ -130,7 +130,7 @@ type MessageFilter struct {
 
 // Messages returns the session's received messages that match f; none
 // when the session does not exist yet.
-func (c *Client) Messages(ctx context.Context, f MessageFilter) ([]*simulator.Exchange, error) {
+func (c *Client) Messages(ctx context.Context, f MessageFilter) ([]*api.Exchange, error) {
 	q := url.Values{}
 	if f.Since > 0 {
 		q.Set("since", strconv.Itoa(f.Since))
@@ -144,9 +144,7 @@ func (c *Client) Messages(ctx context.Context, f MessageFilter) ([]*simulator.Ex
 	if f.Client != "" {
 		q.Set("client", f.Client)
 	}
-	var out struct {
-		Messages []*simulator.Exchange `json:"messages"`
-	}
+	var out api.Messages
 	u := c.api("/messages")
 	if len(q) > 0 {
 		u += "?" + q.Encode()
@@ -157,23 +155,20 @@ func (c *Client) Messages(ctx context.Context, f MessageFilter) ([]*simulator.Ex
 		}
 		return nil, err
 	}
-	return out.Messages, nil
+	exs := make([]*api.Exchange, len(out.Messages))
+	for i := range out.Messages {
+		exs[i] = &out.Messages[i].Exchange
+	}
+	return exs, nil
 }
 
 // Message returns one message with its frame and document.
-func (c *Client) Message(ctx context.Context, seq int) (*Message, error) {
-	var m Message
+func (c *Client) Message(ctx context.Context, seq int) (*api.Message, error) {
+	var m api.Message
 	if err := c.do(ctx, http.MethodGet, c.api("/messages/"+strconv.Itoa(seq)), nil, &m); err != nil {
 		return nil, err
 	}
 	return &m, nil
-}
-
-// Message is a received message with its parts as text.
-type Message struct {
-	simulator.Exchange
-	FrameXML    string `json:"frameXml"`
-	DocumentXML string `json:"documentXml"`
 }
 
 // ArchiveFilter selects document sets.
@@ -183,7 +178,7 @@ type ArchiveFilter struct {
 
 // Archive returns the latest version of each archived set that matches f;
 // none when the session does not exist yet.
-func (c *Client) Archive(ctx context.Context, f ArchiveFilter) ([]server.SetView, error) {
+func (c *Client) Archive(ctx context.Context, f ArchiveFilter) ([]api.Set, error) {
 	q := url.Values{}
 	for k, v := range map[string]string{"client": f.Client, "kind": f.Kind, "caseId": f.CaseID, "custodian": f.Custodian} {
 		if v != "" {
@@ -194,7 +189,7 @@ func (c *Client) Archive(ctx context.Context, f ArchiveFilter) ([]server.SetView
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	var v server.ArchiveView
+	var v api.Archive
 	if err := c.do(ctx, http.MethodGet, u, nil, &v); err != nil {
 		if errors.Is(err, ErrNoSession) {
 			return nil, nil
@@ -206,10 +201,8 @@ func (c *Client) Archive(ctx context.Context, f ArchiveFilter) ([]server.SetView
 
 // Versions returns every version of a set, oldest first; ErrNotFound when
 // the set is not archived.
-func (c *Client) Versions(ctx context.Context, setID string) ([]*archive.Record, error) {
-	var out struct {
-		Versions []*archive.Record `json:"versions"`
-	}
+func (c *Client) Versions(ctx context.Context, setID string) ([]*api.Record, error) {
+	var out api.Versions
 	if err := c.do(ctx, http.MethodGet, c.api("/archive/sets/"+url.PathEscape(setID)), nil, &out); err != nil {
 		return nil, err
 	}
@@ -223,10 +216,10 @@ func (c *Client) Reset(ctx context.Context) error {
 
 // SetClock sets the session's simulated time.
 func (c *Client) SetClock(ctx context.Context, t time.Time) error {
-	return c.do(ctx, http.MethodPut, c.api("/clock"), server.ClockView{Now: t}, nil)
+	return c.do(ctx, http.MethodPut, c.api("/clock"), api.Clock{Now: t}, nil)
 }
 
 // AdvanceClock moves the session's simulated time forward.
 func (c *Client) AdvanceClock(ctx context.Context, d time.Duration) error {
-	return c.do(ctx, http.MethodPut, c.api("/clock"), server.ClockView{Advance: d.String()}, nil)
+	return c.do(ctx, http.MethodPut, c.api("/clock"), api.Clock{Advance: d.String()}, nil)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 )
 
@@ -145,68 +146,68 @@ func ParseDocument(doc *etree.Document) (*Document, error) {
 	if root == nil {
 		return nil, fmt.Errorf("document: no root element")
 	}
-	if root.Tag != "ClinicalDocument" || root.NamespaceURI() != NSHL7 {
+	if root.Tag != "ClinicalDocument" || root.NamespaceURI() != kanta.NamespaceHL7 {
 		return nil, fmt.Errorf("document: root element is %s in namespace %q, want ClinicalDocument in %s",
-			root.Tag, root.NamespaceURI(), NSHL7)
+			root.Tag, root.NamespaceURI(), kanta.NamespaceHL7)
 	}
 	d := &Document{XML: doc, Root: root}
-	d.ID = readII(child(root, NSHL7, "id"))
-	d.Code = readCode(child(root, NSHL7, "code"))
-	d.EffectiveTime = readValue(child(root, NSHL7, "effectiveTime"))
-	d.Confidentiality = readCode(child(root, NSHL7, "confidentialityCode"))
-	d.Language = readCode(child(root, NSHL7, "languageCode"))
-	d.SetID = readII(child(root, NSHL7, "setId"))
-	d.Version = readValue(child(root, NSHL7, "versionNumber"))
+	d.ID = readII(child(root, kanta.NamespaceHL7, "id"))
+	d.Code = readCode(child(root, kanta.NamespaceHL7, "code"))
+	d.EffectiveTime = readValue(child(root, kanta.NamespaceHL7, "effectiveTime"))
+	d.Confidentiality = readCode(child(root, kanta.NamespaceHL7, "confidentialityCode"))
+	d.Language = readCode(child(root, kanta.NamespaceHL7, "languageCode"))
+	d.SetID = readII(child(root, kanta.NamespaceHL7, "setId"))
+	d.Version = readValue(child(root, kanta.NamespaceHL7, "versionNumber"))
 	// The document's recordTarget is patientRole/patient, the frame's
 	// patient/patientPerson.
 	d.Patients = readPatients(root, "patientRole", "patient")
 	d.Authors = readAuthors(root)
-	org := path(root, NSHL7, "custodian", "assignedCustodian", "representedCustodianOrganization")
-	d.Custodian = readII(child(org, NSHL7, "id"))
-	d.CustodianName = Text(child(org, NSHL7, "name"))
-	for _, au := range children(root, NSHL7, "authorization") {
-		if c := path(au, NSHL7, "consent", "code"); c != nil {
+	org := path(root, kanta.NamespaceHL7, "custodian", "assignedCustodian", "representedCustodianOrganization")
+	d.Custodian = readII(child(org, kanta.NamespaceHL7, "id"))
+	d.CustodianName = Text(child(org, kanta.NamespaceHL7, "name"))
+	for _, au := range children(root, kanta.NamespaceHL7, "authorization") {
+		if c := path(au, kanta.NamespaceHL7, "consent", "code"); c != nil {
 			d.Consents = append(d.Consents, readCode(c))
 		}
 	}
-	for _, rd := range children(root, NSHL7, "relatedDocument") {
-		pd := child(rd, NSHL7, "parentDocument")
+	for _, rd := range children(root, kanta.NamespaceHL7, "relatedDocument") {
+		pd := child(rd, kanta.NamespaceHL7, "parentDocument")
 		d.RelatedDocuments = append(d.RelatedDocuments, RelatedDocument{
 			El: rd, TypeCode: attr(rd, "typeCode"),
-			ID: readII(child(pd, NSHL7, "id")), SetID: readII(child(pd, NSHL7, "setId")),
-			Version: readValue(child(pd, NSHL7, "versionNumber")),
+			ID: readII(child(pd, kanta.NamespaceHL7, "id")), SetID: readII(child(pd, kanta.NamespaceHL7, "setId")),
+			Version: readValue(child(pd, kanta.NamespaceHL7, "versionNumber")),
 		})
 	}
-	if enc := path(root, NSHL7, "componentOf", "encompassingEncounter"); enc != nil {
-		c := &Case{El: enc, ID: readII(child(enc, NSHL7, "id"))}
-		if et := child(enc, NSHL7, "effectiveTime"); et != nil {
+	if enc := path(root, kanta.NamespaceHL7, "componentOf", "encompassingEncounter"); enc != nil {
+		c := &Case{El: enc, ID: readII(child(enc, kanta.NamespaceHL7, "id"))}
+		if et := child(enc, kanta.NamespaceHL7, "effectiveTime"); et != nil {
 			c.Effective = et
-			c.Low = readValue(child(et, NSHL7, "low"))
-			c.High = readValue(child(et, NSHL7, "high"))
+			c.Low = readValue(child(et, kanta.NamespaceHL7, "low"))
+			c.High = readValue(child(et, kanta.NamespaceHL7, "high"))
 			if !c.Low.Present() && attr(et, "value") != "" {
 				c.Low = Value{Value: attr(et, "value"), El: et}
 			}
 		}
-		for _, ep := range children(enc, NSHL7, "encounterParticipant") {
+		for _, ep := range children(enc, kanta.NamespaceHL7, "encounterParticipant") {
 			if attr(ep, "typeCode") == "ADM" {
-				c.ServiceUnit = readII(path(ep, NSHL7, "assignedEntity", "representedOrganization", "id"))
+				c.ServiceUnit = readII(path(ep, kanta.NamespaceHL7, "assignedEntity", "representedOrganization", "id"))
 			}
 		}
-		c.Responsible = readII(path(enc, NSHL7, "responsibleParty", "assignedEntity", "representedOrganization", "id"))
+		c.Responsible = readII(path(enc, kanta.NamespaceHL7, "responsibleParty", "assignedEntity", "representedOrganization", "id"))
 		d.Case = c
 	}
-	if h := child(root, NSHL7FI, "localSocialHeader"); h != nil {
+	if h := child(root, kanta.NamespaceHL7Finland, "localSocialHeader"); h != nil {
 		d.Header = readHeader(h)
 	}
-	d.Body = readBody(path(root, NSHL7, "component", "nonXMLBody"))
+	d.Body = readBody(path(root, kanta.NamespaceHL7, "component", "nonXMLBody"))
 	return d, nil
 }
 
 func readHeader(h *etree.Element) *LocalHeader {
 	lh := &LocalHeader{El: h}
-	c := func(name string) Code { return readCode(child(h, NSHL7FI, name)) }
-	v := func(name string) Value { return readValue(child(h, NSHL7FI, name)) }
-	id := func(name string) II { return readII(child(h, NSHL7FI, name)) }
+	c := func(name string) Code { return readCode(child(h, kanta.NamespaceHL7Finland, name)) }
+	v := func(name string) Value { return readValue(child(h, kanta.NamespaceHL7Finland, name)) }
+	id := func(name string) II { return readII(child(h, kanta.NamespaceHL7Finland, name)) }
 	lh.SpecificDocumentType = c("specificDocumentType")
 	lh.CreationTime = v("creationTime")
 	lh.DocumentGroup = c("documentGroup")
@@ -222,40 +223,40 @@ func readHeader(h *etree.Element) *LocalHeader {
 	lh.SpecialContent = c("specialContent")
 	lh.ContentSpecificationID = v("contentSpecificationId")
 	lh.EncompassingClientRelationship = id("encompassingClientRelationship")
-	lh.ServiceProcess = readCode(path(h, NSHL7FI, "serviceProcess", "code"))
-	for _, s := range children(h, NSHL7FI, "socialService") {
+	lh.ServiceProcess = readCode(path(h, kanta.NamespaceHL7Finland, "serviceProcess", "code"))
+	for _, s := range children(h, kanta.NamespaceHL7Finland, "socialService") {
 		lh.SocialServices = append(lh.SocialServices, readCode(s))
 	}
 	lh.CaseName = c("caseName")
 	lh.CaseStatus = c("caseStatus")
-	for _, cc := range children(h, NSHL7FI, "caseClient") {
+	for _, cc := range children(h, kanta.NamespaceHL7Finland, "caseClient") {
 		lh.CaseClients = append(lh.CaseClients, readII(cc))
 	}
 	lh.AuthorizationRestrictionArgument = v("authorizationRestrictionArgument")
-	for _, ia := range children(h, NSHL7FI, "inaccessibleArgument") {
+	for _, ia := range children(h, kanta.NamespaceHL7Finland, "inaccessibleArgument") {
 		lh.InaccessibleArguments = append(lh.InaccessibleArguments, readCode(ia))
 	}
 	lh.DelayDate = v("delayDate")
 	lh.ReasonOfCorrection = c("reasonOfCorrection")
 	lh.Description = v("description")
 	lh.MainDocument = id("mainDocument")
-	for _, s := range children(h, NSHL7FI, "signature") {
-		sg := Signer{El: s, AssignedAuthorSigner: readValue(child(s, NSHL7FI, "assignedAuthorSigner")),
-			AuthenticationMethod: readCode(child(s, NSHL7FI, "authenticationMethod")),
-			Time:                 readValue(child(s, NSHL7FI, "time"))}
-		if n := path(s, NSHL7FI, "signer", "name"); n != nil {
-			for _, g := range children(n, NSHL7FI, "given") {
+	for _, s := range children(h, kanta.NamespaceHL7Finland, "signature") {
+		sg := Signer{El: s, AssignedAuthorSigner: readValue(child(s, kanta.NamespaceHL7Finland, "assignedAuthorSigner")),
+			AuthenticationMethod: readCode(child(s, kanta.NamespaceHL7Finland, "authenticationMethod")),
+			Time:                 readValue(child(s, kanta.NamespaceHL7Finland, "time"))}
+		if n := path(s, kanta.NamespaceHL7Finland, "signer", "name"); n != nil {
+			for _, g := range children(n, kanta.NamespaceHL7Finland, "given") {
 				sg.Given = append(sg.Given, Text(g))
 			}
-			sg.Family = Text(child(n, NSHL7FI, "family"))
+			sg.Family = Text(child(n, kanta.NamespaceHL7Finland, "family"))
 		}
 		lh.Signers = append(lh.Signers, sg)
 	}
-	if sc := child(h, NSHL7FI, "signatureCollection"); sc != nil {
+	if sc := child(h, kanta.NamespaceHL7Finland, "signatureCollection"); sc != nil {
 		lh.SignatureCollection = sc
-		for _, s := range children(sc, NSHL7FI, "signature") {
+		for _, s := range children(sc, kanta.NamespaceHL7Finland, "signature") {
 			lh.Signatures = append(lh.Signatures, SignatureInfo{El: s, ID: attr(s, "ID"),
-				Type: readCode(child(s, NSHL7FI, "signatureDescription"))})
+				Type: readCode(child(s, kanta.NamespaceHL7Finland, "signatureDescription"))})
 		}
 	}
 	lh.Elements = h.ChildElements()
@@ -268,13 +269,13 @@ func readBody(b *etree.Element) Body {
 		return body
 	}
 	body.ID = attr(b, "ID")
-	if t := child(b, NSHL7, "text"); t != nil {
+	if t := child(b, kanta.NamespaceHL7, "text"); t != nil {
 		body.Text = t
 		body.MediaType = attr(t, "mediaType")
 		body.Representation = attr(t, "representation")
 		body.Display, body.DisplayErr = decodeBase64(t)
 	}
-	if j := child(b, NSHL7FI, "json"); j != nil {
+	if j := child(b, kanta.NamespaceHL7Finland, "json"); j != nil {
 		body.JSONEl = j
 		body.JSON, body.JSONErr = decodeBase64(j)
 	}

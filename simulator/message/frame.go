@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // Frame is the HL7 V3 archiving frame (siirtokehys): transmission wrapper,
@@ -64,52 +65,52 @@ func ParseFrame(doc *etree.Document) (*Frame, error) {
 	if root == nil {
 		return nil, fmt.Errorf("frame: no root element")
 	}
-	if root.NamespaceURI() != NSHL7 {
-		return nil, fmt.Errorf("frame: root element %s is not in the HL7 V3 namespace %s", root.Tag, NSHL7)
+	if root.NamespaceURI() != kanta.NamespaceHL7 {
+		return nil, fmt.Errorf("frame: root element %s is not in the HL7 V3 namespace %s", root.Tag, kanta.NamespaceHL7)
 	}
 	f := &Frame{Root: root, Interaction: root.Tag}
-	f.ID = readII(child(root, NSHL7, "id"))
-	f.CreationTime = readValue(child(root, NSHL7, "creationTime"))
-	f.InteractionID = readII(child(root, NSHL7, "interactionId"))
-	f.Processing = readCode(child(root, NSHL7, "processingCode"))
-	f.ProcessingMode = readCode(child(root, NSHL7, "processingModeCode"))
-	f.AcceptAck = readCode(child(root, NSHL7, "acceptAckCode"))
-	for _, r := range children(root, NSHL7, "receiver") {
-		f.Receivers = append(f.Receivers, readII(path(r, NSHL7, "device", "id")))
+	f.ID = readII(child(root, kanta.NamespaceHL7, "id"))
+	f.CreationTime = readValue(child(root, kanta.NamespaceHL7, "creationTime"))
+	f.InteractionID = readII(child(root, kanta.NamespaceHL7, "interactionId"))
+	f.Processing = readCode(child(root, kanta.NamespaceHL7, "processingCode"))
+	f.ProcessingMode = readCode(child(root, kanta.NamespaceHL7, "processingModeCode"))
+	f.AcceptAck = readCode(child(root, kanta.NamespaceHL7, "acceptAckCode"))
+	for _, r := range children(root, kanta.NamespaceHL7, "receiver") {
+		f.Receivers = append(f.Receivers, readII(path(r, kanta.NamespaceHL7, "device", "id")))
 	}
-	for _, s := range children(root, NSHL7, "sender") {
-		f.Senders = append(f.Senders, readII(path(s, NSHL7, "device", "id")))
+	for _, s := range children(root, kanta.NamespaceHL7, "sender") {
+		f.Senders = append(f.Senders, readII(path(s, kanta.NamespaceHL7, "device", "id")))
 	}
-	ca := child(root, NSHL7, "controlActProcess")
+	ca := child(root, kanta.NamespaceHL7, "controlActProcess")
 	f.ControlAct = ca
 	if ca == nil {
 		return f, nil
 	}
-	f.TriggerEvent = readCode(child(ca, NSHL7, "code"))
-	for _, rc := range children(ca, NSHL7, "reasonCode") {
+	f.TriggerEvent = readCode(child(ca, kanta.NamespaceHL7, "code"))
+	for _, rc := range children(ca, kanta.NamespaceHL7, "reasonCode") {
 		f.ReasonCodes = append(f.ReasonCodes, readCode(rc))
 	}
-	if ap := path(ca, NSHL7, "authorOrPerformer", "assignedPerson"); ap != nil {
-		f.Performer = Person{ID: readII(child(ap, NSHL7, "id")), El: ap}
-		readName(&f.Performer, path(ap, NSHL7, "assignedPerson", "name"), NSHL7)
-		f.PerformerOrganization = readII(path(ap, NSHL7, "representedOrganization", "id"))
+	if ap := path(ca, kanta.NamespaceHL7, "authorOrPerformer", "assignedPerson"); ap != nil {
+		f.Performer = Person{ID: readII(child(ap, kanta.NamespaceHL7, "id")), El: ap}
+		readName(&f.Performer, path(ap, kanta.NamespaceHL7, "assignedPerson", "name"), kanta.NamespaceHL7)
+		f.PerformerOrganization = readII(path(ap, kanta.NamespaceHL7, "representedOrganization", "id"))
 	}
-	cd := path(ca, NSHL7, "subject", "clinicalDocument")
+	cd := path(ca, kanta.NamespaceHL7, "subject", "clinicalDocument")
 	if cd == nil {
 		return f, nil
 	}
 	fd := &FrameDocument{
 		El:             cd,
-		ID:             readII(child(cd, NSHL7, "id")),
-		Code:           readCode(child(cd, NSHL7, "code")),
-		Text:           child(cd, NSHL7, "text"),
-		StatusCode:     readCode(child(cd, NSHL7, "statusCode")),
-		EffectiveTime:  readValue(child(cd, NSHL7, "effectiveTime")),
-		SetID:          readII(child(cd, NSHL7, "setId")),
-		Version:        readValue(child(cd, NSHL7, "versionNumber")),
-		CompletionCode: readCode(child(cd, NSHL7, "completionCode")),
-		StorageCode:    readCode(child(cd, NSHL7, "storageCode")),
-		Custodian:      readII(path(cd, NSHL7, "custodian", "assignedCustodian", "representedOrganization", "id")),
+		ID:             readII(child(cd, kanta.NamespaceHL7, "id")),
+		Code:           readCode(child(cd, kanta.NamespaceHL7, "code")),
+		Text:           child(cd, kanta.NamespaceHL7, "text"),
+		StatusCode:     readCode(child(cd, kanta.NamespaceHL7, "statusCode")),
+		EffectiveTime:  readValue(child(cd, kanta.NamespaceHL7, "effectiveTime")),
+		SetID:          readII(child(cd, kanta.NamespaceHL7, "setId")),
+		Version:        readValue(child(cd, kanta.NamespaceHL7, "versionNumber")),
+		CompletionCode: readCode(child(cd, kanta.NamespaceHL7, "completionCode")),
+		StorageCode:    readCode(child(cd, kanta.NamespaceHL7, "storageCode")),
+		Custodian:      readII(path(cd, kanta.NamespaceHL7, "custodian", "assignedCustodian", "representedOrganization", "id")),
 	}
 	fd.Patients = readPatients(cd, "patient", "patientPerson")
 	fd.Authors = readAuthors(cd)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // II is an HL7 instance identifier: root OID, optional extension, or a
@@ -113,16 +114,16 @@ func readName(p *Person, name *etree.Element, ns string) {
 // with name, birth time and gender in role/person.
 func readPatients(e *etree.Element, role, person string) []Person {
 	var out []Person
-	for _, rt := range children(e, NSHL7, "recordTarget") {
-		r := child(rt, NSHL7, role)
+	for _, rt := range children(e, kanta.NamespaceHL7, "recordTarget") {
+		r := child(rt, kanta.NamespaceHL7, role)
 		if r == nil {
 			continue
 		}
-		p := Person{ID: readII(child(r, NSHL7, "id")), El: r}
-		pp := child(r, NSHL7, person)
-		readName(&p, child(pp, NSHL7, "name"), NSHL7)
-		p.BirthTime = readValue(child(pp, NSHL7, "birthTime"))
-		p.Gender = readCode(child(pp, NSHL7, "administrativeGenderCode"))
+		p := Person{ID: readII(child(r, kanta.NamespaceHL7, "id")), El: r}
+		pp := child(r, kanta.NamespaceHL7, person)
+		readName(&p, child(pp, kanta.NamespaceHL7, "name"), kanta.NamespaceHL7)
+		p.BirthTime = readValue(child(pp, kanta.NamespaceHL7, "birthTime"))
+		p.Gender = readCode(child(pp, kanta.NamespaceHL7, "administrativeGenderCode"))
 		out = append(out, p)
 	}
 	return out
@@ -131,10 +132,10 @@ func readPatients(e *etree.Element, role, person string) []Person {
 // readAuthors reads author/assignedAuthor persons of e.
 func readAuthors(e *etree.Element) []Person {
 	var out []Person
-	for _, au := range children(e, NSHL7, "author") {
-		aa := child(au, NSHL7, "assignedAuthor")
-		p := Person{ID: readII(child(aa, NSHL7, "id")), El: aa}
-		readName(&p, path(aa, NSHL7, "assignedPerson", "name"), NSHL7)
+	for _, au := range children(e, kanta.NamespaceHL7, "author") {
+		aa := child(au, kanta.NamespaceHL7, "assignedAuthor")
+		p := Person{ID: readII(child(aa, kanta.NamespaceHL7, "id")), El: aa}
+		readName(&p, path(aa, kanta.NamespaceHL7, "assignedPerson", "name"), kanta.NamespaceHL7)
 		out = append(out, p)
 	}
 	return out

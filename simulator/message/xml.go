@@ -19,9 +19,6 @@ import (
 
 // Namespace URIs of the archiving message.
 const (
-	NSHL7     = "urn:hl7-org:v3"
-	NSHL7FI   = "urn:hl7finland"
-	NSXSI     = "http://www.w3.org/2001/XMLSchema-instance"
 	NSXMLDSig = "http://www.w3.org/2000/09/xmldsig#"
 )
 

@@ -7,6 +7,13 @@
 // catalogue/, embedded in the binary. The same id appears in the
 // acknowledgement sent to the vendor, in a failing scenario step and in the
 // conformance report.
+//
+// Go code names a rule by its id as a string literal ("HDR-CASE-ID"). A
+// test of this package (ruleids_test.go) parses every Go file of the module
+// and fails on any id the catalogue does not hold, so a misspelt id fails
+// the build's tests instead of showing at run time as
+// INTERNAL-UNKNOWN-RULE. Literals were chosen over generated constants
+// because they need no generation step when a change adds a rule.
 package rules
 
 import (

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 func TestDefaultCatalogueLoads(t *testing.T) {
@@ -49,5 +51,19 @@ func TestFindingCarriesSource(t *testing.T) {
 	}
 	if u := c.Finding("NO-SUCH-RULE", "", "m"); u.Rule != "INTERNAL-UNKNOWN-RULE" {
 		t.Errorf("unknown rule gave %+v", u)
+	}
+}
+
+func TestGroupsRequireOnlyElementsTheValidatorChecks(t *testing.T) {
+	gs, err := kanta.DefaultGroups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkRequiredElements(gs); err != nil {
+		t.Errorf("embedded groups: %v", err)
+	}
+	broken := &kanta.Groups{List: []*kanta.Group{{Code: "9", Kind: kanta.KindCase, Required: []string{"caseId", "shoeSize"}}}}
+	if err := checkRequiredElements(broken); err == nil || !strings.Contains(err.Error(), `group 9 requires unknown element "shoeSize"`) {
+		t.Errorf("a group requiring shoeSize: got %v", err)
 	}
 }

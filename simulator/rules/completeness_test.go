@@ -11,6 +11,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 )
 
@@ -74,14 +75,14 @@ func originalPair(tb testing.TB, fx *corpusFixture, name string) pair {
 }
 
 // groupBases names an original of every document group kind.
-func groupBases() map[GroupKind]string {
-	return map[GroupKind]string{
-		KindClientRelation: baseClientRelation,
-		KindCase:           baseCase,
-		KindOld:            baseOld,
-		KindPhase1:         basePhase1,
-		KindClientDocument: basePlan,
-		KindJournal:        baseJournal,
+func groupBases() map[kanta.GroupKind]string {
+	return map[kanta.GroupKind]string{
+		kanta.KindClientRelation: baseClientRelation,
+		kanta.KindCase:           baseCase,
+		kanta.KindOld:            baseOld,
+		kanta.KindPhase1:         basePhase1,
+		kanta.KindClientDocument: basePlan,
+		kanta.KindJournal:        baseJournal,
 	}
 }
 
@@ -207,7 +208,7 @@ func notCoded() map[string]string {
 
 // completenessCases generates the variants.
 func completenessCases() []mutationCase {
-	gs, err := DefaultGroups()
+	gs, err := kanta.DefaultGroups()
 	if err != nil {
 		panic(err)
 	}
@@ -325,7 +326,7 @@ func setContentCaseStatus(tb testing.TB, v map[string]any, code string) {
 // every document group, a removal for every element a group requires, and
 // both variants for every coded element the bindings name.
 func TestCorpusCoversTable1122(t *testing.T) {
-	gs, err := DefaultGroups()
+	gs, err := kanta.DefaultGroups()
 	if err != nil {
 		t.Fatal(err)
 	}

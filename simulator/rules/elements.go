@@ -1,6 +1,11 @@
 package rules
 
-import "github.com/yhteistestaus/yhteistestaus/simulator/message"
+import (
+	"fmt"
+
+	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/message"
+)
 
 // headerElement is a metadata element a document group can require: the
 // rule a missing element breaks, the element's name in findings, and how to
@@ -11,14 +16,28 @@ type headerElement struct {
 	present func(d *message.Document) bool
 }
 
-// headerElementFor returns the metadata element groups.yaml may list under
+// checkRequiredElements reports a group of the table that requires an
+// element the validator cannot check.
+func checkRequiredElements(gs *kanta.Groups) error {
+	known := headerElements()
+	for _, g := range gs.List {
+		for _, el := range g.Required {
+			if _, ok := known[el]; !ok {
+				return fmt.Errorf("groups: group %s requires unknown element %q", g.Code, el)
+			}
+		}
+	}
+	return nil
+}
+
+// headerElementFor returns the metadata element kanta/groups.yaml may list under
 // required by the name.
 func headerElementFor(name string) (headerElement, bool) {
 	el, ok := headerElements()[name]
 	return el, ok
 }
 
-// headerElements returns the element names groups.yaml may list under
+// headerElements returns the element names kanta/groups.yaml may list under
 // required. It builds the small table on each call, once per validated
 // message, so that no package-level map exists to be changed.
 func headerElements() map[string]headerElement {

@@ -1,16 +1,17 @@
 package rules
 
 import (
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 )
 
-// WithCodes returns a copy of the groups table whose codes follow the code
+// groupsWithCodes returns a copy of the groups table whose codes follow the code
 // lists cs: every simulator's own code (SIM-*) that an overlay replaced
 // (codes.Set.Replacement) becomes the real code that took its place, so
 // that a coordinator who loads THL's lists (--codes) changes what the
 // rules expect without editing groups.yaml. The code system of each code
 // is the one its element is bound to (bindings.yaml).
-func (gs *Groups) WithCodes(cs *codes.Set) *Groups {
+func groupsWithCodes(gs *kanta.Groups, cs *codes.Set) *kanta.Groups {
 	out := *gs
 	in := func(binding string) func(string) string {
 		oid, _ := cs.Binding(binding)
@@ -24,7 +25,7 @@ func (gs *Groups) WithCodes(cs *codes.Set) *Groups {
 		return out
 	}
 	group, request := in("header.documentGroup"), in("frame.serviceRequest")
-	out.List = make([]*Group, len(gs.List))
+	out.List = make([]*kanta.Group, len(gs.List))
 	for i, g := range gs.List {
 		ng := *g
 		ng.Code = group(g.Code)
@@ -50,5 +51,5 @@ func (gs *Groups) WithCodes(cs *codes.Set) *Groups {
 // an overlay applied) and follow its replacements in the groups table.
 func (v *Validator) UseCodes(cs *codes.Set) {
 	v.Codes = cs
-	v.Groups = v.Groups.WithCodes(cs)
+	v.Groups = groupsWithCodes(v.Groups, cs)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 )
 
@@ -33,7 +34,7 @@ func TestOverlayChangesWhatTheRulesExpect(t *testing.T) {
 
 	fx.v.UseCodes(cs)
 	ctx := context.Background()
-	if res := fx.v.Validate(ctx, real.frame, real.doc); res.Findings.HasErrors() || res.Group == nil || res.Group.Kind != KindCase {
+	if res := fx.v.Validate(ctx, real.frame, real.doc); res.Findings.HasErrors() || res.Group == nil || res.Group.Kind != kanta.KindCase {
 		t.Errorf("the case document with THL's codes: group %v, findings %v", res.Group, res.Findings)
 	}
 	res := fx.v.Validate(ctx, own.frame, own.doc)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
 )
@@ -123,8 +124,8 @@ func originals() []original {
 		{basePlan, func(tb testing.TB, _ *corpusFixture) pair {
 			return pair{readSample(tb, "plan-frame.xml"), readSample(tb, "signature-restored/plan-document.xml")}
 		}, append(planNotes, "SIG-ONE-PROFESSIONAL")},
-		{basePlanOneSigner, derive(basePlan, resign(SignatureProfessional)), planNotes},
-		{basePlanSystem, derive(basePlan, resign(SignatureSystem)), planNotes},
+		{basePlanOneSigner, derive(basePlan, resign(kanta.SignatureProfessional)), planNotes},
+		{basePlanSystem, derive(basePlan, resign(kanta.SignatureSystem)), planNotes},
 		{basePlanPDF, derive(basePlan, steps(
 			editDoc(func(tb testing.TB, d *etree.Element) {
 				setAttr(tb, d, "localSocialHeader/fileFormat", "code", "SIM-PDFA")
@@ -135,7 +136,7 @@ func originals() []original {
 				remove(tb, d, "component/nonXMLBody/json")
 				setDisplay(tb, d, "application/pdf", body.MinimalPDFA("Asiakassuunnitelma", "Suunnitelma"))
 			}),
-			resign(SignatureProfessional))), planNotes},
+			resign(kanta.SignatureProfessional))), planNotes},
 		{baseCase, derive(baseClientRelation, steps(
 			editFrame(func(tb testing.TB, f *etree.Element) {
 				setAttr(tb, f, "controlActProcess/reasonCode[1]", "code", serviceRequestCase)
@@ -678,14 +679,14 @@ func mutationCases() []mutationCase {
 			mutate: editDoc(attrIs(headerPrefix+"specificDocumentType", "code", "11001"))},
 		{name: "document signed by two professionals", base: basePlanOneSigner, want: "SIG-ONE-PROFESSIONAL",
 			mutate: func(tb testing.TB, fx *corpusFixture, p pair) pair {
-				return pair{p.frame, fx.sign(tb, p.doc, SignatureProfessional)}
+				return pair{p.frame, fx.sign(tb, p.doc, kanta.SignatureProfessional)}
 			}},
 		{name: "professional signature without signer metadata", base: basePlan, want: "SIG-SIGNER-METADATA",
 			mutate: editDoc(removeAt(headerPrefix + "signature"))},
 		{name: "signer metadata without authentication method", base: basePlanOneSigner, want: "SIG-SIGNER-METADATA",
 			mutate: editDoc(removeAt(headerPrefix + "signature/authenticationMethod"))},
 		{name: "professional signature on a client relation document without signer metadata", base: baseClientRelation, want: "SIG-SIGNER-METADATA",
-			mutate: resign(SignatureProfessional)},
+			mutate: resign(kanta.SignatureProfessional)},
 		{name: "signature without type", base: baseClientRelation, want: "SIG-TYPE",
 			mutate: editDoc(removeAt(sigCR + "/signatureDescription"))},
 	}, completenessCases()...)

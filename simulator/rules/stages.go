@@ -9,6 +9,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 	"github.com/yhteistestaus/yhteistestaus/simulator/message"
@@ -294,10 +295,10 @@ func (c *check) identity() {
 	checkPerson := func(p message.Person, who string, client bool) {
 		id := p.ID
 		switch {
-		case id.Root == OIDHetu:
+		case id.Root == kanta.OIDHetu:
 			code, ok := checkHetu(id.Extension, message.AttrPath(id.El, "extension"), who, client)
 			if ok && client && p.BirthTime.Value != "" {
-				bt, err := ParseTS(p.BirthTime.Value)
+				bt, err := message.ParseTS(p.BirthTime.Value)
 				if err != nil || bt.Format("20060102") != code.BirthDate.Format("20060102") {
 					c.add("ID-BIRTH-DATE", message.Path(p.BirthTime.El), "birth time %q does not match the identity code's birth date %s",
 						p.BirthTime.Value, code.BirthDate.Format(time.DateOnly))
@@ -309,16 +310,16 @@ func (c *check) identity() {
 			if !isOID(id.Root) || id.Extension == "" {
 				c.add("ID-TEMP-ID", loc(id.El, message.Path(p.El)), "temporary identifier %q needs an OID root and a value", id.String())
 			}
-		case !client && id.Root == OIDRegistrationNumber:
+		case !client && id.Root == kanta.OIDRegistrationNumber:
 			if id.Extension == "" {
 				c.add("ID-PROFESSIONAL", message.Path(id.El), "registration number without a value")
 			}
 		case !client && id.NullFlavor == "":
-			c.add("ID-PROFESSIONAL", loc(id.El, message.Path(p.El)), "professional id root %q is neither %s nor %s", id.Root, OIDHetu, OIDRegistrationNumber)
+			c.add("ID-PROFESSIONAL", loc(id.El, message.Path(p.El)), "professional id root %q is neither %s nor %s", id.Root, kanta.OIDHetu, kanta.OIDRegistrationNumber)
 		}
 	}
 	if f := c.r.Frame; f != nil {
-		if f.Performer.ID.Root == OIDHetu {
+		if f.Performer.ID.Root == kanta.OIDHetu {
 			checkPerson(f.Performer, "the sender", false)
 		}
 		if f.Document != nil {
@@ -326,7 +327,7 @@ func (c *check) identity() {
 				checkPerson(p, "the frame's client", true)
 			}
 			for _, p := range f.Document.Authors {
-				if p.ID.Root == OIDHetu {
+				if p.ID.Root == kanta.OIDHetu {
 					checkPerson(p, "the frame's author", false)
 				}
 			}
@@ -349,7 +350,7 @@ func (c *check) identity() {
 		if v, err := c.content(); err == nil {
 			docHetus := make(map[string]bool)
 			for _, p := range d.Patients {
-				if p.ID.Root == OIDHetu {
+				if p.ID.Root == kanta.OIDHetu {
 					docHetus[p.ID.Extension] = true
 				}
 			}
@@ -371,15 +372,15 @@ func (c *check) identity() {
 // shown to the guardian.
 func (c *check) minors(d *message.Document) {
 	g := c.r.Group
-	if g == nil || g.Kind == KindCase || g.Kind == KindOld || c.r.Annulment {
+	if g == nil || g.Kind == kanta.KindCase || g.Kind == kanta.KindOld || c.r.Annulment {
 		return
 	}
-	at, err := ParseTS(d.EffectiveTime.Value)
+	at, err := message.ParseTS(d.EffectiveTime.Value)
 	if err != nil {
 		at = c.now
 	}
 	for _, p := range d.Patients {
-		if p.ID.Root != OIDHetu {
+		if p.ID.Root != kanta.OIDHetu {
 			continue
 		}
 		code, err := hetu.Parse(p.ID.Extension)
@@ -388,14 +389,14 @@ func (c *check) minors(d *message.Document) {
 		}
 		has := false
 		for _, cs := range d.Consents {
-			if message.SameCodeSystem(cs.CodeSystem, OIDGuardianConsent) && cs.Code != "" {
+			if message.SameCodeSystem(cs.CodeSystem, kanta.OIDGuardianConsent) && cs.Code != "" {
 				has = true
 			}
 		}
 		if !has {
 			c.add("ID-MINOR-GUARDIAN", "/ClinicalDocument/authorization/consent/code",
 				"the client is under 18 on %s and the document does not say whether it may be shown to the guardian (%s)",
-				at.Format(time.DateOnly), OIDGuardianConsent)
+				at.Format(time.DateOnly), kanta.OIDGuardianConsent)
 		}
 	}
 }
@@ -414,7 +415,7 @@ func jsonClients(v any) []jsonClient {
 				if ht, ok := x["henkilotunnus"].(map[string]any); ok {
 					sys, _ := ht["system"].(string)
 					val, _ := ht["value"].(string)
-					if strings.TrimPrefix(sys, "urn:oid:") == OIDHetu && val != "" {
+					if strings.TrimPrefix(sys, "urn:oid:") == kanta.OIDHetu && val != "" {
 						out = append(out, jsonClient{ptr + "/henkilotunnus/value", val})
 					}
 				}
@@ -485,7 +486,7 @@ func (c *check) consistency() {
 func maskAll(ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		if root, ext, ok := strings.Cut(id, "^"); ok && root == OIDHetu {
+		if root, ext, ok := strings.Cut(id, "^"); ok && root == kanta.OIDHetu {
 			id = root + "^" + hetu.Mask(ext)
 		}
 		out[i] = id
@@ -697,7 +698,7 @@ func (c *check) signatures() {
 		if r.Type == "" {
 			c.add("SIG-TYPE", where, "signature %q names no type in signatureDescription", r.ID)
 		}
-		if r.Type == SignatureProfessional {
+		if r.Type == kanta.SignatureProfessional {
 			professional++
 		}
 		if r.Problem != "" {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
@@ -20,27 +20,6 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
 	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
-)
-
-// Well-known identifiers of the archiving message.
-const (
-	OIDHetu               = "1.2.246.21"
-	OIDRegistrationNumber = "1.2.246.537.26"
-	OIDArchive            = "1.2.246.556.18007.2"
-	OIDInteraction        = "2.16.840.1.113883.1.6"
-	OIDTriggerEvent       = "2.16.840.1.113883.1.18"
-	OIDServiceRequest     = "1.2.246.537.6.1503.201601"
-	OIDUsageSituation     = "1.2.246.537.6.1289.201901"
-	OIDGuardianConsent    = "1.2.246.537.6.1286.201901"
-	OIDSignatureType      = "1.2.246.537.5.40127.2006"
-	InteractionArchiving  = "RCMR_IN200002FI01"
-	TriggerArchiving      = "RCMR_TE000102UV01"
-)
-
-// Signature types (KanTa-palvelut - Sähköisen allekirjoituksen tyyppi).
-const (
-	SignatureProfessional = "1"
-	SignatureSystem       = "3"
 )
 
 // Validator applies the stateless rules (stages 1 to 8) to an archiving
@@ -52,7 +31,7 @@ type Validator struct {
 	// structured content by: THL's Sosmeta export when the user names one
 	// (--sosmeta), else the embedded fallback (body.DefaultSchemas).
 	Schemas *sosmeta.Set
-	Groups  *Groups
+	Groups  *kanta.Groups
 	// Organisations are the vendor's declared organisations and service
 	// units (--organisation); nil declares none.
 	Organisations *organisation.Declaration
@@ -71,8 +50,11 @@ func NewValidator() (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schemas: %w", err)
 	}
-	gs, err := DefaultGroups()
+	gs, err := kanta.DefaultGroups()
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRequiredElements(gs); err != nil {
 		return nil, err
 	}
 	return &Validator{Catalogue: Default(), Codes: cs, Schemas: ss, Groups: gs, Limits: wire.DefaultLimits()}, nil
@@ -86,7 +68,7 @@ type Result struct {
 	Frame    *message.Frame
 	Document *message.Document
 	// Group is the document's group; nil when missing or unknown.
-	Group *Group
+	Group *kanta.Group
 	// ServiceRequest and Usage are the control act's reason codes.
 	ServiceRequest string
 	Usage          string
@@ -270,15 +252,15 @@ func (c *check) frame() {
 	if f == nil {
 		return
 	}
-	if f.Interaction != InteractionArchiving || f.InteractionID.Extension != InteractionArchiving || f.InteractionID.Root != OIDInteraction {
+	if f.Interaction != kanta.InteractionArchiving || f.InteractionID.Extension != kanta.InteractionArchiving || f.InteractionID.Root != kanta.OIDInteraction {
 		c.add("FRAME-INTERACTION", loc(f.InteractionID.El, "/"+f.Interaction+"/interactionId"),
 			"interaction is %s with interactionId %s, want %s with interactionId %s^%s",
-			f.Interaction, f.InteractionID, InteractionArchiving, OIDInteraction, InteractionArchiving)
+			f.Interaction, f.InteractionID, kanta.InteractionArchiving, kanta.OIDInteraction, kanta.InteractionArchiving)
 	}
 	if f.ID.Root == "" || f.ID.Extension == "" || !isOID(f.ID.Root) {
 		c.add("FRAME-ID", loc(f.ID.El, "/"+f.Interaction+"/id"), "message id %q needs an OID root and an extension", f.ID.String())
 	}
-	if _, err := ParseTS(f.CreationTime.Value); err != nil {
+	if _, err := message.ParseTS(f.CreationTime.Value); err != nil {
 		c.add("FRAME-CREATION-TIME", loc(f.CreationTime.El, "/"+f.Interaction+"/creationTime"), "creationTime: %v", err)
 	}
 	for _, pc := range []struct {
@@ -295,12 +277,12 @@ func (c *check) frame() {
 				"%s is %q, want one of %s", pc.name, pc.code.Code, strings.Join(pc.ok, ", "))
 		}
 	}
-	if len(f.Receivers) != 1 || f.Receivers[0].Root != OIDArchive {
+	if len(f.Receivers) != 1 || f.Receivers[0].Root != kanta.OIDArchive {
 		var got []string
 		for _, r := range f.Receivers {
 			got = append(got, r.Root)
 		}
-		c.add("FRAME-RECEIVER", "/"+f.Interaction+"/receiver/device/id", "receiver device is %q, want the archive %s", strings.Join(got, ", "), OIDArchive)
+		c.add("FRAME-RECEIVER", "/"+f.Interaction+"/receiver/device/id", "receiver device is %q, want the archive %s", strings.Join(got, ", "), kanta.OIDArchive)
 	}
 	if len(f.Senders) != 1 || !isOID(f.Senders[0].Root) {
 		c.add("FRAME-SENDER", "/"+f.Interaction+"/sender/device/id", "the message needs exactly one sender device with an organisation OID")
@@ -311,46 +293,46 @@ func (c *check) frame() {
 	}
 	// plan-frame.xml, from a production system, names the code system
 	// without a code: that is accepted as it stands.
-	sampleForm := f.TriggerEvent.Code == "" && f.TriggerEvent.CodeSystem == OIDTriggerEvent
-	if !sampleForm && (f.TriggerEvent.Code != TriggerArchiving || f.TriggerEvent.CodeSystem != OIDTriggerEvent) {
+	sampleForm := f.TriggerEvent.Code == "" && f.TriggerEvent.CodeSystem == kanta.OIDTriggerEvent
+	if !sampleForm && (f.TriggerEvent.Code != kanta.TriggerArchiving || f.TriggerEvent.CodeSystem != kanta.OIDTriggerEvent) {
 		c.add("FRAME-TRIGGER", loc(f.TriggerEvent.El, message.Path(f.ControlAct)+"/code"),
-			"trigger event is %q in %q, want %s in %s", f.TriggerEvent.Code, f.TriggerEvent.CodeSystem, TriggerArchiving, OIDTriggerEvent)
+			"trigger event is %q in %q, want %s in %s", f.TriggerEvent.Code, f.TriggerEvent.CodeSystem, kanta.TriggerArchiving, kanta.OIDTriggerEvent)
 	}
 	var srs []message.Code
 	for _, rc := range f.ReasonCodes {
 		switch {
-		case message.SameCodeSystem(rc.CodeSystem, OIDServiceRequest):
+		case message.SameCodeSystem(rc.CodeSystem, kanta.OIDServiceRequest):
 			srs = append(srs, rc)
-		case message.SameCodeSystem(rc.CodeSystem, OIDUsageSituation):
+		case message.SameCodeSystem(rc.CodeSystem, kanta.OIDUsageSituation):
 			c.r.Usage = rc.Code
 		}
 	}
 	caLoc := message.Path(f.ControlAct) + "/reasonCode"
 	switch {
 	case len(srs) != 1:
-		c.add("FRAME-SERVICE-REQUEST", caLoc, "found %d service-request reasonCodes in %s, want exactly one", len(srs), OIDServiceRequest)
+		c.add("FRAME-SERVICE-REQUEST", caLoc, "found %d service-request reasonCodes in %s, want exactly one", len(srs), kanta.OIDServiceRequest)
 	default:
 		c.r.ServiceRequest = srs[0].Code
 		c.serviceRequestLoc = message.Path(srs[0].El)
-		if sys, ok := c.v.Codes.System(OIDServiceRequest); ok {
+		if sys, ok := c.v.Codes.System(kanta.OIDServiceRequest); ok {
 			if _, ok := sys.Lookup(srs[0].Code); !ok {
 				c.add("FRAME-SERVICE-REQUEST", message.Path(srs[0].El), "service request %q is not a known service request", srs[0].Code)
 			}
 		}
 	}
-	usage := f.ReasonCode(OIDUsageSituation)
+	usage := f.ReasonCode(kanta.OIDUsageSituation)
 	switch {
 	case usage.El == nil:
-		c.add("FRAME-USAGE-SITUATION", caLoc, "the control act declares no usage situation (%s)", OIDUsageSituation)
+		c.add("FRAME-USAGE-SITUATION", caLoc, "the control act declares no usage situation (%s)", kanta.OIDUsageSituation)
 	case !slices.Contains([]string{"1", "2", "3", "4"}, usage.Code):
 		c.add("FRAME-USAGE-SITUATION", message.Path(usage.El), "usage situation %q is not one of 1-4", usage.Code)
 	case usage.Code == "3":
 		c.add("FRAME-USAGE-STORE", message.Path(usage.El), "usage situation 3 (another controller's register) allows searching only, not archiving")
 	}
 	p := f.Performer
-	if p.El == nil || p.ID.Extension == "" || (p.ID.Root != OIDHetu && p.ID.Root != OIDRegistrationNumber) {
+	if p.El == nil || p.ID.Extension == "" || (p.ID.Root != kanta.OIDHetu && p.ID.Root != kanta.OIDRegistrationNumber) {
 		c.add("FRAME-PERFORMER", loc(p.El, message.Path(f.ControlAct)+"/authorOrPerformer"),
-			"authorOrPerformer/assignedPerson/id must give the sender's identity code (%s) or registration number (%s)", OIDHetu, OIDRegistrationNumber)
+			"authorOrPerformer/assignedPerson/id must give the sender's identity code (%s) or registration number (%s)", kanta.OIDHetu, kanta.OIDRegistrationNumber)
 	}
 	if f.Document == nil {
 		c.add("FRAME-SUBJECT", message.Path(f.ControlAct)+"/subject/clinicalDocument", "the control act carries no subject/clinicalDocument")
@@ -365,7 +347,7 @@ func (c *check) header() {
 		return
 	}
 	root := "/ClinicalDocument"
-	if tid := childEl(d.Root, message.NSHL7, "typeId"); tid == nil || tid.SelectAttrValue("extension", "") != "POCD_HD000040" {
+	if tid := childEl(d.Root, kanta.NamespaceHL7, "typeId"); tid == nil || tid.SelectAttrValue("extension", "") != "POCD_HD000040" {
 		c.add("HDR-TYPEID", root+"/typeId", "typeId must be 2.16.840.1.113883.1.3^POCD_HD000040")
 	}
 	if !isOID(d.ID.Root) {
@@ -377,7 +359,7 @@ func (c *check) header() {
 	if n, err := d.Version.Int(); err != nil || n < 1 {
 		c.add("HDR-VERSION", loc(d.Version.El, root+"/versionNumber"), "versionNumber %q is not a positive integer", d.Version.Value)
 	}
-	if _, err := ParseTS(d.EffectiveTime.Value); err != nil {
+	if _, err := message.ParseTS(d.EffectiveTime.Value); err != nil {
 		c.add("HDR-EFFECTIVE-TIME", loc(d.EffectiveTime.El, root+"/effectiveTime"), "effectiveTime: %v", err)
 	}
 	if d.Confidentiality.Code == "" {
@@ -391,11 +373,11 @@ func (c *check) header() {
 	}
 	h := d.Header
 	if h == nil {
-		c.add("HDR-LOCAL-HEADER", root+"/localSocialHeader", "the document has no localSocialHeader in %s", message.NSHL7FI)
+		c.add("HDR-LOCAL-HEADER", root+"/localSocialHeader", "the document has no localSocialHeader in %s", kanta.NamespaceHL7Finland)
 		return
 	}
 	for _, e := range h.Elements {
-		if e.NamespaceURI() != message.NSHL7FI || !c.v.Groups.KnownHeaderElement(e.Tag) {
+		if e.NamespaceURI() != kanta.NamespaceHL7Finland || !c.v.Groups.KnownHeaderElement(e.Tag) {
 			c.add("HDR-UNKNOWN-ELEMENT", message.Path(e), "localSocialHeader element %s {%s} is not in the metadata model", e.Tag, e.NamespaceURI())
 		}
 	}
@@ -414,7 +396,7 @@ func (c *check) header() {
 		return
 	}
 	c.r.Group = g
-	if g.Kind == KindClientRelation && len(d.Patients) > 1 {
+	if g.Kind == kanta.KindClientRelation && len(d.Patients) > 1 {
 		c.add("HDR-CLIENT", root+"/recordTarget", "a client relation document has exactly one client, found %d", len(d.Patients))
 	}
 	reported := make(map[string]bool)
@@ -436,10 +418,10 @@ func (c *check) header() {
 	if g.IsClientDocument() && !c.r.Annulment && slices.Contains(c.v.Groups.ImplementationProcesses, h.ServiceProcess.Code) && len(h.SocialServices) == 0 {
 		c.add("HDR-SOCIAL-SERVICE", message.Path(h.ServiceProcess.El), "service process %s is the implementation of the service, so the document names its social service (socialService)", h.ServiceProcess.Code)
 	}
-	if g.Kind == KindCase {
+	if g.Kind == kanta.KindCase {
 		c.r.CaseClosed = h.CaseStatus.Code == c.v.Groups.CaseStatus.Closed || (d.Case != nil && d.Case.High.Value != "")
 	}
-	if g.Kind == KindCase {
+	if g.Kind == kanta.KindCase {
 		c.caseStatus()
 	}
 	if h.FileFormat.Code != "" && c.displayFormat(h.FileFormat.Code) == "pdf" && g.IsClientDocument() && h.Description.Value == "" && d.Body.MediaType == "application/pdf" {
@@ -449,7 +431,7 @@ func (c *check) header() {
 		c.add("HDR-ATTACHMENT", message.Path(h.El)+"/mainDocument", "an attachment must name its main document")
 	}
 	if h.DelayDate.Present() {
-		if _, err := ParseTS(h.DelayDate.Value); err != nil {
+		if _, err := message.ParseTS(h.DelayDate.Value); err != nil {
 			c.add("HDR-DELAY", message.Path(h.DelayDate.El), "delayDate: %v", err)
 		}
 		if len(h.InaccessibleArguments) == 0 {
@@ -460,7 +442,7 @@ func (c *check) header() {
 
 // serviceRequestFits reports whether the message's service request suits
 // the document group and the operation.
-func (c *check) serviceRequestFits(g *Group) bool {
+func (c *check) serviceRequestFits(g *kanta.Group) bool {
 	sr, ops := c.r.ServiceRequest, c.v.Groups.OperationServiceRequests
 	version, _ := c.r.Document.Version.Int()
 	switch sr {
@@ -506,50 +488,6 @@ func isOID(s string) bool {
 		}
 	}
 	return strings.Contains(s, ".")
-}
-
-// ParseTS parses an HL7 V3 time stamp: YYYYMMDD[HH[MM[SS[.S+]]]][+|-ZZZZ].
-func ParseTS(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, errors.New("missing time stamp")
-	}
-	main, zone := s, ""
-	if i := strings.IndexAny(s, "+-"); i >= 0 {
-		main, zone = s[:i], s[i:]
-	}
-	if i := strings.IndexByte(main, '.'); i >= 0 {
-		frac := main[i+1:]
-		if _, err := strconv.Atoi(frac); err != nil || len(main[:i]) != 14 {
-			return time.Time{}, fmt.Errorf("time stamp %q has a bad fraction", s)
-		}
-		main = main[:i]
-	}
-	layouts := map[int]string{8: "20060102", 10: "2006010215", 12: "200601021504", 14: "20060102150405"}
-	layout, ok := layouts[len(main)]
-	if !ok {
-		return time.Time{}, fmt.Errorf("time stamp %q is not YYYYMMDD[HHMM[SS]][+ZZZZ]", s)
-	}
-	loc := time.UTC
-	if zone != "" {
-		if len(zone) != 5 {
-			return time.Time{}, fmt.Errorf("time stamp %q has a bad zone", s)
-		}
-		h, err1 := strconv.Atoi(zone[1:3])
-		m, err2 := strconv.Atoi(zone[3:5])
-		if err1 != nil || err2 != nil || h > 14 || m > 59 {
-			return time.Time{}, fmt.Errorf("time stamp %q has a bad zone", s)
-		}
-		off := h*3600 + m*60
-		if zone[0] == '-' {
-			off = -off
-		}
-		loc = time.FixedZone(zone, off)
-	}
-	t, err := time.ParseInLocation(layout, main, loc)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("time stamp %q is not a valid date and time", s)
-	}
-	return t, nil
 }
 
 // hetuError maps a hetu parse error to its rule.

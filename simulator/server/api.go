@@ -14,7 +14,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator"
-	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 )
 
 // session returns the session the request names, answering the request
@@ -33,7 +33,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request, create bool) (*
 	case err == nil:
 		return ss, true
 	case errors.Is(err, simulator.ErrNoSession):
-		s.writeJSON(w, http.StatusNotFound, APIError{Error: err.Error(), Code: CodeNoSession})
+		s.writeJSON(w, http.StatusNotFound, api.Error{Error: err.Error(), Code: api.CodeNoSession})
 	case errors.Is(err, simulator.ErrTooManySessions):
 		s.writeJSONError(w, http.StatusServiceUnavailable, err.Error())
 	default:
@@ -46,14 +46,6 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]any{"sessions": s.Sim.Sessions()})
 }
 
-// messageView is an exchange in the control API, with the message parts
-// as text on request.
-type messageView struct {
-	*simulator.Exchange
-	FrameXML    string `json:"frameXml,omitempty"`
-	DocumentXML string `json:"documentXml,omitempty"`
-}
-
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	ss, ok := s.session(w, r, false)
 	if !ok {
@@ -61,7 +53,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	exs := ss.Exchanges()
 	q := r.URL.Query()
-	var out []messageView
+	var out []api.Message
 	for _, ex := range exs {
 		if v := q.Get("setId"); v != "" && ex.SetID != v {
 			continue
@@ -77,12 +69,12 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 		}
-		out = append(out, messageView{Exchange: ex})
+		out = append(out, api.Message{Exchange: *ex})
 	}
 	if out == nil {
-		out = []messageView{}
+		out = []api.Message{}
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"session": ss.Name, "messages": out})
+	s.writeJSON(w, http.StatusOK, api.Messages{Session: ss.Name, Messages: out})
 }
 
 func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
@@ -96,20 +88,7 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("session %s has no message %d (or no longer keeps it)", ss.Name, seq))
 		return
 	}
-	s.writeJSON(w, http.StatusOK, messageView{Exchange: ex, FrameXML: string(ex.Frame), DocumentXML: string(ex.Document)})
-}
-
-// ArchiveView is the archive's contents in the control API: for each set,
-// its latest version and how many versions it has.
-type ArchiveView struct {
-	Session string    `json:"session"`
-	Sets    []SetView `json:"sets"`
-}
-
-// SetView is one document set in ArchiveView.
-type SetView struct {
-	Latest   *archive.Record `json:"latest"`
-	Versions int             `json:"versions"`
+	s.writeJSON(w, http.StatusOK, api.Message{Exchange: *ex, FrameXML: string(ex.Frame), DocumentXML: string(ex.Document)})
 }
 
 func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +103,7 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	view := ArchiveView{Session: ss.Name, Sets: []SetView{}}
+	view := api.Archive{Session: ss.Name, Sets: []api.Set{}}
 	for _, rec := range latest {
 		if v := q.Get("client"); v != "" && !slices.ContainsFunc(rec.Clients, func(c string) bool { return strings.HasSuffix(c, v) }) {
 			continue
@@ -143,7 +122,7 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 			s.writeJSONError(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		view.Sets = append(view.Sets, SetView{Latest: rec, Versions: len(vs)})
+		view.Sets = append(view.Sets, api.Set{Latest: rec, Versions: len(vs)})
 	}
 	s.writeJSON(w, http.StatusOK, view)
 }
@@ -163,7 +142,7 @@ func (s *Server) handleSet(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("set %s is not archived in session %s", setID, ss.Name))
 		return
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"setId": setID, "versions": vs})
+	s.writeJSON(w, http.StatusOK, api.Versions{SetID: setID, Versions: vs})
 }
 
 func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
@@ -178,13 +157,6 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]string{"session": ss.Name, "status": "reset"})
 }
 
-// ClockView is the simulated clock in the control API. PUT sets Now, or
-// moves the clock by Advance (a Go duration such as "48h").
-type ClockView struct {
-	Now     time.Time `json:"now"`
-	Advance string    `json:"advance,omitempty"`
-}
-
 func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
 	// Reading the clock does not create the session; setting it does.
 	ss, ok := s.session(w, r, r.Method == http.MethodPut)
@@ -192,7 +164,7 @@ func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPut {
-		var cv ClockView
+		var cv api.Clock
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&cv); err != nil {
 			s.writeJSONError(w, http.StatusBadRequest, "clock: body must be JSON {\"now\": RFC 3339 time} or {\"advance\": duration}: "+err.Error())
 			return
@@ -212,5 +184,5 @@ func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.writeJSON(w, http.StatusOK, ClockView{Now: ss.Clock.Now()})
+	s.writeJSON(w, http.StatusOK, api.Clock{Now: ss.Clock.Now()})
 }

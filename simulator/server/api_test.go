@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -63,7 +64,7 @@ func sessions(t *testing.T, s *server.Server) []string {
 // create it.
 func TestControlAPIReadsDoNotCreateSessions(t *testing.T) {
 	s := startServer(t)
-	api := s.URL() + "/api/sessions/"
+	base := s.URL() + "/api/sessions/"
 	reads := []struct{ name, path string }{
 		{"messages", "ghost/messages"},
 		{"one message", "ghost/messages/1"},
@@ -73,13 +74,13 @@ func TestControlAPIReadsDoNotCreateSessions(t *testing.T) {
 	}
 	for _, tt := range reads {
 		t.Run("GET "+tt.name, func(t *testing.T) {
-			status, body := do(t, http.MethodGet, api+tt.path, "")
-			var e server.APIError
+			status, body := do(t, http.MethodGet, base+tt.path, "")
+			var e api.Error
 			if err := json.Unmarshal(body, &e); err != nil {
 				t.Fatalf("body %s: %v", body, err)
 			}
-			if status != http.StatusNotFound || e.Code != server.CodeNoSession {
-				t.Errorf("got %d %+v, want 404 with code %s", status, e, server.CodeNoSession)
+			if status != http.StatusNotFound || e.Code != api.CodeNoSession {
+				t.Errorf("got %d %+v, want 404 with code %s", status, e, api.CodeNoSession)
 			}
 		})
 	}
@@ -89,8 +90,8 @@ func TestControlAPIReadsDoNotCreateSessions(t *testing.T) {
 	writes := []struct {
 		name, method, url, body, session string
 	}{
-		{"reset", http.MethodPost, api + "r/reset", "", "r"},
-		{"setting the clock", http.MethodPut, api + "c/clock", `{"advance":"1h"}`, "c"},
+		{"reset", http.MethodPost, base + "r/reset", "", "r"},
+		{"setting the clock", http.MethodPut, base + "c/clock", `{"advance":"1h"}`, "c"},
 	}
 	for _, tt := range writes {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,8 +109,8 @@ func TestControlAPIReadsDoNotCreateSessions(t *testing.T) {
 		t.Errorf("a SOAP message did not create its session")
 	}
 	// A known session with no such message is a plain 404.
-	status, body := do(t, http.MethodGet, api+"m/messages/9", "")
-	var e server.APIError
+	status, body := do(t, http.MethodGet, base+"m/messages/9", "")
+	var e api.Error
 	json.Unmarshal(body, &e)
 	if status != http.StatusNotFound || e.Code != "" {
 		t.Errorf("missing message: got %d %+v, want 404 without a code", status, e)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -62,8 +63,8 @@ func BenchmarkReceive(b *testing.B) {
 	pairs := []struct {
 		name, frame, doc, want string
 	}{
-		{"plan", "plan-frame.xml", "signature-restored/plan-document.xml", wire.AckError},
-		{"client-relation", "client-relation-frame.xml", "signature-restored/client-relation-document.xml", wire.AckAccepted},
+		{"plan", "plan-frame.xml", "signature-restored/plan-document.xml", kanta.AckError},
+		{"client-relation", "client-relation-frame.xml", "signature-restored/client-relation-document.xml", kanta.AckAccepted},
 	}
 	ctx := context.Background()
 	for _, p := range pairs {
@@ -89,7 +90,7 @@ func BenchmarkReceive(b *testing.B) {
 			client := &http.Client{}
 			b.ReportAllocs()
 			for b.Loop() {
-				if p.want == wire.AckAccepted {
+				if p.want == kanta.AckAccepted {
 					b.StopTimer()
 					if err := ss.Reset(ctx); err != nil {
 						b.Fatal(err)
@@ -138,7 +139,7 @@ func BenchmarkServerLoad(b *testing.B) {
 							return
 						}
 						t0 := time.Now()
-						if got, err := req.send(client, url); err != nil || got != wire.AckError {
+						if got, err := req.send(client, url); err != nil || got != kanta.AckError {
 							failed.Store(fmt.Sprintf("answer %s %v", got, err))
 							return
 						}

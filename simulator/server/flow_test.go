@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/compose"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -26,7 +26,7 @@ func TestStoreNewVersionAnnulOverSOAP(t *testing.T) {
 	const set = "1.2.246.10.32213561.95777.2026.77."
 	doc := func(version int, annul bool) (frame, document []byte) {
 		d := &compose.Document{
-			Group: rules.KindClientRelation, ID: set + string(rune('0'+version)), SetID: set + "1", Version: version,
+			Group: kanta.KindClientRelation, ID: set + string(rune('0'+version)), SetID: set + "1", Version: version,
 			Annul: annul, Clients: []compose.Person{{Hetu: "200111A904P", Given: "Kanta-Jade", Family: "Tietosuojatestaus"}},
 			Custodian: org, EffectiveTime: at.Add(time.Duration(version) * time.Minute), GuardianConsent: "1",
 			ServiceTask: "24", Signers: []compose.Signer{{Key: key, Cert: cert}},
@@ -53,10 +53,10 @@ func TestStoreNewVersionAnnulOverSOAP(t *testing.T) {
 		wantRule  string
 		packaging wire.Packaging
 	}{
-		{"store the first version", 1, false, wire.AckAccepted, "store", "", wire.SwA},
-		{"store a new version", 2, false, wire.AckAccepted, "new-version", "", wire.MTOM},
-		{"annul", 3, true, wire.AckAccepted, "annul", "", wire.InlineBase64},
-		{"nothing on top of the annulment", 4, false, wire.AckError, "new-version", "ARC-ANNULLED", wire.SwA},
+		{"store the first version", 1, false, kanta.AckAccepted, "store", "", wire.SwA},
+		{"store a new version", 2, false, kanta.AckAccepted, "new-version", "", wire.MTOM},
+		{"annul", 3, true, kanta.AckAccepted, "annul", "", wire.InlineBase64},
+		{"nothing on top of the annulment", 4, false, kanta.AckError, "new-version", "ARC-ANNULLED", wire.SwA},
 	}
 	for _, st := range steps {
 		frame, document := doc(st.version, st.annul)

@@ -14,7 +14,7 @@
 //     clock.
 //
 // Reading never creates a session: a GET for a session that does not exist
-// answers 404 with the error code CodeNoSession. A message to /soap, a
+// answers 404 with the error code api.CodeNoSession. A message to /soap, a
 // reset and setting the clock create the session they name, up to the
 // simulator's maximum; beyond it they answer 503 (a SOAP Fault for /soap).
 //
@@ -37,6 +37,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -154,18 +155,6 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 }
 
-// APIError is the control API's answer to a request it cannot serve.
-type APIError struct {
-	// Error says what is wrong, for people.
-	Error string `json:"error"`
-	// Code is CodeNoSession when the session named does not exist, else
-	// empty.
-	Code string `json:"code,omitempty"`
-}
-
-// CodeNoSession is APIError.Code for a session that does not exist.
-const CodeNoSession = "no-session"
-
 func (s *Server) writeJSONError(w http.ResponseWriter, status int, msg string) {
-	s.writeJSON(w, status, APIError{Error: msg})
+	s.writeJSON(w, status, api.Error{Error: msg})
 }

@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -114,14 +116,14 @@ func TestSOAPTransports(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			session := s.URL() + "/s/t" + string(rune('a'+i)) + "/soap"
 			ack := post(t, session, tt.version, tt.pkg, crdFrame, crd)
-			if ack.TypeCode != wire.AckAccepted || ack.Operation != "store" {
+			if ack.TypeCode != kanta.AckAccepted || ack.Operation != "store" {
 				t.Errorf("client relation document: ack %s operation %q, want AA store; errors %v", ack.TypeCode, ack.Operation, ruleIDs(ack, "error"))
 			}
 			if ack.TargetMessageID != "10037140046" {
 				t.Errorf("ack targets message %q, want 10037140046", ack.TargetMessageID)
 			}
 			ack = post(t, session, tt.version, tt.pkg, planFrame, plan)
-			if ack.TypeCode != wire.AckError || !contains(ruleIDs(ack, "error"), "ARC-ORDER-CRD") {
+			if ack.TypeCode != kanta.AckError || !contains(ruleIDs(ack, "error"), "ARC-ORDER-CRD") {
 				t.Errorf("plan without its client's client relation document: ack %s errors %v, want AE with ARC-ORDER-CRD", ack.TypeCode, ruleIDs(ack, "error"))
 			}
 		})
@@ -143,14 +145,14 @@ func TestSOAPStateAndControlAPI(t *testing.T) {
 	s := startServer(t)
 	frame, doc := sample(t, "client-relation-frame.xml"), sample(t, "signature-restored/client-relation-document.xml")
 	url := s.URL() + "/s/state/soap"
-	if ack := post(t, url, "1.1", wire.SwA, frame, doc); ack.TypeCode != wire.AckAccepted {
+	if ack := post(t, url, "1.1", wire.SwA, frame, doc); ack.TypeCode != kanta.AckAccepted {
 		t.Fatalf("first store: %s %v", ack.TypeCode, ruleIDs(ack, "error"))
 	}
 	ack := post(t, url, "1.1", wire.SwA, frame, doc)
-	if errs := ruleIDs(ack, "error"); ack.TypeCode != wire.AckError || !contains(errs, "ARC-DUPLICATE-ID") {
+	if errs := ruleIDs(ack, "error"); ack.TypeCode != kanta.AckError || !contains(errs, "ARC-DUPLICATE-ID") {
 		t.Errorf("second store: %s %v, want AE with ARC-DUPLICATE-ID", ack.TypeCode, errs)
 	}
-	var arch server.ArchiveView
+	var arch api.Archive
 	getJSON(t, s.URL()+"/api/sessions/state/archive?client=200111A904P", &arch)
 	if len(arch.Sets) != 1 || arch.Sets[0].Versions != 1 || arch.Sets[0].Latest.Kind != "client-relation" {
 		t.Errorf("archive view = %+v, want one client relation document with one version", arch)
@@ -189,13 +191,13 @@ func TestSOAPStateAndControlAPI(t *testing.T) {
 func TestClockAPI(t *testing.T) {
 	s := startServer(t)
 	want := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	body, _ := json.Marshal(server.ClockView{Now: want})
+	body, _ := json.Marshal(api.Clock{Now: want})
 	req, _ := http.NewRequest(http.MethodPut, s.URL()+"/api/sessions/c/clock", bytes.NewReader(body))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got server.ClockView
+	var got api.Clock
 	json.NewDecoder(resp.Body).Decode(&got)
 	resp.Body.Close()
 	if d := got.Now.Sub(want); d < 0 || d > time.Minute {

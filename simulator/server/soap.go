@@ -13,8 +13,8 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -71,11 +71,11 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 	}
 	ack := wire.Acknowledgement{
 		ID:                strconv.FormatUint(s.acks.Add(1), 10),
-		IDRoot:            wire.ArchiveDevice,
+		IDRoot:            kanta.OIDArchive,
 		CreationTime:      ex.ReceivedAt,
 		TargetMessageID:   ex.MessageIDExtension,
 		TargetMessageRoot: ex.MessageIDRoot,
-		Sender:            wire.ArchiveDevice,
+		Sender:            kanta.OIDArchive,
 		Receiver:          ex.Sender,
 		TypeCode:          ex.AckType,
 		Details:           ex.Findings,
@@ -157,9 +157,9 @@ func (s *Server) handleWSDL(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	err := wsdlTemplate.Execute(&buf, wsdlValues{
 		Address:        addr.String(),
-		Interaction:    rules.InteractionArchiving,
-		AckInteraction: wire.AckInteraction,
-		Action:         wire.ActionFor(rules.InteractionArchiving),
+		Interaction:    kanta.InteractionArchiving,
+		AckInteraction: kanta.InteractionAcknowledgement,
+		Action:         wire.ActionFor(kanta.InteractionArchiving),
 	})
 	if err != nil {
 		s.logf("wsdl", "err", err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -53,7 +54,7 @@ func TestAcknowledgementFormsAndIDs(t *testing.T) {
 					t.Errorf("attribute form: want typeCode=\"AA\" and no element:\n%s", body)
 				}
 				ack, err := wire.ReadAcknowledgement(ct, bytes.NewReader(body))
-				if err != nil || ack.TypeCode != wire.AckAccepted {
+				if err != nil || ack.TypeCode != kanta.AckAccepted {
 					t.Fatalf("read acknowledgement: %+v %v", ack, err)
 				}
 				if other, dup := ids[ack.ID]; dup {

@@ -13,10 +13,8 @@ import (
 // Namespace URIs the package matches elements on. Prefixes are never
 // significant.
 const (
-	nsHL7Finland = "urn:hl7finland"
-	nsCDA        = "urn:hl7-org:v3"
-	nsDSig       = dsig.Namespace
-	nsExcC14N    = "http://www.w3.org/2001/10/xml-exc-c14n#"
+	nsDSig    = dsig.Namespace
+	nsExcC14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 )
 
 // Algorithm identifiers used when signing.

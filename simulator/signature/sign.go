@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/codes"
 )
 
@@ -93,10 +94,10 @@ func Sign(doc *etree.Document, key crypto.Signer, cert *x509.Certificate, opts S
 		if v := idOf(e); v != "" {
 			ids[v] = true
 		}
-		if body == nil && e.Tag == "nonXMLBody" && e.NamespaceURI() == nsCDA {
+		if body == nil && e.Tag == "nonXMLBody" && e.NamespaceURI() == kanta.NamespaceHL7 {
 			body = e
 		}
-		if header == nil && e.Tag == "localSocialHeader" && e.NamespaceURI() == nsHL7Finland {
+		if header == nil && e.Tag == "localSocialHeader" && e.NamespaceURI() == kanta.NamespaceHL7Finland {
 			header = e
 		}
 	})
@@ -114,7 +115,7 @@ func Sign(doc *etree.Document, key crypto.Signer, cert *x509.Certificate, opts S
 	// Build the signature element detached, then attach it: canonical
 	// forms depend on the namespaces in scope in the document.
 	sigEl := etree.NewElement("signature")
-	sigEl.CreateAttr("xmlns", nsHL7Finland)
+	sigEl.CreateAttr("xmlns", kanta.NamespaceHL7Finland)
 	sigEl.CreateAttr("ID", id)
 	desc := sigEl.CreateElement("signatureDescription")
 	desc.CreateAttr("code", opts.Type)
@@ -138,11 +139,11 @@ func Sign(doc *etree.Document, key crypto.Signer, cert *x509.Certificate, opts S
 	dsSig.CreateElement("KeyInfo").CreateElement("X509Data").CreateElement("X509Certificate").
 		SetText(base64.StdEncoding.EncodeToString(cert.Raw))
 
-	collection := child(header, nsHL7Finland, "signatureCollection")
+	collection := child(header, kanta.NamespaceHL7Finland, "signatureCollection")
 	newCollection := collection == nil
 	if newCollection {
 		collection = header.CreateElement("signatureCollection")
-		collection.CreateAttr("xmlns", nsHL7Finland)
+		collection.CreateAttr("xmlns", kanta.NamespaceHL7Finland)
 	}
 	collection.AddChild(sigEl)
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // signingTime is the fixed signing time of the tests.
@@ -30,8 +31,8 @@ func unsigned(t testing.TB, name string) *etree.Document {
 	t.Helper()
 	doc := parse(t, readSample(t, name))
 	walk(doc.Root(), func(e *etree.Element) {
-		if is(e, nsHL7Finland, "signatureCollection") {
-			for _, s := range children(e, nsHL7Finland, "signature") {
+		if is(e, kanta.NamespaceHL7Finland, "signatureCollection") {
+			for _, s := range children(e, kanta.NamespaceHL7Finland, "signature") {
 				e.RemoveChild(s)
 			}
 		}
@@ -94,7 +95,7 @@ func TestSignThenVerify(t *testing.T) {
 			name:   "signatureCollection created inside localSocialHeader",
 			sample: "signature-restored/plan-document.xml",
 			edit: func(t *testing.T, doc *etree.Document) {
-				c := find(t, doc, nsHL7Finland, "signatureCollection")
+				c := find(t, doc, kanta.NamespaceHL7Finland, "signatureCollection")
 				c.Parent().RemoveChild(c)
 			},
 			opts: []SignOptions{{Type: "3", Time: signingTime}},
@@ -103,7 +104,7 @@ func TestSignThenVerify(t *testing.T) {
 			name:   "body identified by an Id attribute",
 			sample: "signature-restored/client-relation-document.xml",
 			edit: func(t *testing.T, doc *etree.Document) {
-				body := find(t, doc, nsCDA, "nonXMLBody")
+				body := find(t, doc, kanta.NamespaceHL7, "nonXMLBody")
 				id := body.SelectAttrValue("ID", "")
 				body.RemoveAttr("ID")
 				body.CreateAttr("Id", id)
@@ -114,7 +115,7 @@ func TestSignThenVerify(t *testing.T) {
 			name:   "signatureCollection with a prefix",
 			sample: "signature-restored/client-relation-document.xml",
 			edit: func(t *testing.T, doc *etree.Document) {
-				c := find(t, doc, nsHL7Finland, "signatureCollection")
+				c := find(t, doc, kanta.NamespaceHL7Finland, "signatureCollection")
 				c.RemoveAttr("xmlns")
 				c.Space = "ep2" // declared on localSocialHeader
 			},
@@ -175,7 +176,7 @@ func TestSignWritesSampleLayout(t *testing.T) {
 	if err := Sign(doc, key, cert, SignOptions{Type: "1", Time: signingTime, ID: "sig_1"}); err != nil {
 		t.Fatalf("Sign: %v", err)
 	}
-	sig := find(t, doc, nsHL7Finland, "signatureCollection").SelectElement("signature")
+	sig := find(t, doc, kanta.NamespaceHL7Finland, "signatureCollection").SelectElement("signature")
 	checks := []struct {
 		what, got, want string
 	}{
@@ -210,14 +211,16 @@ func TestSignRefusesUnsignableInput(t *testing.T) {
 	}{
 		{
 			name: "nonXMLBody without ID",
-			edit: func(t *testing.T, doc *etree.Document) { find(t, doc, nsCDA, "nonXMLBody").RemoveAttr("ID") },
+			edit: func(t *testing.T, doc *etree.Document) {
+				find(t, doc, kanta.NamespaceHL7, "nonXMLBody").RemoveAttr("ID")
+			},
 			opts: SignOptions{Type: "1"},
 			want: "nonXMLBody has no ID",
 		},
 		{
 			name: "no nonXMLBody",
 			edit: func(t *testing.T, doc *etree.Document) {
-				b := find(t, doc, nsCDA, "nonXMLBody")
+				b := find(t, doc, kanta.NamespaceHL7, "nonXMLBody")
 				b.Parent().RemoveChild(b)
 			},
 			opts: SignOptions{Type: "1"},
@@ -226,7 +229,7 @@ func TestSignRefusesUnsignableInput(t *testing.T) {
 		{
 			name: "no localSocialHeader",
 			edit: func(t *testing.T, doc *etree.Document) {
-				h := find(t, doc, nsHL7Finland, "localSocialHeader")
+				h := find(t, doc, kanta.NamespaceHL7Finland, "localSocialHeader")
 				h.Parent().RemoveChild(h)
 			},
 			opts: SignOptions{Type: "1"},
@@ -282,7 +285,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 
 	el := func(t *testing.T, doc *etree.Document, p string) *etree.Element {
 		t.Helper()
-		e := find(t, doc, nsHL7Finland, "signatureCollection").FindElement("signature/" + p)
+		e := find(t, doc, kanta.NamespaceHL7Finland, "signatureCollection").FindElement("signature/" + p)
 		if e == nil {
 			t.Fatalf("no %s in the signature", p)
 		}
@@ -361,16 +364,16 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}{
 		{"untouched signature verifies", func(*testing.T, *etree.Document) {}, valid},
 		{"one byte of the body text changed", func(t *testing.T, doc *etree.Document) {
-			text := find(t, doc, nsCDA, "nonXMLBody").SelectElement("text")
+			text := find(t, doc, kanta.NamespaceHL7, "nonXMLBody").SelectElement("text")
 			s := []byte(text.Text())
 			s[10] ^= 1
 			text.SetText(string(s))
 		}, digestMismatch(bodyURI)},
 		{"body re-indented", func(t *testing.T, doc *etree.Document) {
-			find(t, doc, nsCDA, "nonXMLBody").InsertChildAt(0, etree.NewText("\n\t\t\t"))
+			find(t, doc, kanta.NamespaceHL7, "nonXMLBody").InsertChildAt(0, etree.NewText("\n\t\t\t"))
 		}, digestMismatch(bodyURI)},
 		{"comment added to the body is ignored", func(t *testing.T, doc *etree.Document) {
-			find(t, doc, nsCDA, "nonXMLBody").InsertChildAt(0, etree.NewComment(" re-signed? "))
+			find(t, doc, kanta.NamespaceHL7, "nonXMLBody").InsertChildAt(0, etree.NewComment(" re-signed? "))
 		}, valid},
 		{"timestamp changed", setText("signatureTimestamp", "2027-01-01T00:00:00Z"), digestMismatch("#CDA-timestamp.sig_1")},
 		{"certificate swapped", setText("Signature/KeyInfo/X509Data/X509Certificate",
@@ -382,7 +385,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			ts.Parent().RemoveChild(ts)
 		}, referenceProblem("#CDA-timestamp.sig_1", "not found")},
 		{"second element with the body's ID", func(t *testing.T, doc *etree.Document) {
-			find(t, doc, nsHL7Finland, "localSocialHeader").CreateElement("decoy").CreateAttr("ID", bodyURI[1:])
+			find(t, doc, kanta.NamespaceHL7Finland, "localSocialHeader").CreateElement("decoy").CreateAttr("ID", bodyURI[1:])
 		}, referenceProblem(bodyURI, "ambiguous")},
 		{"external reference", func(t *testing.T, doc *etree.Document) {
 			el(t, doc, "Signature/SignedInfo/Reference[1]").CreateAttr("URI", "http://example.com/body")

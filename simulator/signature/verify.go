@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // Result is the outcome of checking one signature element of a
@@ -158,13 +159,13 @@ func (v *verifier) verify(doc *etree.Document) ([]Result, error) {
 		if id := idOf(e); id != "" {
 			v.ids[id] = append(v.ids[id], e)
 		}
-		if e.Tag == "signatureCollection" && e.NamespaceURI() == nsHL7Finland {
+		if e.Tag == "signatureCollection" && e.NamespaceURI() == kanta.NamespaceHL7Finland {
 			collections = append(collections, e)
 		}
 	})
 	var results []Result
 	for _, c := range collections {
-		sigs := children(c, nsHL7Finland, "signature")
+		sigs := children(c, kanta.NamespaceHL7Finland, "signature")
 		checked := sigs[:min(len(sigs), MaxSignatures)]
 		for i, s := range checked {
 			if err := ctx.Err(); err != nil {
@@ -242,8 +243,8 @@ func (v *verifier) signature(doc *etree.Document, el *etree.Element, extra strin
 		probs = append(probs, extra)
 	}
 
-	r.Type = attr(child(el, nsHL7Finland, "signatureDescription"), "code")
-	if ts := child(el, nsHL7Finland, "signatureTimestamp"); ts != nil {
+	r.Type = attr(child(el, kanta.NamespaceHL7Finland, "signatureDescription"), "code")
+	if ts := child(el, kanta.NamespaceHL7Finland, "signatureTimestamp"); ts != nil {
 		if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(text(ts))); err == nil {
 			r.Time = t
 		}

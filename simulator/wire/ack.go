@@ -9,33 +9,19 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // HL7 V3 identifiers used in acknowledgements.
 const (
-	// ArchiveDevice is the device OID of the Kanta archive: the receiver of
-	// archiving messages and the sender of their acknowledgements.
-	ArchiveDevice = "1.2.246.556.18007.2"
 	// InteractionRoot is the OID under which HL7 V3 interaction ids live.
 	InteractionRoot = "2.16.840.1.113883.1.6"
-	// AckInteraction is the interaction id of an accept acknowledgement.
-	AckInteraction = "MCCI_IN000002UV01"
 	// RuleCodeSystemName names the code system of acknowledgementDetail
 	// codes: the simulator's rule catalogue ids. It has no OID.
 	RuleCodeSystemName = "yhteistestaus-rules"
 	// OperationKeyword is the attentionLine keyWordText that carries
 	// Acknowledgement.Operation.
 	OperationKeyword = "operation"
-)
-
-// Acknowledgement typeCodes.
-const (
-	// AckAccepted (AA): the message was accepted.
-	AckAccepted = "AA"
-	// AckError (AE): the message was refused for an application error.
-	AckError = "AE"
-	// AckRejected (AR): the message was rejected unprocessed.
-	AckRejected = "AR"
 )
 
 // AckForm is how an acknowledgement carries its type code (AA, AE, AR).
@@ -92,7 +78,7 @@ type Acknowledgement struct {
 	// message (the frame's id/@extension and id/@root).
 	TargetMessageID, TargetMessageRoot string
 	// Sender and Receiver are device OIDs; for the archive's answers Sender
-	// is ArchiveDevice and Receiver the vendor's sender device.
+	// is kanta.OIDArchive and Receiver the vendor's sender device.
 	Sender, Receiver string
 	// TypeCode is AckAccepted, AckError or AckRejected.
 	TypeCode string
@@ -117,7 +103,7 @@ func WriteAcknowledgement(w io.Writer, soapVersion string, ack Acknowledgement) 
 		return "", err
 	}
 	switch ack.TypeCode {
-	case AckAccepted, AckError, AckRejected:
+	case kanta.AckAccepted, kanta.AckError, kanta.AckRejected:
 	default:
 		return "", fmt.Errorf("wire: write acknowledgement: typeCode %q is not AA, AE or AR", ack.TypeCode)
 	}
@@ -125,9 +111,9 @@ func WriteAcknowledgement(w io.Writer, soapVersion string, ack Acknowledgement) 
 		return "", fmt.Errorf("wire: write acknowledgement: CreationTime is not set")
 	}
 	doc, body := newEnvelope(ns, soapVersion)
-	m := body.CreateElement(AckInteraction)
-	m.CreateAttr("xmlns", NamespaceHL7)
-	m.CreateAttr("xmlns:xsi", namespaceXSI)
+	m := body.CreateElement(kanta.InteractionAcknowledgement)
+	m.CreateAttr("xmlns", kanta.NamespaceHL7)
+	m.CreateAttr("xmlns:xsi", kanta.NamespaceXSI)
 	m.CreateAttr("ITSVersion", "XML_1.0")
 
 	idRoot := ack.IDRoot
@@ -136,7 +122,7 @@ func WriteAcknowledgement(w io.Writer, soapVersion string, ack Acknowledgement) 
 	}
 	setII(m.CreateElement("id"), idRoot, ack.ID)
 	m.CreateElement("creationTime").CreateAttr("value", ack.CreationTime.Format(hl7Time))
-	setII(m.CreateElement("interactionId"), InteractionRoot, AckInteraction)
+	setII(m.CreateElement("interactionId"), InteractionRoot, kanta.InteractionAcknowledgement)
 	m.CreateElement("processingCode").CreateAttr("code", "P")
 	m.CreateElement("processingModeCode").CreateAttr("code", "T")
 	m.CreateElement("acceptAckCode").CreateAttr("code", "NE")
@@ -218,10 +204,10 @@ func ReadAcknowledgement(contentType string, body io.Reader) (*Acknowledgement, 
 		return nil, &Error{Kind: KindFault, Reason: "the answer is a SOAP fault, not an acknowledgement", Err: m.fault}
 	}
 	e := m.payload
-	if e.NamespaceURI() != NamespaceHL7 || e.Tag != AckInteraction {
-		return nil, errorf(KindNoFrame, nil, "SOAP Body holds {%s}%s, want %s", e.NamespaceURI(), e.Tag, AckInteraction)
+	if e.NamespaceURI() != kanta.NamespaceHL7 || e.Tag != kanta.InteractionAcknowledgement {
+		return nil, errorf(KindNoFrame, nil, "SOAP Body holds {%s}%s, want %s", e.NamespaceURI(), e.Tag, kanta.InteractionAcknowledgement)
 	}
-	h := func(path ...string) *etree.Element { return descend(e, NamespaceHL7, path...) }
+	h := func(path ...string) *etree.Element { return descend(e, kanta.NamespaceHL7, path...) }
 	ack := &Acknowledgement{
 		ID:       attr(h("id"), "extension"),
 		IDRoot:   attr(h("id"), "root"),
@@ -236,24 +222,24 @@ func ReadAcknowledgement(contentType string, body io.Reader) (*Acknowledgement, 
 		ack.CreationTime = t
 	}
 	for _, al := range e.ChildElements() {
-		if is(al, NamespaceHL7, "attentionLine") && strings.TrimSpace(charData(child(al, NamespaceHL7, "keyWordText"))) == OperationKeyword {
-			ack.Operation = strings.TrimSpace(charData(child(al, NamespaceHL7, "value")))
+		if is(al, kanta.NamespaceHL7, "attentionLine") && strings.TrimSpace(charData(child(al, kanta.NamespaceHL7, "keyWordText"))) == OperationKeyword {
+			ack.Operation = strings.TrimSpace(charData(child(al, kanta.NamespaceHL7, "value")))
 		}
 	}
 	a := h("acknowledgement")
 	if a == nil {
-		return nil, errorf(KindNoFrame, nil, "%s has no acknowledgement", AckInteraction)
+		return nil, errorf(KindNoFrame, nil, "%s has no acknowledgement", kanta.InteractionAcknowledgement)
 	}
 	// Either form: the NE2008 typeCode element or the attribute.
-	if tc := child(a, NamespaceHL7, "typeCode"); tc != nil {
+	if tc := child(a, kanta.NamespaceHL7, "typeCode"); tc != nil {
 		ack.TypeCode = attr(tc, "code")
 	} else {
 		ack.TypeCode, ack.Form = attr(a, "typeCode"), AckFormAttribute
 	}
-	tid := descend(a, NamespaceHL7, "targetMessage", "id")
+	tid := descend(a, kanta.NamespaceHL7, "targetMessage", "id")
 	ack.TargetMessageRoot, ack.TargetMessageID = attr(tid, "root"), attr(tid, "extension")
 	for _, d := range a.ChildElements() {
-		if !is(d, NamespaceHL7, "acknowledgementDetail") {
+		if !is(d, kanta.NamespaceHL7, "acknowledgementDetail") {
 			continue
 		}
 		f := yhteistestaus.Finding{Severity: yhteistestaus.SeverityError}
@@ -263,16 +249,16 @@ func ReadAcknowledgement(contentType string, body io.Reader) (*Acknowledgement, 
 		case "I":
 			f.Severity = yhteistestaus.SeverityInfo
 		}
-		if c := child(d, NamespaceHL7, "code"); c != nil {
+		if c := child(d, kanta.NamespaceHL7, "code"); c != nil {
 			f.Rule = attr(c, "code")
-			if ot := child(c, NamespaceHL7, "originalText"); ot != nil {
+			if ot := child(c, kanta.NamespaceHL7, "originalText"); ot != nil {
 				f.Source = charData(ot)
 			}
 		}
-		if t := child(d, NamespaceHL7, "text"); t != nil {
+		if t := child(d, kanta.NamespaceHL7, "text"); t != nil {
 			f.Message = charData(t)
 		}
-		if l := child(d, NamespaceHL7, "location"); l != nil {
+		if l := child(d, kanta.NamespaceHL7, "location"); l != nil {
 			f.Location = charData(l)
 		}
 		ack.Details = append(ack.Details, f)

@@ -11,6 +11,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -22,9 +23,9 @@ func TestAcknowledgementRoundTrip(t *testing.T) {
 		CreationTime:      time.Date(2026, 7, 17, 13, 6, 55, 0, helsinki),
 		TargetMessageID:   "10037140046",
 		TargetMessageRoot: "1.2.246.10.27489432.10.0",
-		Sender:            wire.ArchiveDevice,
+		Sender:            kanta.OIDArchive,
 		Receiver:          "1.2.246.10.32213561.10.0",
-		TypeCode:          wire.AckError,
+		TypeCode:          kanta.AckError,
 		Details: []yhteistestaus.Finding{
 			{Rule: "ID-HETU-CHECK", Severity: yhteistestaus.SeverityError, Message: `check character of "010111A998W" is wrong; want "X" & not <Y>`, Location: "/ClinicalDocument/recordTarget/patientRole/id/@extension", Source: "handbook 9.2 (lines 100-120)"},
 			{Rule: "DOC-LANG", Severity: yhteistestaus.SeverityWarning, Message: "languageCode FI is upper case", Location: "/ClinicalDocument/languageCode"},
@@ -35,7 +36,7 @@ func TestAcknowledgementRoundTrip(t *testing.T) {
 	accepted := wire.Acknowledgement{
 		ID: "ack-2", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		TargetMessageID: "1", TargetMessageRoot: "1.2.3",
-		Sender: wire.ArchiveDevice, Receiver: "1.2.3.4", TypeCode: wire.AckAccepted,
+		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: kanta.AckAccepted,
 	}
 	for _, version := range []string{"1.1", "1.2"} {
 		for name, ack := range map[string]wire.Acknowledgement{"with details": full, "accepted": accepted} {
@@ -69,7 +70,7 @@ func TestAcknowledgementShape(t *testing.T) {
 	var buf bytes.Buffer
 	_, err := wire.WriteAcknowledgement(&buf, "1.1", wire.Acknowledgement{
 		ID: "a", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), TargetMessageID: "42", TargetMessageRoot: "1.2.3",
-		Sender: wire.ArchiveDevice, Receiver: "1.2.3.4", TypeCode: wire.AckRejected,
+		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: kanta.AckRejected,
 		Details: []yhteistestaus.Finding{{Rule: "R1", Severity: yhteistestaus.SeverityError, Message: "m", Location: "/x", Source: "s"}},
 	})
 	if err != nil {
@@ -97,8 +98,8 @@ func TestAcknowledgementShape(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", c.path, got, c.want)
 		}
 	}
-	if ns := doc.Root().ChildElements()[0].ChildElements()[0].NamespaceURI(); ns != wire.NamespaceHL7 {
-		t.Errorf("acknowledgement namespace: got %q, want %q", ns, wire.NamespaceHL7)
+	if ns := doc.Root().ChildElements()[0].ChildElements()[0].NamespaceURI(); ns != kanta.NamespaceHL7 {
+		t.Errorf("acknowledgement namespace: got %q, want %q", ns, kanta.NamespaceHL7)
 	}
 	kids := doc.FindElement("//acknowledgement").ChildElements()
 	if len(kids) < 2 || kids[0].Tag != "typeCode" || kids[1].Tag != "targetMessage" {
@@ -111,7 +112,7 @@ func TestAcknowledgementShape(t *testing.T) {
 func TestAcknowledgementAttributeForm(t *testing.T) {
 	ack := wire.Acknowledgement{
 		ID: "a", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), TargetMessageID: "42", TargetMessageRoot: "1.2.3",
-		Sender: wire.ArchiveDevice, Receiver: "1.2.3.4", TypeCode: wire.AckError, Form: wire.AckFormAttribute,
+		Sender: kanta.OIDArchive, Receiver: "1.2.3.4", TypeCode: kanta.AckError, Form: wire.AckFormAttribute,
 	}
 	var buf bytes.Buffer
 	ct, err := wire.WriteAcknowledgement(&buf, "1.2", ack)
@@ -132,7 +133,7 @@ func TestAcknowledgementAttributeForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.TypeCode != wire.AckError || got.Form != wire.AckFormAttribute {
+	if got.TypeCode != kanta.AckError || got.Form != wire.AckFormAttribute {
 		t.Errorf("read back: typeCode %q form %v, want AE attribute", got.TypeCode, got.Form)
 	}
 }
@@ -162,7 +163,7 @@ func valueAt(doc *etree.Document, path string) string {
 }
 
 func TestWriteAcknowledgementRefusesIncompleteAcks(t *testing.T) {
-	ok := wire.Acknowledgement{CreationTime: time.Now(), TypeCode: wire.AckAccepted}
+	ok := wire.Acknowledgement{CreationTime: time.Now(), TypeCode: kanta.AckAccepted}
 	tests := []struct {
 		name    string
 		version string
@@ -239,7 +240,7 @@ func TestWriteFaultRefusesUnknownCodes(t *testing.T) {
 
 func TestReadResponseErrors(t *testing.T) {
 	var ack bytes.Buffer
-	ackCT, err := wire.WriteAcknowledgement(&ack, "1.2", wire.Acknowledgement{CreationTime: time.Now(), TypeCode: wire.AckAccepted})
+	ackCT, err := wire.WriteAcknowledgement(&ack, "1.2", wire.Acknowledgement{CreationTime: time.Now(), TypeCode: kanta.AckAccepted})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -106,7 +107,7 @@ func FuzzReadAcknowledgement(f *testing.F) {
 		var buf bytes.Buffer
 		ct, err := wire.WriteAcknowledgement(&buf, v, wire.Acknowledgement{
 			ID: "1", CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), TargetMessageID: "2", TargetMessageRoot: "1.2",
-			Sender: wire.ArchiveDevice, Receiver: "1.2.3", TypeCode: wire.AckError, Operation: "store",
+			Sender: kanta.OIDArchive, Receiver: "1.2.3", TypeCode: kanta.AckError, Operation: "store",
 			Details: []yhteistestaus.Finding{{Rule: "R", Severity: yhteistestaus.SeverityWarning, Message: "m", Location: "/l", Source: "s"}},
 		})
 		if err != nil {

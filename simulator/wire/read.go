@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // Limits bound what the readers accept. A zero field takes its value from
@@ -499,7 +500,7 @@ func envelopeParts(doc *etree.Document, want string, where string) (version stri
 		version = "1.2"
 	}
 	switch {
-	case version == "" && ns == NamespaceHL7:
+	case version == "" && ns == kanta.NamespaceHL7:
 		return "", nil, nil, errorf(KindSOAP, nil, "%sbody is a bare HL7 V3 %s without a SOAP envelope", where, root.Tag)
 	case version == "" || root.Tag != "Envelope":
 		return "", nil, nil, errorf(KindSOAP, nil, "%sroot element is {%s}%s, want a SOAP 1.1 or 1.2 Envelope", where, ns, root.Tag)
@@ -542,8 +543,8 @@ func readEnvelope(data []byte, doc *etree.Document, spans map[*etree.Element]spa
 	if frame.Tag == "Fault" && frame.NamespaceURI() == body.NamespaceURI() {
 		return nil, errorf(KindSOAP, nil, "%sSOAP Body holds a Fault, not a request", where)
 	}
-	if frame.NamespaceURI() != NamespaceHL7 || !isInteractionName(frame.Tag) {
-		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds {%s}%s, want an HL7 V3 interaction such as RCMR_IN200002FI01 in namespace %s", where, frame.NamespaceURI(), frame.Tag, NamespaceHL7)
+	if frame.NamespaceURI() != kanta.NamespaceHL7 || !isInteractionName(frame.Tag) {
+		return nil, errorf(KindNoFrame, nil, "%sSOAP Body holds {%s}%s, want an HL7 V3 interaction such as RCMR_IN200002FI01 in namespace %s", where, frame.NamespaceURI(), frame.Tag, kanta.NamespaceHL7)
 	}
 	framePath := where + elementPath(frame)
 	fdoc, fb, err := detachFrame(data, frame, spans[frame])
@@ -571,9 +572,9 @@ func readBareFrame(data []byte, doc *etree.Document, lim Limits) (*Message, erro
 	root := doc.Root()
 	ns := root.NamespaceURI()
 	switch {
-	case ns == NamespaceHL7 && root.Tag == "ClinicalDocument":
+	case ns == kanta.NamespaceHL7 && root.Tag == "ClinicalDocument":
 		return nil, errorf(KindNoFrame, nil, "file holds a CDA document (ClinicalDocument), not an HL7 V3 frame")
-	case ns != NamespaceHL7 || !isInteractionName(root.Tag):
+	case ns != kanta.NamespaceHL7 || !isInteractionName(root.Tag):
 		return nil, errorf(KindNoFrame, nil, "file's root element is {%s}%s, want a SOAP Envelope or an HL7 V3 interaction such as RCMR_IN200002FI01", ns, root.Tag)
 	}
 	msg := &Message{Interaction: root.Tag, Frame: data, FrameXML: doc, FramePath: elementPath(root)}
@@ -621,13 +622,13 @@ func acceptedInline(mt string) bool {
 // msg.
 func resolveDocument(msg *Message, frame *etree.Element, ps *parts, lim Limits, where string) error {
 	msg.DocumentFrom = FromNone
-	text := descend(frame, NamespaceHL7, "controlActProcess", "subject", "clinicalDocument", "text")
+	text := descend(frame, kanta.NamespaceHL7, "controlActProcess", "subject", "clinicalDocument", "text")
 	if text != nil {
 		textPath := where + elementPath(text)
 		if inc := child(text, NamespaceXOP, "Include"); inc != nil {
 			return useReferenced(msg, ps, inc.SelectAttrValue("href", ""), FromXOP, lim)
 		}
-		if ref := child(text, NamespaceHL7, "reference"); ref != nil {
+		if ref := child(text, kanta.NamespaceHL7, "reference"); ref != nil {
 			return useReferenced(msg, ps, ref.SelectAttrValue("value", ""), FromMIMEPart, lim)
 		}
 		if strings.EqualFold(text.SelectAttrValue("representation", ""), "B64") {
@@ -655,7 +656,7 @@ func resolveDocument(msg *Message, frame *etree.Element, ps *parts, lim Limits, 
 	}
 	var found []*part
 	for _, p := range ps.all {
-		if p != ps.root && p.doc != nil && is(p.doc.Root(), NamespaceHL7, "ClinicalDocument") {
+		if p != ps.root && p.doc != nil && is(p.doc.Root(), kanta.NamespaceHL7, "ClinicalDocument") {
 			found = append(found, p)
 		}
 	}

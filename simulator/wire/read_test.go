@@ -13,6 +13,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -46,7 +47,7 @@ func frameInfo(tb testing.TB, frame []byte) (ns, local, id string) {
 	}
 	root := doc.Root()
 	for _, c := range root.ChildElements() {
-		if c.Tag == "id" && c.NamespaceURI() == wire.NamespaceHL7 {
+		if c.Tag == "id" && c.NamespaceURI() == kanta.NamespaceHL7 {
 			id = c.SelectAttrValue("extension", "")
 			break
 		}
@@ -95,8 +96,8 @@ func TestRoundTripSamples(t *testing.T) {
 						t.Errorf("Action: got %q, want %q", got, wantAction)
 					}
 					ns, local, id := frameInfo(t, msg.Frame)
-					if ns != wire.NamespaceHL7 || local != "RCMR_IN200002FI01" || id != wantID {
-						t.Errorf("Frame root: got {%s}%s id %q, want {%s}RCMR_IN200002FI01 id %q", ns, local, id, wire.NamespaceHL7, wantID)
+					if ns != kanta.NamespaceHL7 || local != "RCMR_IN200002FI01" || id != wantID {
+						t.Errorf("Frame root: got {%s}%s id %q, want {%s}RCMR_IN200002FI01 id %q", ns, local, id, kanta.NamespaceHL7, wantID)
 					}
 					if msg.FramePath == "" || msg.DocumentPath == "" {
 						t.Errorf("paths: got FramePath %q DocumentPath %q, want both set", msg.FramePath, msg.DocumentPath)
@@ -286,8 +287,8 @@ func TestFrameKeepsInheritedNamespaces(t *testing.T) {
 				t.Fatalf("Read: %v", err)
 			}
 			ns, local, id := frameInfo(t, msg.Frame)
-			if ns != wire.NamespaceHL7 || local != "RCMR_IN200002FI01" || id != "42" {
-				t.Errorf("Frame: got {%s}%s id %q, want {%s}RCMR_IN200002FI01 id 42\n%s", ns, local, id, wire.NamespaceHL7, msg.Frame)
+			if ns != kanta.NamespaceHL7 || local != "RCMR_IN200002FI01" || id != "42" {
+				t.Errorf("Frame: got {%s}%s id %q, want {%s}RCMR_IN200002FI01 id 42\n%s", ns, local, id, kanta.NamespaceHL7, msg.Frame)
 			}
 			doc := etree.NewDocument()
 			doc.ReadFromBytes(msg.Frame)

@@ -12,6 +12,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -69,12 +70,12 @@ func TestAcknowledgementsValidateAgainstNE2008(t *testing.T) {
 	details := []yhteistestaus.Finding{
 		{Rule: "SIG-DIGEST", Severity: yhteistestaus.SeverityError, Message: "digest & <value> differ", Location: "/ClinicalDocument/x", Source: "handbook 9.10"},
 		{Rule: "CODE-UNKNOWN", Severity: yhteistestaus.SeverityWarning, Message: "w"},
-		{Rule: "BODY-NOTE", Severity: yhteistestaus.SeverityInfo, Message: "i", Location: "/a"},
+		{Rule: "CODE-UNLISTED", Severity: yhteistestaus.SeverityInfo, Message: "i", Location: "/a"},
 	}
 	base := wire.Acknowledgement{
-		ID: "7", IDRoot: wire.ArchiveDevice, CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		ID: "7", IDRoot: kanta.OIDArchive, CreationTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		TargetMessageID: "10037140046", TargetMessageRoot: "1.2.246.10.27489432.10.1",
-		Sender: wire.ArchiveDevice, Receiver: "1.2.246.10.27489432.10.2",
+		Sender: kanta.OIDArchive, Receiver: "1.2.246.10.27489432.10.2",
 	}
 	tests := []struct {
 		name      string
@@ -82,9 +83,9 @@ func TestAcknowledgementsValidateAgainstNE2008(t *testing.T) {
 		details   []yhteistestaus.Finding
 		operation string
 	}{
-		{"AA stored", wire.AckAccepted, nil, "store"},
-		{"AE with findings", wire.AckError, details, ""},
-		{"AR with findings", wire.AckRejected, details[:1], ""},
+		{"AA stored", kanta.AckAccepted, nil, "store"},
+		{"AE with findings", kanta.AckError, details, ""},
+		{"AR with findings", kanta.AckRejected, details[:1], ""},
 	}
 	for _, version := range []string{"1.1", "1.2"} {
 		for _, tt := range tests {

@@ -11,6 +11,7 @@ import (
 	"net/textproto"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
 // Packaging is how WriteRequest carries the CDA document.
@@ -67,7 +68,7 @@ func WriteRequest(w io.Writer, soapVersion string, pkg Packaging, frame, documen
 		return "", fmt.Errorf("wire: write request: %w", err)
 	}
 	root := doc.Root()
-	if root.NamespaceURI() != NamespaceHL7 || !isInteractionName(root.Tag) {
+	if root.NamespaceURI() != kanta.NamespaceHL7 || !isInteractionName(root.Tag) {
 		return "", fmt.Errorf("wire: write request: frame root is {%s}%s, not an HL7 V3 interaction", root.NamespaceURI(), root.Tag)
 	}
 	action := ActionFor(root.Tag)
@@ -144,18 +145,18 @@ func WriteRequest(w io.Writer, soapVersion string, pkg Packaging, frame, documen
 // setDocumentText makes the frame's clinicalDocument/text refer to the
 // document as pkg requires.
 func setDocumentText(frame *etree.Element, pkg Packaging, document []byte, docID string) error {
-	cd := descend(frame, NamespaceHL7, "controlActProcess", "subject", "clinicalDocument")
+	cd := descend(frame, kanta.NamespaceHL7, "controlActProcess", "subject", "clinicalDocument")
 	if cd == nil {
 		return fmt.Errorf("frame has no controlActProcess/subject/clinicalDocument")
 	}
-	text := child(cd, NamespaceHL7, "text")
+	text := child(cd, kanta.NamespaceHL7, "text")
 	if text == nil {
 		text = etree.NewElement("text")
 		text.Space = cd.Space
 		at := 0
-		if prev := child(cd, NamespaceHL7, "code"); prev != nil {
+		if prev := child(cd, kanta.NamespaceHL7, "code"); prev != nil {
 			at = prev.Index() + 1
-		} else if prev := child(cd, NamespaceHL7, "id"); prev != nil {
+		} else if prev := child(cd, kanta.NamespaceHL7, "id"); prev != nil {
 			at = prev.Index() + 1
 		}
 		cd.InsertChildAt(at, text)

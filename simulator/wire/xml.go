@@ -19,15 +19,11 @@ const (
 	NamespaceSOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 	// NamespaceSOAP12 is the SOAP 1.2 envelope namespace.
 	NamespaceSOAP12 = "http://www.w3.org/2003/05/soap-envelope"
-	// NamespaceHL7 is the HL7 V3 (and CDA R2) namespace.
-	NamespaceHL7 = "urn:hl7-org:v3"
 	// NamespaceXOP is the XOP include namespace used by MTOM.
 	NamespaceXOP = "http://www.w3.org/2004/08/xop/include"
 	// NamespaceWSA is the WS-Addressing 1.0 namespace; its Action header
 	// is read when the content type carries no action.
 	NamespaceWSA = "http://www.w3.org/2005/08/addressing"
-	// namespaceXSI is the XML Schema instance namespace.
-	namespaceXSI = "http://www.w3.org/2001/XMLSchema-instance"
 )
 
 // ParseXML reads data as one XML document into an etree tree, in a single

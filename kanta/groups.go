@@ -1,4 +1,4 @@
-package rules
+package kanta
 
 import (
 	_ "embed"
@@ -27,11 +27,12 @@ const (
 	// KindClientDocument is a client document (asiakasasiakirja) of phase 2 or later.
 	KindClientDocument GroupKind = "client-document"
 	// KindJournal is an asiakaskertomusmerkintä (client journal entry).
-	KindJournal GroupKind = "journal"
+	KindJournal GroupKind = "journal-entry"
 )
 
-// Group is one document group and what the archive requires of its
-// documents.
+// Group is one document group (asiakirjaryhmä) and what the archive
+// requires of its documents. The names in Required are metadata elements
+// the validator knows (simulator/rules checks them when it loads the table).
 type Group struct {
 	Code            string    `yaml:"code"`
 	Kind            GroupKind `yaml:"kind"`
@@ -121,9 +122,8 @@ func (k GroupKind) Known() bool {
 }
 
 // LoadGroups parses a groups table and checks it: group codes are unique,
-// every group's kind is a known GroupKind, every required element name is
-// one the validator knows, and every code list the rules and the composer
-// rely on (record and case statuses, operation service requests, the
+// every group's kind is a known GroupKind, and every code list the rules and
+// the composer rely on (record and case statuses, operation service requests, the
 // display formats of XHTML and PDF) is given.
 func LoadGroups(data []byte) (*Groups, error) {
 	var g Groups
@@ -138,11 +138,6 @@ func LoadGroups(data []byte) (*Groups, error) {
 		seen[gr.Code] = true
 		if !gr.Kind.Known() {
 			return nil, fmt.Errorf("groups: group %s has unknown kind %q", gr.Code, gr.Kind)
-		}
-		for _, el := range gr.Required {
-			if _, ok := headerElementFor(el); !ok {
-				return nil, fmt.Errorf("groups: group %s requires unknown element %q", gr.Code, el)
-			}
 		}
 	}
 	if g.RecordStatus.Ready == "" || g.RecordStatus.Annulled == "" {
