@@ -6,7 +6,12 @@
 //     document), through the driver protocol (package sut);
 //   - message: check the messages the archive received for the action and
 //     the archive's findings on them;
-//   - archive: check what the archive holds afterwards.
+//   - archive: check what the archive holds afterwards, and the content of
+//     the documents it holds.
+//
+// Definitions (definitions.go) is the table of phrases; each layer's steps
+// are in their own file (drive.go, messages.go, archive.go, content.go),
+// and the World that carries one scenario is here.
 //
 // Steps never trust the vendor system's word alone: every drive step looks
 // up the messages the system says it sent in the mock archive, and every
