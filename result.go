@@ -236,6 +236,11 @@ type RequirementResult struct {
 	Failures []Failure `json:"failures,omitempty"`
 	// Evidence is the vendor's attestation.
 	Evidence string `json:"evidence,omitempty"`
+	// NotTested says, for a requirement not tested because the run could
+	// not test it (a precondition step, e.g. an archive without THL's
+	// structures), why and how to test it; the verdict does not count
+	// such a requirement.
+	NotTested string `json:"notTested,omitempty"`
 }
 
 // Failure is why a requirement failed: the scenario and step, and the

@@ -494,7 +494,7 @@ func (j *judgement) statuses() []yhteistestaus.RequirementResult {
 		case len(j.failures[pr.ID]) > 0:
 			rr.Status, rr.Failures = yhteistestaus.StatusFailed, j.failures[pr.ID]
 		default:
-			rr.Status = j.unfailed(pr.ID, about, covers)
+			rr.Status, rr.NotTested = j.unfailed(pr.ID, about, covers)
 		}
 		out = append(out, rr)
 	}
@@ -506,36 +506,47 @@ func (j *judgement) statuses() []yhteistestaus.RequirementResult {
 // is about decide when there are any: each must have passed; one that was
 // not supported makes it not supported, one that failed on another
 // requirement's defect leaves it not tested (blocked by that root cause).
-// A requirement only covered passes when a covering scenario passed.
-func (j *judgement) unfailed(id string, about, covers []int) yhteistestaus.Status {
+// A requirement only covered passes when a covering scenario passed. A
+// deciding scenario that a precondition step found the run unable to test
+// (steps.NotTestableError) leaves the requirement not tested, with the
+// reason, which is returned too.
+func (j *judgement) unfailed(id string, about, covers []int) (yhteistestaus.Status, string) {
 	decide := covers
 	if len(about) > 0 {
 		decide = about
 	}
-	passed, unsupported := 0, 0
+	passed, unsupported, untestable := 0, 0, 0
 	var blocked []int
+	reason := ""
 	for _, i := range decide {
 		switch j.in.Scenarios[i].Status {
 		case yhteistestaus.StatusPassed:
 			passed++
 		case yhteistestaus.StatusNotSupported:
 			unsupported++
+		case yhteistestaus.StatusNotTested:
+			untestable++
+			if reason == "" {
+				reason = notTestedReason(j.in.Scenarios[i])
+			}
 		case yhteistestaus.StatusFailed:
 			blocked = append(blocked, i)
 		}
 	}
 	switch {
 	case len(decide) == 0:
-		return yhteistestaus.StatusNotTested
+		return yhteistestaus.StatusNotTested, ""
 	case unsupported > 0 && (len(about) > 0 || passed == 0):
-		return yhteistestaus.StatusNotSupported
-	case len(about) > 0 && len(blocked) == 0, len(about) == 0 && passed > 0:
-		return yhteistestaus.StatusPassed
+		return yhteistestaus.StatusNotSupported, ""
+	case len(about) > 0 && len(blocked) == 0 && untestable == 0, len(about) == 0 && passed > 0:
+		return yhteistestaus.StatusPassed, ""
+	case untestable > 0 && len(blocked) == 0:
+		return yhteistestaus.StatusNotTested, reason
 	}
 	if len(about) == 0 {
 		// Only covered: the failing scenarios were about something else,
 		// and their causes block what they are about.
-		return yhteistestaus.StatusNotTested
+		return yhteistestaus.StatusNotTested, ""
 	}
 	for _, i := range blocked {
 		for _, c := range j.scenarioCauses[i] {
@@ -545,7 +556,18 @@ func (j *judgement) unfailed(id string, about, covers []int) yhteistestaus.Statu
 			}
 		}
 	}
-	return yhteistestaus.StatusNotTested
+	return yhteistestaus.StatusNotTested, ""
+}
+
+// notTestedReason is why a not-tested scenario could not be tested: the
+// error of its step that found the run unable to test it.
+func notTestedReason(sc yhteistestaus.ScenarioResult) string {
+	for _, st := range sc.Steps {
+		if st.Status == yhteistestaus.StatusNotTested && st.Error != "" {
+			return st.Error
+		}
+	}
+	return "a precondition of the scenario was not met"
 }
 
 func (j *judgement) rootCauses() []yhteistestaus.RootCause {
@@ -558,7 +580,8 @@ func (j *judgement) rootCauses() []yhteistestaus.RootCause {
 
 // verdict counts requirements by status and decides the run. A run fails
 // when a mandatory automatic requirement it covers failed, was not
-// supported or was left untested, or when a failure belongs to no
+// supported or was left untested (other than for a reason the run gives,
+// such as missing THL structures), or when a failure belongs to no
 // requirement at all. A full run in which no mandatory requirement of the
 // profile's own areas (outside the shared ones) could be verified
 // automatically is not yet automated, not passed. A partial run (a tag
@@ -571,7 +594,9 @@ func verdict(rs []yhteistestaus.RequirementResult, causes []yhteistestaus.RootCa
 		if r.Applicability != string(profiles.Mandatory) || r.Verification != string(profiles.Automatic) {
 			continue
 		}
-		if partial && len(r.Scenarios) == 0 {
+		if partial && len(r.Scenarios) == 0 || r.NotTested != "" {
+			// Outside a partial run's selection, or not testable in this
+			// run (its reason is reported): neither met nor broken.
 			continue
 		}
 		switch r.Status {

@@ -195,6 +195,8 @@ func stepStatus(status godog.StepResultStatus, err error) yhteistestaus.Status {
 	switch {
 	case errors.Is(err, steps.ErrUnsupported):
 		return yhteistestaus.StatusNotSupported
+	case errors.As(err, new(*steps.NotTestableError)):
+		return yhteistestaus.StatusNotTested
 	case status == godog.StepPassed:
 		return yhteistestaus.StatusPassed
 	case status == godog.StepSkipped:
@@ -207,7 +209,8 @@ func stepStatus(status godog.StepResultStatus, err error) yhteistestaus.Status {
 }
 
 // scenarioStatus is failed when a step failed or is undefined (strict
-// mode), not supported when a step was not supported, passed otherwise.
+// mode), not supported when a step was not supported, not tested when a
+// precondition step found the run unable to test it, passed otherwise.
 func scenarioStatus(ss []yhteistestaus.StepResult) yhteistestaus.Status {
 	st := yhteistestaus.StatusPassed
 	for _, s := range ss {
@@ -216,6 +219,10 @@ func scenarioStatus(ss []yhteistestaus.StepResult) yhteistestaus.Status {
 			return yhteistestaus.StatusFailed
 		case yhteistestaus.StatusNotSupported:
 			st = yhteistestaus.StatusNotSupported
+		case yhteistestaus.StatusNotTested:
+			if st == yhteistestaus.StatusPassed {
+				st = yhteistestaus.StatusNotTested
+			}
 		}
 	}
 	return st

@@ -139,6 +139,8 @@ func Definitions() []Definition {
 			func(w *World) any { return w.refused }},
 
 		// --- archive state ---
+		{LayerArchive, `^the archive judges bodies with THL's Sosmeta structures$`, "precondition: the archive judges structured content with THL's Sosmeta structures (--sosmeta DIR); with only its embedded fallback schemas the scenario is not tested (neither passed nor failed)",
+			func(w *World) any { return w.judgesWithSosmeta }},
 		{LayerArchive, `^the archive holds "([^"]+)" at version (\d+)$`, "the document's set is archived and its latest version has that number",
 			func(w *World) any { return w.holdsVersion }},
 		{LayerArchive, `^the archive holds "([^"]+)" as annulled$`, "the document's latest version is its annulment",

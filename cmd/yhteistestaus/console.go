@@ -53,11 +53,20 @@ func (c *console) ScenarioDone(n, total int, r *yhteistestaus.ScenarioResult) {
 		mark = c.paint("PASS", color.FgGreen, color.Bold)
 	case yhteistestaus.StatusFailed:
 		mark = c.paint("FAIL", color.FgRed, color.Bold)
+	case yhteistestaus.StatusNotTested:
+		mark = c.paint("N/T ", color.FgYellow, color.Bold)
 	default:
 		mark = c.paint("N/S ", color.FgYellow, color.Bold)
 	}
 	width := len(fmt.Sprint(total))
 	fmt.Fprintf(c.w, "[%*d/%d] %s  %s  (%s:%d, %s)\n", width, n, total, mark, r.Name, r.FeatureFile, r.Line, r.Duration.Round(time.Millisecond))
+	if r.Status == yhteistestaus.StatusNotTested {
+		for _, s := range r.Steps {
+			if s.Status == yhteistestaus.StatusNotTested {
+				fmt.Fprintf(c.w, "%snot tested: %s\n", strings.Repeat(" ", 2*width+4), firstLine(s.Error))
+			}
+		}
+	}
 	if r.Status != yhteistestaus.StatusFailed {
 		return
 	}

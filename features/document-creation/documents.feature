@@ -24,7 +24,7 @@ Feature: Client documents (asiakasasiakirjat) of phase 2
     And the archive holds "D" at version 1
     And the archive holds "D" in register "1"
 
-  @req:REQ-DOC-021 @req:REQ-DOC-023 @req:REQ-SRV-004 @about:REQ-SRV-023 @req:REQ-ARC-009 @req:REQ-DOC-025
+  @req:REQ-DOC-021 @req:REQ-DOC-023 @req:REQ-SRV-004 @about:REQ-SRV-023 @req:REQ-ARC-009
   Scenario: A client plan is archived structured with its XHTML display form
     When the system stores a plan "P" in case "K"
     Then the archive accepted every message of the action

@@ -181,3 +181,21 @@ type Error struct {
 
 // CodeNoSession is Error.Code for a session that does not exist.
 const CodeNoSession = "no-session"
+
+// Structures says which document structures (rakenteet) the archive judges
+// structured content with, at GET /api/structures: THL's Sosmeta export
+// (--sosmeta DIR) or only the simulator's own embedded fallback schemas,
+// with which the checks of a structure's status and of an unknown
+// structure cannot be made.
+type Structures struct {
+	// Sosmeta is true when the archive judges with THL's Sosmeta
+	// structures; false for the embedded fallback schemas.
+	Sosmeta bool `json:"sosmeta"`
+	// Source describes the set in one phrase, e.g. "THL Sosmeta export
+	// 2025-05-20 (../shared/sosmeta)".
+	Source string `json:"source"`
+	// ExportDate is the date of THL's export (YYYY-MM-DD) when known.
+	ExportDate string `json:"exportDate,omitempty"`
+	// Count is the number of structures in the set.
+	Count int `json:"count"`
+}

@@ -162,6 +162,16 @@ func (c *Client) Messages(ctx context.Context, f MessageFilter) ([]*api.Exchange
 	return exs, nil
 }
 
+// Structures returns which document structures the archive judges
+// structured content with (GET /api/structures; not per session).
+func (c *Client) Structures(ctx context.Context) (*api.Structures, error) {
+	var st api.Structures
+	if err := c.do(ctx, http.MethodGet, strings.TrimRight(c.BaseURL, "/")+"/api/structures", nil, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
 // Message returns one message with its frame and document.
 func (c *Client) Message(ctx context.Context, seq int) (*api.Message, error) {
 	var m api.Message

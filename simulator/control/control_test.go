@@ -9,8 +9,11 @@ import (
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/body"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta/sosmetatest"
 )
 
 func newServer(t *testing.T) *httptest.Server {
@@ -88,6 +91,41 @@ func TestAnswerTooLarge(t *testing.T) {
 				t.Errorf("got %v, want no error", err)
 			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 				t.Errorf("got %v, want an error saying %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// The archive tells which document structures it judges bodies with: only
+// its own embedded fallback schemas, or THL's Sosmeta export.
+func TestStructuresTellsTheSetTheArchiveJudgesWith(t *testing.T) {
+	fallback, err := body.DefaultSchemas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := []struct {
+		name    string
+		set     func(t *testing.T) *sosmeta.Set
+		sosmeta bool
+	}{
+		{"embedded fallback", func(*testing.T) *sosmeta.Set { return fallback }, false},
+		{"THL's Sosmeta export", func(t *testing.T) *sosmeta.Set { return sosmetatest.Open(t) }, true},
+	}
+	for _, tt := range sets {
+		t.Run(tt.name, func(t *testing.T) {
+			set := tt.set(t)
+			sim, err := simulator.New(simulator.WithStructures(set))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer((&server.Server{Sim: sim}).Handler())
+			defer ts.Close()
+			got, err := (&control.Client{BaseURL: ts.URL, Session: "any"}).Structures(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Sosmeta != tt.sosmeta || got.Count != set.Len() || got.Source != set.Source().String() {
+				t.Errorf("got %+v, want sosmeta %v, %d structures from %s", got, tt.sosmeta, set.Len(), set.Source())
 			}
 		})
 	}

@@ -46,6 +46,12 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]any{"sessions": s.Sim.Sessions()})
 }
 
+func (s *Server) handleStructures(w http.ResponseWriter, r *http.Request) {
+	set := s.Sim.Validator().Schemas
+	src := set.Source()
+	s.writeJSON(w, http.StatusOK, api.Structures{Sosmeta: !src.Embedded, Source: src.String(), ExportDate: src.ExportDate, Count: set.Len()})
+}
+
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	ss, ok := s.session(w, r, false)
 	if !ok {

@@ -76,6 +76,7 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") }).Methods(http.MethodGet)
 	api := r.PathPrefix("/api").Subrouter()
 	api.HandleFunc("/sessions", s.handleSessions).Methods(http.MethodGet)
+	api.HandleFunc("/structures", s.handleStructures).Methods(http.MethodGet)
 	api.HandleFunc("/sessions/{session}/messages", s.handleMessages).Methods(http.MethodGet)
 	api.HandleFunc("/sessions/{session}/messages/{seq:[0-9]+}", s.handleMessage).Methods(http.MethodGet)
 	api.HandleFunc("/sessions/{session}/archive", s.handleArchive).Methods(http.MethodGet)
