@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/harness"
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/runner"
+	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
@@ -69,6 +71,11 @@ func TestReferenceSystemPassesEveryProfile(t *testing.T) {
 		t.Run(profile, func(t *testing.T) {
 			res := run(t, profile)
 			for _, sc := range res.Scenarios {
+				// Without THL's structures the scenarios about structure
+				// status are not tested; with them every scenario passes.
+				if sc.Status == yhteistestaus.StatusNotTested && os.Getenv(simulator.EnvSosmeta) == "" {
+					continue
+				}
 				if sc.Status != yhteistestaus.StatusPassed {
 					for _, st := range sc.Steps {
 						if st.Error != "" {
