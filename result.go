@@ -89,6 +89,14 @@ type Run struct {
 	// operator silent with nothing received). The verdict is then
 	// StatusNotTested and no requirement counts as failed.
 	NotTested string `json:"notTested,omitempty"`
+	// Messages are the messages the run's failures cite, as written
+	// beside the reports (package reports, WriteMessages), by sequence
+	// number.
+	Messages []SavedMessage `json:"messages,omitempty"`
+	// ArchiveKept is true when the archive outlives the run (an external
+	// archive, --archive URL), so that its control API still gives the
+	// messages after the run.
+	ArchiveKept bool `json:"archiveKept,omitempty"`
 	// Notes are information about the run as a whole that is no failure,
 	// each one line, e.g. the organisation OIDs that are neither in the
 	// bundled organisation register nor declared.
@@ -329,4 +337,14 @@ func (s StepResult) MarshalJSON() ([]byte, error) {
 func (s *StepResult) UnmarshalJSON(b []byte) error {
 	type plain StepResult
 	return readMillis(b, (*plain)(s), &s.Duration)
+}
+
+// SavedMessage is a message of the run's archive session written beside
+// the reports, identity codes masked: the files of its frame and its
+// document, relative to the report directory, empty for a part it did not
+// have.
+type SavedMessage struct {
+	Seq      int    `json:"seq"`
+	Frame    string `json:"frame,omitempty"`
+	Document string `json:"document,omitempty"`
 }

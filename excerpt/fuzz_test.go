@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/yhteistestaus/yhteistestaus/hetu"
 )
 
 // FuzzOf feeds hostile messages and locations to Of: it must never panic,
@@ -26,6 +28,22 @@ func FuzzOf(f *testing.F) {
 		}
 		if n := strings.Count(got, "\n"); n > maxLines+1 {
 			t.Fatalf("%d lines", n)
+		}
+	})
+}
+
+// FuzzMasked feeds hostile message parts to Masked: it must never panic,
+// and every identity code left in it is one of the test series.
+func FuzzMasked(f *testing.F) {
+	f.Add([]byte(frame))
+	f.Add([]byte(`<ClinicalDocument><a><b c="010101-123N"/></a></ClinicalDocument>`))
+	f.Add([]byte(`<ClinicalDocument><json>eyJhIjoiMDEwMTAxLTEyM04ifQ==</json></ClinicalDocument>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got := Masked(data)
+		for _, code := range hetuPattern.FindAll(got, -1) {
+			if hetu.Mask(string(code)) != string(code) {
+				t.Fatalf("code %s in clear: %s", code, got)
+			}
 		}
 	})
 }

@@ -26,8 +26,12 @@ type causeView struct {
 	Finding string
 	// Excerpt is the offending fragment, line by line.
 	Excerpt []excerptLine
+	// Saved are the files of the whole message written beside the
+	// report (WriteMessages), nil when none was.
+	Saved *yhteistestaus.SavedMessage
 	// MessageURL is the archive's control API address of the whole
-	// message, empty when the run names no archive session.
+	// message, empty when the run names no archive session or its
+	// archive stopped with the run.
 	MessageURL string
 	// Blocked are the requirements the cause blocks; Mandatory counts the
 	// mandatory ones. Failed are those of them that failed, Stopped the
@@ -113,7 +117,10 @@ func causeViews(run *yhteistestaus.Run, scenarioAnchors map[string]string, known
 		if !rc.Harness {
 			v.Finding = findingMessage(run, rc)
 		}
-		v.MessageURL = messageURL(run.Archive, rc.MessageSeq)
+		v.Saved = savedMessage(run, rc.MessageSeq)
+		if run.ArchiveKept {
+			v.MessageURL = messageURL(run.Archive, rc.MessageSeq)
+		}
 		for _, id := range rc.Requirements {
 			r := reqs[id]
 			ref := requirementRef{ID: id, Title: r.Title, Applicability: r.Applicability, Status: r.Status}

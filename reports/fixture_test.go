@@ -46,6 +46,7 @@ func fixtureRun() *yhteistestaus.Run {
 			Version: "0.9.0",
 		},
 		Archive:  "http://127.0.0.1:41235/s/run-20250314-093000-1a2b3c4d/soap",
+		Messages: []yhteistestaus.SavedMessage{{Seq: 7, Frame: "messages/7-frame.xml", Document: "messages/7-document.xml"}},
 		Started:  time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC),
 		Duration: 3482 * ms,
 		Verdict:  yhteistestaus.StatusFailed,

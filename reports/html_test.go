@@ -43,7 +43,8 @@ func TestHTMLShowsWhatTheReportMustShow(t *testing.T) {
 		{"the rule's catalogue entry", `id="rule-ID-MINOR-GUARDIAN"`},
 		{"the root cause", `1 root cause: ID-MINOR-GUARDIAN, in 1 scenario, blocks this requirement`},
 		{"the requirement the cause blocks", `<a href="#req-REQ-MK-014"><code>REQ-MK-014</code></a>`},
-		{"the link to the whole message", `href="http://127.0.0.1:41235/api/sessions/run-20250314-093000-1a2b3c4d/messages/7"`},
+		{"the link to the whole document saved beside the report", `<a href="messages/7-document.xml">the whole document</a>`},
+		{"the link to the archiving frame saved beside the report", `<a href="messages/7-frame.xml">the archiving frame</a>`},
 		{"the per-area chart", `By functional area`},
 		{"an area by its English name", `Creating documents and metadata`},
 		{"a tile that filters", `data-filter-status="failed"`},
@@ -95,9 +96,10 @@ func TestHTMLIsSelfContained(t *testing.T) {
 		}
 	}
 	for _, m := range regexp.MustCompile(`href="([^"]*)"`).FindAllStringSubmatch(page, -1) {
-		// The one link out is to the archive's copy of a whole message.
-		if !strings.HasPrefix(m[1], "#") && !strings.HasPrefix(m[1], "http://127.0.0.1:41235/api/sessions/") {
-			t.Errorf("link %q leaves the page; want only in-page anchors and the archive's messages", m[1])
+		// The one link out is to a whole message, saved beside the report
+		// (or in a kept archive, which this run has not).
+		if !strings.HasPrefix(m[1], "#") && !strings.HasPrefix(m[1], MessagesDir+"/") {
+			t.Errorf("link %q leaves the page; want only in-page anchors and the messages saved beside it", m[1])
 		}
 	}
 	for _, m := range regexp.MustCompile(`href="#([^"]*)"`).FindAllStringSubmatch(page, -1) {
@@ -196,6 +198,21 @@ func TestHTMLEmptyRun(t *testing.T) {
 	for _, want := range []string{"No scenarios ran.", "The run lists no requirements.", "Ei ratkaistu"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("empty run: %q not shown", want)
+		}
+	}
+}
+
+func TestHTMLLinksTheControlAPIOnlyWhileTheArchiveOutlivesTheRun(t *testing.T) {
+	const api = `href="http://127.0.0.1:41235/api/sessions/run-20250314-093000-1a2b3c4d/messages/7"`
+	for _, kept := range []bool{false, true} {
+		run := fixtureRun()
+		run.ArchiveKept = kept
+		page := renderHTML(t, run)
+		if got := strings.Contains(page, api); got != kept {
+			t.Errorf("archive kept %v: control API link shown %v, want %v", kept, got, kept)
+		}
+		if !strings.Contains(page, `href="messages/7-document.xml"`) {
+			t.Errorf("archive kept %v: no link to the saved document", kept)
 		}
 	}
 }

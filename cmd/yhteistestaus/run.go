@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/excerpt"
 	"github.com/yhteistestaus/yhteistestaus/harness"
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/reports"
@@ -140,6 +141,12 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 	}
 	if err != nil {
 		return 0, err
+	}
+	// The cited messages are saved while the archive still runs: an
+	// embedded one stops with the run, and its control API with it.
+	result.ArchiveKept = f.archive != ""
+	if err := reports.WriteMessages(ctx, f.out, result, receivedMessage(opts.Archive)); err != nil {
+		fmt.Fprintf(m.Stderr, "yhteistestaus: save the cited messages: %v\n", err)
 	}
 	if err := reports.Write(f.out, result); err != nil {
 		return 0, fmt.Errorf("write reports: %w", err)
@@ -309,5 +316,17 @@ func watchArchive(ac *control.Client) func(ctx context.Context, req sut.Request)
 		delete(seen, req.ID)
 		mu.Unlock()
 		return res, true, nil
+	}
+}
+
+// receivedMessage gives the run's archived messages as the archive
+// received them, from its control API.
+func receivedMessage(ac *control.Client) reports.MessageSource {
+	return func(ctx context.Context, seq int) (excerpt.Message, error) {
+		m, err := ac.Message(ctx, seq)
+		if err != nil {
+			return excerpt.Message{}, err
+		}
+		return excerpt.Message{Frame: []byte(m.FrameXML), Document: []byte(m.DocumentXML)}, nil
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/reports"
 )
 
@@ -147,6 +148,43 @@ func TestRunWithFaultFails(t *testing.T) {
 	html, err := os.ReadFile(filepath.Join(dir, reports.HTMLFile))
 	if err != nil || !strings.Contains(string(html), "HDR-SERVICE-TASK") {
 		t.Errorf("report.html does not name the rule HDR-SERVICE-TASK (err %v)", err)
+	}
+	// The report links the offending message to files saved beside it,
+	// which stay when the embedded archive has stopped: they hold the
+	// element the finding points at, and no identity code in clear.
+	links := regexp.MustCompile(`href="(`+reports.MessagesDir+`/[^"]+)"`).FindAllStringSubmatch(string(html), -1)
+	if len(links) == 0 {
+		t.Fatal("report.html links no saved message")
+	}
+	if strings.Contains(string(html), "/api/sessions/") {
+		t.Error("report.html links the control API of an archive that stopped with the run")
+	}
+	holds := false
+	for _, l := range links {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(l[1])))
+		if err != nil {
+			t.Errorf("link %s: %v", l[1], err)
+			continue
+		}
+		if strings.Contains(string(data), "localSocialHeader") {
+			holds = true
+		}
+	}
+	if !holds {
+		t.Error("no linked message holds localSocialHeader, where the missing functionCode belongs")
+	}
+	saved, err := filepath.Glob(filepath.Join(dir, reports.MessagesDir, "*.xml"))
+	if err != nil || len(saved) == 0 {
+		t.Fatalf("no message saved (%v)", err)
+	}
+	identity := regexp.MustCompile(`\b[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Z]\b`)
+	for _, name := range saved {
+		data, _ := os.ReadFile(name)
+		for _, code := range identity.FindAllString(string(data), -1) {
+			if hetu.Mask(code) != code {
+				t.Errorf("%s shows identity code %s in clear", name, code)
+			}
+		}
 	}
 }
 
