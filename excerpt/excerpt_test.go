@@ -3,10 +3,10 @@ package excerpt
 import (
 	"encoding/base64"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 )
 
 // doc is a small CDA document: one test identity (900 series), one code
@@ -178,15 +178,8 @@ func TestExcerptErrors(t *testing.T) {
 // TestExcerptOfTheSamples cuts excerpts out of the public Kanta samples
 // (../shared/samples), as a vendor's real message looks.
 func TestExcerptOfTheSamples(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "samples", "kanta-sh-public")
-	d, err := os.ReadFile(filepath.Join(dir, "plan-document.xml"))
-	if err != nil {
-		t.Skipf("the public samples are not beside the repository (%v)", err)
-	}
-	f, err := os.ReadFile(filepath.Join(dir, "plan-frame.xml"))
-	if err != nil {
-		t.Skipf("the public samples are not beside the repository (%v)", err)
-	}
+	d := sharedtest.ReadFile(t, "samples", "kanta-sh-public", "plan-document.xml")
+	f := sharedtest.ReadFile(t, "samples", "kanta-sh-public", "plan-frame.xml")
 	msg := Message{Frame: f, Document: d}
 	for loc, want := range map[string]string{
 		"localSocialHeader/functionCode":                                                                       `<ep2:functionCode code="24"`,

@@ -2,11 +2,11 @@ package excerpt
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus/hetu"
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 )
 
 // FuzzOf feeds hostile messages and locations to Of: it must never panic,
@@ -16,8 +16,11 @@ func FuzzOf(f *testing.F) {
 	f.Add([]byte(`<ClinicalDocument><a><b c="010101-123N"/></a></ClinicalDocument>`), "a/b/@c")
 	f.Add([]byte(`<ClinicalDocument><json>eyJhIjpbMSx7ImIiOiJ4In1dfQ==</json></ClinicalDocument>`), "/ClinicalDocument/json#/a/1/b")
 	f.Add([]byte(`<ClinicalDocument><x y="1"><z/></x></ClinicalDocument>`), "x[z/@y='1'] (note)")
-	dir := filepath.Join("..", "..", "shared", "samples", "kanta-sh-public")
-	if d, err := os.ReadFile(filepath.Join(dir, "plan-document.xml")); err == nil {
+	if p, err := sharedtest.Lookup("samples", "kanta-sh-public", "plan-document.xml"); err == nil {
+		d, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
 		f.Add(d, "/ClinicalDocument/component/nonXMLBody/json#/lapsiperheiden_palvelujen_asiakassuunnitelma/asiakas/0")
 		f.Add(d, "localSocialHeader/nothing")
 	}

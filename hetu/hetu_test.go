@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 )
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
@@ -205,16 +207,18 @@ func TestTestCodeVariantsParse(t *testing.T) {
 	}
 }
 
-// samplesDir is the shared sample directory, relative to this package.
-var samplesDir = filepath.Join("..", "..", "shared", "samples", "kanta-sh-public")
-
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"200111A904P", "180418A903L", "010714-9983", "080779-998C", "010111A998W", "131052-308T", "", "290200-904P"} {
 		f.Add(s)
 	}
-	// Seed with every hetu-looking string in the samples.
+	// Seed with every hetu-looking string in the samples, when they are
+	// beside the repository.
 	re := regexp.MustCompile(`\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]`)
-	if entries, err := os.ReadDir(samplesDir); err == nil {
+	if samplesDir, err := sharedtest.Lookup("samples", "kanta-sh-public"); err == nil {
+		entries, err := os.ReadDir(samplesDir)
+		if err != nil {
+			f.Fatal(err)
+		}
 		for _, e := range entries {
 			if b, err := os.ReadFile(filepath.Join(samplesDir, e.Name())); err == nil {
 				for _, m := range re.FindAll(b, -1) {

@@ -2,7 +2,6 @@ package independent_test
 
 import (
 	"context"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/harness"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/runner"
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
 	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta/sosmetatest"
@@ -34,9 +34,7 @@ var keys = sync.OnceValues(func() (*vendorKeys, error) {
 // is built from are not at hand.
 func testVendor(t *testing.T) *vendor {
 	t.Helper()
-	if _, err := os.Stat(samplesDir); err != nil {
-		t.Skipf("the real samples are not at %s (%v): the independent vendor is built from them", samplesDir, err)
-	}
+	samplesDir := sharedtest.Dir(t, "samples", "kanta-sh-public") // the independent vendor is built from them
 	k, err := keys()
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +43,7 @@ func testVendor(t *testing.T) *vendor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := newVendor(k, professional{hetu: proHetu, registration: "10099887766", given: "Pirjo", family: "Esimerkki", title: "sosiaalityöntekijä"})
+	v, err := newVendor(samplesDir, k, professional{hetu: proHetu, registration: "10099887766", given: "Pirjo", family: "Esimerkki", title: "sosiaalityöntekijä"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,9 +36,6 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
 
-// samplesDir holds the real sample messages, relative to this package.
-const samplesDir = "../../shared/samples/kanta-sh-public"
-
 // The values the wire profile gives (docs/wire-profile.md): the document
 // groups, service requests and codes of the simulator where Kanta's are
 // not public.
@@ -238,9 +235,9 @@ type vendorKeys struct {
 	systemCert, proCert *x509.Certificate
 }
 
-// newVendor loads the samples and returns the vendor, or an error naming
-// what is missing.
-func newVendor(keys *vendorKeys, pro professional) (*vendor, error) {
+// newVendor loads the samples from samplesDir and returns the vendor, or
+// an error naming what is missing.
+func newVendor(samplesDir string, keys *vendorKeys, pro professional) (*vendor, error) {
 	v := &vendor{org: exampleOrganisation(), pro: pro, keys: keys, http: &http.Client{Timeout: 30 * time.Second},
 		templates: map[string][]byte{}}
 	for name, file := range map[string]string{

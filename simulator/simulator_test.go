@@ -5,13 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"sync"
 	"testing"
 
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
@@ -19,12 +17,7 @@ import (
 
 func sample(tb testing.TB, name string) []byte {
 	tb.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	data, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "shared", "samples", "kanta-sh-public", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return data
+	return sharedtest.ReadFile(tb, "samples", "kanta-sh-public", name)
 }
 
 // crd is the real client relation message: the frame and the document.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -18,11 +19,7 @@ import (
 // the test skips, saying so, outside that layout.
 func samplePath(t testing.TB, name string) string {
 	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "samples", "kanta-sh-public", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("needs THL's public samples beside the repository (../shared/samples): %v", err)
-	}
-	return p
+	return sharedtest.Dir(t, "samples", "kanta-sh-public", name)
 }
 
 func run(t *testing.T, args ...string) (status int, stdout, stderr string) {

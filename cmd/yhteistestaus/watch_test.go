@@ -3,22 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
-
-// samplesDir holds the real production messages, outside the module.
-const samplesDir = "../../../shared/samples/kanta-sh-public"
 
 // sampleMessage is one real message's frame and document, with the
 // version number changed to version.
@@ -28,10 +24,7 @@ func readSample(t *testing.T, name, version string) sampleMessage {
 	t.Helper()
 	var m sampleMessage
 	for part, dst := range map[string]*[]byte{"frame": &m.frame, "document": &m.document} {
-		b, err := os.ReadFile(filepath.Join(samplesDir, name+"-"+part+".xml"))
-		if err != nil {
-			t.Skipf("sample %s %s: %v", name, part, err)
-		}
+		b := sharedtest.ReadFile(t, "samples", "kanta-sh-public", name+"-"+part+".xml")
 		*dst = bytes.ReplaceAll(b, []byte(`versionNumber value="1"`), []byte(`versionNumber value="`+version+`"`))
 	}
 	return m

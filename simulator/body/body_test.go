@@ -12,13 +12,11 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta/sosmetatest"
 )
-
-// samplesDir holds the public sample messages, relative to this package.
-var samplesDir = filepath.Join("..", "..", "..", "shared", "samples", "kanta-sh-public")
 
 // sample is one decoded sample document.
 type sample struct {
@@ -31,6 +29,7 @@ type sample struct {
 // and signature-restored.
 func loadSamples(tb testing.TB) []sample {
 	tb.Helper()
+	samplesDir := sharedtest.Dir(tb, "samples", "kanta-sh-public")
 	var out []sample
 	for _, name := range []string{
 		"client-relation-document.xml",

@@ -10,10 +10,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 )
-
-// samplesDir holds the public sample messages, relative to this package.
-var samplesDir = filepath.Join("..", "..", "..", "shared", "samples", "kanta-sh-public")
 
 var sampleFiles = []string{
 	"client-relation-frame.xml",
@@ -62,6 +60,7 @@ func collectJSON(where string, v any, out *[]coded) {
 // JSON bodies.
 func sampleCodes(t *testing.T) []coded {
 	t.Helper()
+	samplesDir := sharedtest.Dir(t, "samples", "kanta-sh-public")
 	var out []coded
 	for _, name := range sampleFiles {
 		doc := etree.NewDocument()

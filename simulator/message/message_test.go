@@ -1,18 +1,14 @@
 package message
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 )
 
 func sample(tb testing.TB, name string) []byte {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "samples", "kanta-sh-public", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return data
+	return sharedtest.ReadFile(tb, "samples", "kanta-sh-public", name)
 }
 
 func TestSameCodeSystem(t *testing.T) {

@@ -696,6 +696,7 @@ func mutationCases() []mutationCase {
 // or warnings and with only its known notes, and that every variant breaks
 // its rule and no error rule that its mutation does not explain.
 func TestMutationCorpus(t *testing.T) {
+	samplesDir(t) // the originals are the samples; skip the whole corpus without them
 	fx := newCorpusFixture(t)
 	ctx := context.Background()
 	baseFindings := make(map[string]yhteistestaus.Findings)

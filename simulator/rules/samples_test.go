@@ -2,32 +2,21 @@ package rules
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 )
 
 // samplesDir is ../shared/samples/kanta-sh-public beside the repository.
 func samplesDir(tb testing.TB) string {
 	tb.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "samples", "kanta-sh-public")
-	if _, err := os.Stat(dir); err != nil {
-		tb.Fatalf("samples not found at %s: %v", dir, err)
-	}
-	return dir
+	return sharedtest.Dir(tb, "samples", "kanta-sh-public")
 }
 
 func readSample(tb testing.TB, name string) []byte {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(samplesDir(tb), name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return data
+	return sharedtest.ReadFile(tb, "samples", "kanta-sh-public", name)
 }
 
 func newValidator(tb testing.TB) *Validator {

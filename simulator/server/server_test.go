@@ -6,14 +6,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
@@ -22,13 +20,7 @@ import (
 
 func sample(tb testing.TB, name string) []byte {
 	tb.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "samples", "kanta-sh-public", name)
-	data, err := os.ReadFile(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return data
+	return sharedtest.ReadFile(tb, "samples", "kanta-sh-public", name)
 }
 
 // startServer runs a real server on a loopback port, serving a simulator

@@ -8,20 +8,13 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 )
-
-// samplesDir holds the public Kanta sample messages, relative to this
-// package: <module root>/../shared/samples/kanta-sh-public.
-var samplesDir = filepath.Join("..", "..", "..", "shared", "samples", "kanta-sh-public")
 
 // readSample returns the bytes of a sample file.
 func readSample(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(samplesDir, name))
-	if err != nil {
-		t.Fatalf("read sample: %v", err)
-	}
-	return b
+	return sharedtest.ReadFile(t, "samples", "kanta-sh-public", name)
 }
 
 // parse parses XML into an etree document.

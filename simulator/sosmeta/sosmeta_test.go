@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
 
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta/sosmetatest"
 )
@@ -232,8 +232,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"$ref": "http://example.com/x"}`))
 	f.Add([]byte(`{"items": {"$ref": "#"}}`))
 	// A real structure, when THL's export is beside the repository.
-	if data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "sosmeta", "Valmis", "1.2.246.537.6.1505.9.2023.6.5.json")); err == nil {
-		f.Add(data)
+	if p, err := sharedtest.Lookup("sosmeta", "Valmis", "1.2.246.537.6.1505.9.2023.6.5.json"); err == nil {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
 	}
 	doc := map[string]any{"a": map[string]any{"system": "urn:oid:1.2"}, "b": []any{"x", 1.0}}
 	f.Fuzz(func(t *testing.T, data []byte) {

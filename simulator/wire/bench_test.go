@@ -1,12 +1,11 @@
 package wire_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/beevik/etree"
 
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -14,14 +13,9 @@ import (
 // hardened reader (checks included) with a bare etree parse of the same
 // bytes.
 func BenchmarkParseXML(b *testing.B) {
-	dir := filepath.Join("..", "..", "..", "shared", "samples", "kanta-sh-public")
 	var data [][]byte
 	for _, name := range []string{"plan-frame.xml", "signature-restored/plan-document.xml"} {
-		d, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			b.Skipf("samples not beside the repository: %v", err)
-		}
-		data = append(data, d)
+		data = append(data, sharedtest.ReadFile(b, "samples", "kanta-sh-public", name))
 	}
 	b.Run("wire.ParseXML", func(b *testing.B) {
 		b.ReportAllocs()

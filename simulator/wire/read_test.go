@@ -6,28 +6,20 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/textproto"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/beevik/etree"
 
 	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
-
-// samplesDir holds the real Kanta messages, relative to this package.
-var samplesDir = filepath.Join("..", "..", "..", "shared", "samples", "kanta-sh-public")
 
 // sample reads a sample file.
 func sample(tb testing.TB, name string) []byte {
 	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(samplesDir, name))
-	if err != nil {
-		tb.Fatalf("read sample: %v", err)
-	}
-	return b
+	return sharedtest.ReadFile(tb, "samples", "kanta-sh-public", name)
 }
 
 // samplePairs are the frame and document files that travel together.

@@ -2,10 +2,8 @@ package wire_test
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -21,11 +20,7 @@ import (
 // xmllint is missing.
 func ne2008Schema(t *testing.T) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	xsd := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "hl7v3", "NE2008", "multicacheschemas", "MCCI_IN000002UV01.xsd")
-	if _, err := os.Stat(xsd); err != nil {
-		t.Skipf("the HL7 V3 NE2008 schemas are not beside the repository (../shared/hl7v3): %v", err)
-	}
+	xsd := sharedtest.Dir(t, "hl7v3", "NE2008", "multicacheschemas", "MCCI_IN000002UV01.xsd")
 	if _, err := exec.LookPath("xmllint"); err != nil {
 		t.Skip("xmllint is not installed (Debian package libxml2-utils; .ci/run installs it)")
 	}

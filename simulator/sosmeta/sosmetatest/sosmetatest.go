@@ -6,26 +6,17 @@
 package sosmetatest
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/yhteistestaus/yhteistestaus/sharedtest"
 	"github.com/yhteistestaus/yhteistestaus/simulator/sosmeta"
 )
 
-// Dir returns the folder of THL's export, or skips the test.
+// Dir returns the folder of THL's export, or skips the test
+// (sharedtest.Dir).
 func Dir(tb testing.TB) string {
 	tb.Helper()
-	root, err := moduleRoot()
-	if err != nil {
-		tb.Skipf("THL's Sosmeta export: %v", err)
-	}
-	dir := filepath.Join(root, "..", "shared", "sosmeta")
-	if _, err := os.Stat(dir); err != nil {
-		tb.Skipf("THL's Sosmeta export is not at %s: %v", dir, err)
-	}
-	return dir
+	return sharedtest.Dir(tb, "sosmeta")
 }
 
 // Open opens THL's export, or skips the test.
@@ -36,22 +27,4 @@ func Open(tb testing.TB) *sosmeta.Set {
 		tb.Fatal(err)
 	}
 	return s
-}
-
-// moduleRoot finds the folder of go.mod above the working directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
