@@ -1,7 +1,6 @@
 package judge
 
 import (
-	_ "embed"
 	"regexp"
 	"strings"
 

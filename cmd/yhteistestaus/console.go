@@ -120,8 +120,14 @@ func (c *console) summary(r *yhteistestaus.Run, out string) {
 			fmt.Fprintf(c.w, "  %s in %d scenario%s, first at %q: blocks %s\n", rc.Rule, len(rc.Scenarios), plural(len(rc.Scenarios)), rc.Step, ids(rc.Requirements, 6))
 		}
 	}
-	fmt.Fprintf(c.w, "reports: %s\n", filepath.Join(out, "report.html"))
-	fmt.Fprintf(c.w, "         and %s/{%s}\n", out, strings.Join(reports.Files(), ","))
+	fmt.Fprintf(c.w, "report: %s\n", filepath.Join(out, "report.html"))
+	var others []string
+	for _, f := range reports.Files() {
+		if f != "report.html" {
+			others = append(others, f)
+		}
+	}
+	fmt.Fprintf(c.w, "beside it: %s\n", strings.Join(others, ", "))
 }
 
 // verdict words the run's verdict with what it covers.
