@@ -14,6 +14,7 @@ type NotTestableError struct {
 	Reason string
 }
 
+// Error returns the reason.
 func (e *NotTestableError) Error() string { return e.Reason }
 
 // reasonFallbackStructures is why a scenario that needs THL's structures

@@ -72,6 +72,7 @@ type NoMessageError struct {
 	Missing string
 }
 
+// Error says which action sent nothing the archive received.
 func (e *NoMessageError) Error() string {
 	if e.Missing != "" {
 		return fmt.Sprintf("%s: %s", e.Action, e.Missing)
@@ -79,6 +80,7 @@ func (e *NoMessageError) Error() string {
 	return fmt.Sprintf("%s: the system answered ok, but the archive received no message", e.Action)
 }
 
+// Error returns the step's error text with the archive's findings.
 func (e *StepError) Error() string {
 	if len(e.Findings) == 0 {
 		return e.Msg
