@@ -18,6 +18,29 @@ import (
 // smaller.
 const MaxSize = 4 << 20
 
+// ErrTooLarge is returned by ReadLimited for a file over its limit.
+var ErrTooLarge = errors.New("file too large")
+
+// ReadLimited reads the named file of fsys, reading at most limit bytes: a
+// larger file is an error wrapping ErrTooLarge, so that a data file from
+// outside (a coordinator's code list, THL's export) cannot exhaust memory.
+// Errors other than the file's absence name the file.
+func ReadLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("read %s: larger than %d bytes: %w", name, limit, ErrTooLarge)
+	}
+	return data, nil
+}
+
 // ErrEmpty is returned for a file with no YAML document.
 var ErrEmpty = errors.New("empty file")
 
@@ -45,14 +68,9 @@ func Decode(data []byte, v any) error {
 // Read reads the named file of fsys and decodes it as Decode does; errors
 // name the file.
 func Read(fsys fs.FS, name string, v any) error {
-	f, err := fsys.Open(name)
+	data, err := ReadLimited(fsys, name, MaxSize)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
 	}
 	if err := Decode(data, v); err != nil {
 		return fmt.Errorf("%s: %w", name, err)

@@ -11,6 +11,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/yhteistestaus/yhteistestaus/datafile"
 )
 
 // EnvVar names the environment variable that gives the overlay folder
@@ -258,17 +260,9 @@ func readCSV(fsys fs.FS, name string, bundled *Set) (*System, error) {
 	if !oidSyntax.MatchString(oid) {
 		return nil, fmt.Errorf("a CSV code list is named by its code system's OID, e.g. 1.2.246.537.6.1222.201601.csv")
 	}
-	f, err := fsys.Open(name)
+	data, err := datafile.ReadLimited(fsys, name, maxFileSize)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxFileSize {
-		return nil, fmt.Errorf("larger than %d bytes", maxFileSize)
 	}
 	return parseCSV(oid, name, data, bundled)
 }

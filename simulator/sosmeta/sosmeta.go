@@ -22,7 +22,6 @@ package sosmeta
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -30,6 +29,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/yhteistestaus/yhteistestaus/datafile"
 )
 
 // Status is a structure's status in Sosmeta (handbook 10.1.2), in Finnish
@@ -191,7 +192,7 @@ func (s *Set) Structure(oid string) (*Structure, error) {
 		return nil, fmt.Errorf("structure %q: %w in %s", oid, ErrUnknownStructure, s.source)
 	}
 	e.once.Do(func() {
-		data, err := readLimited(s.fsys, e.path, MaxSchemaSize)
+		data, err := datafile.ReadLimited(s.fsys, e.path, MaxSchemaSize)
 		if err != nil {
 			e.err = fmt.Errorf("structure %s: %w", oid, err)
 			return
@@ -212,22 +213,6 @@ func (s *Set) Structure(oid string) (*Structure, error) {
 	return e.st, e.err
 }
 
-func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("read %s: larger than %d bytes", name, limit)
-	}
-	return data, nil
-}
-
 var (
 	readmeDate = regexp.MustCompile(`(?i)export[^\n]*?\b(20[0-9]{2}-[01][0-9]-[0-3][0-9])\b`)
 	nameDate   = regexp.MustCompile(`sosmeta[^/]*?(20[0-9]{2}-[01][0-9]-[0-3][0-9])`)
@@ -240,7 +225,7 @@ func exportDate(fsys fs.FS, dir string) string {
 		return m[1]
 	}
 	for _, name := range []string{"README.md", "README.txt", "README"} {
-		data, err := readLimited(fsys, name, 1<<16)
+		data, err := datafile.ReadLimited(fsys, name, 1<<16)
 		if err != nil {
 			continue
 		}
