@@ -11,10 +11,9 @@ import (
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v21"
 
+	"github.com/yhteistestaus/yhteistestaus/harness"
 	"github.com/yhteistestaus/yhteistestaus/reference"
-	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
-	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
 
@@ -92,18 +91,14 @@ func TestServiceTasks(t *testing.T) {
 // returns a scenario's World bound to them.
 func newTestWorld(t *testing.T) *World {
 	t.Helper()
-	sim, err := simulator.New()
+	archive, err := harness.StartArchive()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &server.Server{Addr: "127.0.0.1:0", Sim: sim}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
+		if err := archive.Close(); err != nil {
+			t.Error(err)
+		}
 	})
 	keys, err := reference.NewKeys(time.Now())
 	if err != nil {
@@ -113,7 +108,7 @@ func newTestWorld(t *testing.T) *World {
 	if err != nil {
 		t.Fatal(err)
 	}
-	suite := &Suite{Driver: sys, Archive: &control.Client{BaseURL: srv.URL(), Session: "steps-test"}, Timeout: 30 * time.Second}
+	suite := &Suite{Driver: sys, Archive: &control.Client{BaseURL: archive.URL(), Session: "steps-test"}, Timeout: 30 * time.Second}
 	return suite.NewWorld()
 }
 
