@@ -47,9 +47,14 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleStructures(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, http.StatusOK, s.structures())
+}
+
+// structures says which document structures the archive judges with.
+func (s *Server) structures() api.Structures {
 	set := s.Sim.Validator().Schemas
 	src := set.Source()
-	s.writeJSON(w, http.StatusOK, api.Structures{Sosmeta: !src.Embedded, Source: src.String(), ExportDate: src.ExportDate, Count: set.Len()})
+	return api.Structures{Sosmeta: !src.Embedded, Source: src.String(), ExportDate: src.ExportDate, Count: set.Len()}
 }
 
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +99,7 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("session %s has no message %d (or no longer keeps it)", ss.Name, seq))
 		return
 	}
-	s.writeJSON(w, http.StatusOK, api.Message{Exchange: *ex, FrameXML: string(ex.Frame), DocumentXML: string(ex.Document)})
+	s.writeJSON(w, http.StatusOK, api.Message{Exchange: *ex, FrameXML: string(ex.Frame), DocumentXML: string(ex.Document), AckXML: string(ex.Ack)})
 }
 
 func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
