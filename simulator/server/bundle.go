@@ -1,7 +1,7 @@
 package server
 
 import (
-	"fmt"
+	"mime"
 	"net/http"
 	"time"
 
@@ -50,7 +50,7 @@ func (s *Server) handleBundle(w http.ResponseWriter, r *http.Request) {
 		AckForm:    ackForm,
 	}
 	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "yhteistestaus-"+ss.Name+".zip"))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "yhteistestaus-" + ss.Name + ".zip"}))
 	w.WriteHeader(http.StatusOK)
 	// The status is sent: a failure from here on can only be logged, and
 	// the truncated zip fails verification.

@@ -32,6 +32,9 @@ func TestSessionBundle(t *testing.T) {
 	if status != http.StatusOK || h.Get("Content-Type") != "application/zip" {
 		t.Fatalf("bundle: %d %s: %.300s", status, h.Get("Content-Type"), data)
 	}
+	if cd := h.Get("Content-Disposition"); cd != `attachment; filename=yhteistestaus-evidence.zip` {
+		t.Errorf("Content-Disposition = %q", cd)
+	}
 	m, err := bundle.Verify(bytes.NewReader(data), int64(len(data)), bundle.Limits{})
 	if err != nil {
 		t.Fatalf("the session's bundle does not verify: %v", err)
