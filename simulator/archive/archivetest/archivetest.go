@@ -111,28 +111,28 @@ func sets(rs []*api.Record) []string {
 func testEmpty(t *testing.T, s archive.Store) {
 	ctx := context.Background()
 	if vs, err := s.Versions(ctx, "1.2.3"); err != nil || len(vs) != 0 {
-		t.Errorf("Versions of an unknown set = %v, %v; want none, no error", vs, err)
+		t.Errorf("Versions of an unknown set = %v, %v, want none, no error", vs, err)
 	}
 	if r, err := s.ByDocumentID(ctx, "1.2.3"); !errors.Is(err, archive.ErrNotFound) {
-		t.Errorf("ByDocumentID of an unknown id = %v, %v; want ErrNotFound", r, err)
+		t.Errorf("ByDocumentID of an unknown id = %v, %v, want ErrNotFound", r, err)
 	}
 	if d, err := s.Document(ctx, "1.2.3"); !errors.Is(err, archive.ErrNotFound) {
-		t.Errorf("Document of an unknown id = %q, %v; want ErrNotFound", d, err)
+		t.Errorf("Document of an unknown id = %q, %v, want ErrNotFound", d, err)
 	}
 	if rs, err := s.Latest(ctx); err != nil || len(rs) != 0 {
-		t.Errorf("Latest = %v, %v; want none", rs, err)
+		t.Errorf("Latest = %v, %v, want none", rs, err)
 	}
 	if rs, err := s.Live(ctx, archive.Query{Custodian: custodianA}); !errors.Is(err, archive.ErrUnindexed) {
-		t.Errorf("Live without a key = %v, %v; want ErrUnindexed", rs, err)
+		t.Errorf("Live without a key = %v, %v, want ErrUnindexed", rs, err)
 	}
 	if rs, err := s.Live(ctx, archive.Query{Clients: []string{hetuA}}); err != nil || len(rs) != 0 {
-		t.Errorf("Live = %v, %v; want none", rs, err)
+		t.Errorf("Live = %v, %v, want none", rs, err)
 	}
 	if h, err := s.Alias(ctx, tempA); err != nil || h != "" {
-		t.Errorf("Alias = %q, %v; want none", h, err)
+		t.Errorf("Alias = %q, %v, want none", h, err)
 	}
 	if ts, err := s.Aliases(ctx, hetuA); err != nil || len(ts) != 0 {
-		t.Errorf("Aliases = %v, %v; want none", ts, err)
+		t.Errorf("Aliases = %v, %v, want none", ts, err)
 	}
 }
 
@@ -154,11 +154,11 @@ func testRoundTrip(t *testing.T, s archive.Store) {
 	for _, want := range []*api.Record{v1, v2, other} {
 		got, err := s.ByDocumentID(ctx, want.DocumentID)
 		if err != nil || meta(t, got) != meta(t, want) {
-			t.Errorf("ByDocumentID %s = %v, %v; want %s", want.DocumentID, got, err, meta(t, want))
+			t.Errorf("ByDocumentID %s = %v, %v, want %s", want.DocumentID, got, err, meta(t, want))
 		}
 		doc, err := s.Document(ctx, want.DocumentID)
 		if err != nil || !bytes.Equal(doc, want.Document) {
-			t.Errorf("Document %s = %q, %v; want %q", want.DocumentID, doc, err, want.Document)
+			t.Errorf("Document %s = %q, %v, want %q", want.DocumentID, doc, err, want.Document)
 		}
 	}
 	latest, err := s.Latest(ctx)
@@ -259,24 +259,24 @@ func testAliases(t *testing.T, s archive.Store) {
 	}
 	for _, tt := range tests {
 		if got, err := s.Alias(ctx, tt.id); err != nil || got != tt.want {
-			t.Errorf("Alias %s = %q, %v; want %q", tt.id, got, err, tt.want)
+			t.Errorf("Alias %s = %q, %v, want %q", tt.id, got, err, tt.want)
 		}
 	}
 	add(t, s, 1, record("2", 2, crd, custodianB, hetuA))
 	if got, err := s.Aliases(ctx, hetuA); err != nil || !slices.Equal(got, []string{tempA, tempB}) {
-		t.Errorf("Aliases %s = %v, %v; want %v", hetuA, got, err, []string{tempA, tempB})
+		t.Errorf("Aliases %s = %v, %v, want %v", hetuA, got, err, []string{tempA, tempB})
 	}
 	// A later change of the same identifier wins, both ways.
 	add(t, s, 0, record("4", 1, crd, custodianB, tempB))
 	add(t, s, 1, record("4", 2, crd, custodianB, hetuB))
 	if got, err := s.Alias(ctx, tempB); err != nil || got != hetuB {
-		t.Errorf("Alias %s after a second change = %q, %v; want %q", tempB, got, err, hetuB)
+		t.Errorf("Alias %s after a second change = %q, %v, want %q", tempB, got, err, hetuB)
 	}
 	if got, err := s.Aliases(ctx, hetuA); err != nil || !slices.Equal(got, []string{tempA}) {
-		t.Errorf("Aliases %s after a second change = %v, %v; want %v", hetuA, got, err, []string{tempA})
+		t.Errorf("Aliases %s after a second change = %v, %v, want %v", hetuA, got, err, []string{tempA})
 	}
 	if got, err := s.Aliases(ctx, hetuB); err != nil || !slices.Equal(got, []string{tempB}) {
-		t.Errorf("Aliases %s = %v, %v; want %v", hetuB, got, err, []string{tempB})
+		t.Errorf("Aliases %s = %v, %v, want %v", hetuB, got, err, []string{tempB})
 	}
 }
 
@@ -319,6 +319,6 @@ func testConcurrentAdd(t *testing.T, s archive.Store) {
 		t.Errorf("%d of %d concurrent second versions were added, want 1", won, n)
 	}
 	if vs, err := s.Versions(ctx, "1"); err != nil || len(vs) != 2 {
-		t.Errorf("Versions = %v, %v; want 2", sets(vs), err)
+		t.Errorf("Versions = %v, %v, want 2", sets(vs), err)
 	}
 }
