@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	cda "github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
@@ -108,7 +109,7 @@ func (g *growth) build(b *testing.B, size int, open func(*testing.B) archive.Sto
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	g.a = archive.New(open(b), rules.Default(), fixedClock)
+	g.a = archive.New(open(b), catalogue.DefaultRules(), fixedClock)
 	g.size, g.docs, g.clients = size, 0, size/4
 	for c := range g.clients {
 		g.submit(b, g.next(g.crd, c))
