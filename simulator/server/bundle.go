@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/bundle"
+	"github.com/yhteistestaus/yhteistestaus/excerpt"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -28,13 +29,27 @@ type bundleConfiguration struct {
 // handleBundle answers GET /api/sessions/{s}/bundle with the session's
 // evidence bundle (application/zip): every message the log keeps as
 // received, the acknowledgement sent for it, its findings, the archive's
-// configuration and the SHA-256 manifest. It never creates the session.
+// configuration and the SHA-256 manifest. Identity codes are masked as in
+// GET .../messages/{seq}; ?raw=1 gives them unmasked, to the coordinator
+// only. It never creates the session.
 func (s *Server) handleBundle(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r, false)
+	ss, ok := s.session(w, r)
 	if !ok {
 		return
 	}
 	exs := ss.Exchanges()
+	if raw := r.URL.Query().Get("raw"); raw == "1" || raw == "true" {
+		if !callerOf(r).Coordinator {
+			s.writeJSON(w, http.StatusForbidden, api.Error{Error: "only the coordinator's token reads the messages raw, with their identity codes", Code: api.CodeForbidden})
+			return
+		}
+	} else {
+		for i, ex := range exs {
+			c := *ex
+			c.Frame, c.Document, c.Ack = excerpt.Masked(ex.Frame), excerpt.Masked(ex.Document), excerpt.Masked(ex.Ack)
+			exs[i] = &c
+		}
+	}
 	build, _ := bundle.ReadBuild()
 	ackForm := "ne2008"
 	if s.AckForm == wire.AckFormAttribute {

@@ -13,7 +13,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
-// A session's evidence bundle holds every message as received, the
+// A session's raw evidence bundle holds every message as received, the
 // acknowledgement exactly as the vendor received it and the findings,
 // and verifies against its manifest.
 func TestSessionBundle(t *testing.T) {
@@ -28,7 +28,9 @@ func TestSessionBundle(t *testing.T) {
 		}
 		acks = append(acks, body)
 	}
-	status, h, data := roundTrip(t, http.MethodGet, s.URL()+"/api/sessions/evidence/bundle", "", nil)
+	// Raw (everyone is the coordinator on a server without tokens): the
+	// parts byte for byte as received.
+	status, h, data := roundTrip(t, http.MethodGet, s.URL()+"/api/sessions/evidence/bundle?raw=1", "", nil)
 	if status != http.StatusOK || h.Get("Content-Type") != "application/zip" {
 		t.Fatalf("bundle: %d %s: %.300s", status, h.Get("Content-Type"), data)
 	}
@@ -86,5 +88,60 @@ func TestSessionBundle(t *testing.T) {
 	// Reading never creates a session.
 	if status, _ := do(t, http.MethodGet, s.URL()+"/api/sessions/nobody/bundle", ""); status != http.StatusNotFound {
 		t.Errorf("bundle of an unknown session: %d, want 404", status)
+	}
+}
+
+// The bundle masks a real-format identity code as GET …/messages/{seq}
+// does; a vendor reads only its own session's bundle, and only the
+// coordinator reads it raw.
+func TestSessionBundleMasksAndGuards(t *testing.T) {
+	const real = "200111A304B" // right format and check character, not a test identity
+	frame := bytes.ReplaceAll(sample(t, "client-relation-frame.xml"), []byte("200111A904P"), []byte(real))
+	doc := bytes.ReplaceAll(sample(t, "signature-restored/client-relation-document.xml"), []byte("200111A904P"), []byte(real))
+	var body bytes.Buffer
+	ct, err := wire.WriteRequest(&body, "1.1", wire.SwA, frame, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startWithTokens(t)
+	if status, _, b := call(t, http.MethodPost, s.URL()+"/s/run-1/soap", acmeToken, ct, bytes.NewReader(body.Bytes())); status != http.StatusOK {
+		t.Fatalf("post: %d %s", status, b)
+	}
+	get := func(token, query string) (int, []byte) {
+		t.Helper()
+		status, _, b := call(t, http.MethodGet, s.URL()+"/api/sessions/run-1/bundle"+query, token, "", nil)
+		return status, b
+	}
+	holds := func(data []byte, s string) bool {
+		t.Helper()
+		if _, err := bundle.Verify(bytes.NewReader(data), int64(len(data)), bundle.Limits{}); err != nil {
+			t.Fatalf("bundle does not verify: %v", err)
+		}
+		zr, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		for _, zf := range zr.File {
+			rc, _ := zf.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			if bytes.Contains(b, []byte(s)) {
+				return true
+			}
+		}
+		return false
+	}
+	status, data := get(acmeToken, "")
+	if status != http.StatusOK || holds(data, real) || !holds(data, "***********") {
+		t.Errorf("the vendor's bundle: %d, the real-format code must be masked", status)
+	}
+	if status, _ := get(acmeToken, "?raw=1"); status != http.StatusForbidden {
+		t.Errorf("a vendor's ?raw=1: %d, want 403", status)
+	}
+	if status, _ := get(betaToken, ""); status == http.StatusOK {
+		t.Errorf("another vendor reads acme's bundle: %d", status)
+	}
+	if status, _ := get("", ""); status == http.StatusOK {
+		t.Errorf("no token reads acme's bundle: %d", status)
+	}
+	if status, data := get(coordinatorToken, "?raw=1"); status != http.StatusOK || !holds(data, real) {
+		t.Errorf("the coordinator's raw bundle: %d, want the code in clear", status)
 	}
 }
