@@ -123,3 +123,28 @@ func TestRunBundleVerifies(t *testing.T) {
 		t.Errorf("bundle check: %d, want 2", status)
 	}
 }
+
+// The run's configuration in a bundle carries no secret: a flag named for
+// a token, secret, password or key is redacted and URLs lose their user
+// information.
+func TestBundleConfigurationHasNoSecrets(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		secret bool
+	}{{"token", true}, {"client-key", true}, {"tls-key", true}, {"password", true}, {"api-secret", true},
+		{"archive", false}, {"profile", false}, {"bundle", false}} {
+		if got := secretFlag(tt.name); got != tt.secret {
+			t.Errorf("secretFlag(%q) = %v, want %v", tt.name, got, tt.secret)
+		}
+	}
+	for in, want := range map[string]string{
+		"https://vendor:hunter2@archive.example:8443/x": "https://archive.example:8443/x",
+		"http://127.0.0.1:8080":                         "http://127.0.0.1:8080",
+		"exec:./hooks/run.sh":                           "exec:./hooks/run.sh",
+		"reference":                                     "reference",
+	} {
+		if got := withoutUserinfo(in); got != want {
+			t.Errorf("withoutUserinfo(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -20,16 +20,27 @@ type validateReport struct {
 func (m *Main) validate(ctx context.Context, args []string) (int, error) {
 	fs := newCommand("validate", `validate --frame FILE --document FILE [flags]
        yhteistestaus validate [flags] FILE
+       yhteistestaus validate [--junit FILE] [--json FILE] [flags] DIR|PATTERN|FILE...
 
 Validates an archiving frame and its CDA document, or one SOAP envelope, MIME
 message or frame with the document inline, as the mock archive would. Exit
-status: 0 no finding has severity error, 1 one does, 2 usage or I/O error.`)
+status: 0 no finding has severity error, 1 one does, 2 usage or I/O error.
+
+Given folders, patterns or several files, validates every message found, in
+parallel: SOAP captures, MIME files, frames with the document inline, and
+frame/document pairs named as the public samples are (NAME_K.xml and
+NAME_S.xml, NAME-frame.xml and NAME-document.xml). Folders are walked for
+`+messageExtensions+` files. It prints each message with errors or unreadable,
+then one summary line; exit status 0 every message is valid, 1 one has an
+error, 2 one could not be read or none was found.`)
 	framePath := fs.String("frame", "", "the archiving frame (RCMR_IN200002FI01) `file`")
 	docPath := fs.String("document", "", "the CDA document `file`")
 	format := fs.String("format", "text", "output `format`: text or json")
 	orgFile := organisationFlag(fs.FlagSet)
 	codesDir := codesFlag(fs.FlagSet)
 	sosmetaDir := sosmetaFlag(fs.FlagSet)
+	junitPath := fs.String("junit", "", "with folders or several files: also write a JUnit XML summary, one testcase per message, to `file`")
+	jsonPath := fs.String("json", "", "with folders or several files: also write a JSON summary to `file`")
 	rest, err := fs.parse(m.Stdout, args)
 	if err != nil {
 		return 0, err
@@ -59,8 +70,13 @@ status: 0 no finding has severity error, 1 one does, 2 usage or I/O error.`)
 			return 0, err
 		}
 	}
+	if (*junitPath != "" || *jsonPath != "") && !batchArgs(rest) {
+		return 0, fmt.Errorf("%w: validate: --junit and --json need folders, patterns or several files", errUsage)
+	}
 	var res *rules.Result
 	switch {
+	case (*framePath == "" && *docPath == "") && batchArgs(rest):
+		return m.validateBatch(ctx, v, rest, batchOptions{format: *format, junit: *junitPath, json: *jsonPath})
 	case *framePath != "" || *docPath != "":
 		if *framePath == "" || *docPath == "" || len(rest) > 0 {
 			return 0, fmt.Errorf("%w: validate: give --frame and --document together, or one message FILE", errUsage)
