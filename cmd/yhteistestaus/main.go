@@ -59,6 +59,8 @@ Commands:
                  validate an archiving frame and its CDA document
   validate [--format text|json] [--organisation FILE] [--codes DIR] [--sosmeta DIR] FILE
                  validate a SOAP envelope, a MIME message or a frame with the document inline
+  validate [--junit FILE] [--json FILE] [flags] DIR|PATTERN|FILE...
+                 validate every message of captured traffic in parallel, with one summary
   serve [--addr 127.0.0.1:8080] [--tokens FILE] [--organisation FILE] [--codes DIR] [--sosmeta DIR]
                  run the mock archive: SOAP endpoint, validation service, control API
   rules [--format text|json]
