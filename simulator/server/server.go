@@ -11,7 +11,8 @@
 //     shaped like Kanta's public validation service (stateless);
 //   - /api/...: the JSON control API for the harness: sessions, received
 //     messages with their findings, archive contents, reset, the simulated
-//     clock.
+//     clock;
+//   - /ui/: the coordinator's web UI (package inspector).
 //
 // Reading never creates a session: a GET for a session that does not exist
 // answers 404 with the error code api.CodeNoSession. A message to /soap, a
@@ -38,6 +39,7 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
+	"github.com/yhteistestaus/yhteistestaus/simulator/inspector"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -83,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("/sessions/{session}/archive/sets/{setId}", s.handleSet).Methods(http.MethodGet)
 	api.HandleFunc("/sessions/{session}/reset", s.handleReset).Methods(http.MethodPost)
 	api.HandleFunc("/sessions/{session}/clock", s.handleClock).Methods(http.MethodGet, http.MethodPut)
+	r.PathPrefix(inspector.Prefix).Handler(inspector.New(s.Sim, inspector.WithLogger(s.Logger)))
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
