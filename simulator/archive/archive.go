@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
@@ -22,18 +23,18 @@ import (
 // before it left.
 type Archive struct {
 	store     Store
-	catalogue *rules.Catalogue
+	catalogue *catalogue.Rules
 	now       func() time.Time
 	mu        sync.Mutex
 }
 
 // New returns an archive over the store. now is the simulated clock; nil
 // means time.Now.
-func New(store Store, catalogue *rules.Catalogue, now func() time.Time) *Archive {
+func New(store Store, cat *catalogue.Rules, now func() time.Time) *Archive {
 	if now == nil {
 		now = time.Now
 	}
-	return &Archive{store: store, catalogue: catalogue, now: now}
+	return &Archive{store: store, catalogue: cat, now: now}
 }
 
 // Store returns the archive's store.

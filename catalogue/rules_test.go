@@ -1,15 +1,13 @@
-package rules
+package catalogue
 
 import (
 	"strings"
 	"testing"
 	"testing/fstest"
-
-	"github.com/yhteistestaus/yhteistestaus/kanta"
 )
 
-func TestDefaultCatalogueLoads(t *testing.T) {
-	c := Default()
+func TestDefaultRulesLoad(t *testing.T) {
+	c := DefaultRules()
 	if n := len(c.All()); n < 60 {
 		t.Errorf("catalogue has %d rules, want at least 60", n)
 	}
@@ -20,7 +18,7 @@ func TestDefaultCatalogueLoads(t *testing.T) {
 	}
 }
 
-func TestLoadRejectsBrokenCatalogues(t *testing.T) {
+func TestLoadRulesRejectsBrokenCatalogues(t *testing.T) {
 	const good = "- id: A-1\n  stage: xml\n  severity: error\n  title: t\n  basis: inferred\n  section: s\n"
 	tests := []struct {
 		name, yaml, want string
@@ -35,35 +33,21 @@ func TestLoadRejectsBrokenCatalogues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(fstest.MapFS{"x.yaml": {Data: []byte(tt.yaml)}})
+			_, err := LoadRules(fstest.MapFS{"x.yaml": {Data: []byte(tt.yaml)}})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Load: got error %v, want one mentioning %q", err, tt.want)
+				t.Errorf("LoadRules: got error %v, want one mentioning %q", err, tt.want)
 			}
 		})
 	}
 }
 
 func TestFindingCarriesSource(t *testing.T) {
-	c := Default()
+	c := DefaultRules()
 	f := c.Finding("ID-HETU-CHECK", "/x", "bad %s", "code")
 	if f.Severity.String() != "error" || f.Source == "" || f.Message != "bad code" {
 		t.Errorf("Finding = %+v", f)
 	}
 	if u := c.Finding("NO-SUCH-RULE", "", "m"); u.Rule != "INTERNAL-UNKNOWN-RULE" {
 		t.Errorf("unknown rule gave %+v", u)
-	}
-}
-
-func TestGroupsRequireOnlyElementsTheValidatorChecks(t *testing.T) {
-	gs, err := kanta.DefaultGroups()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := checkRequiredElements(gs); err != nil {
-		t.Errorf("embedded groups: %v", err)
-	}
-	broken := &kanta.Groups{List: []*kanta.Group{{Code: "9", Kind: kanta.KindCase, Required: []string{"caseId", "shoeSize"}}}}
-	if err := checkRequiredElements(broken); err == nil || !strings.Contains(err.Error(), `group 9 requires unknown element "shoeSize"`) {
-		t.Errorf("a group requiring shoeSize: got %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package rules
+package catalogue
 
 import (
 	"fmt"
@@ -20,13 +20,13 @@ import (
 // generated constants: many changes add rules and uses of them at once, and
 // literals merge without a generation step. This test is what makes a
 // literal safe: it parses every Go file of the module and fails on any rule
-// id the catalogue (catalogue/*.yaml) does not hold. A rule id is written
+// id the catalogue (rules/*.yaml) does not hold. A rule id is written
 //
 //   - as any string literal shaped like an id whose prefix is one of the
 //     catalogue's (ARC-, HDR-, ...): checked in every file, tests included,
 //     so a typo in an expected rule fails too;
-//   - as the first argument of a rule-id function: Catalogue.Finding,
-//     Catalogue.Rule and every function or method of the module whose first
+//   - as the first argument of a rule-id function: Rules.Finding,
+//     Rules.Rule and every function or method of the module whose first
 //     parameter is named rule (the validator's and the archive's add);
 //   - as the value of a field named Rule in a composite literal
 //     (yhteistestaus.Finding{Rule: ...}).
@@ -38,7 +38,7 @@ import (
 // notRules are literals in a rule-id position that are deliberately not
 // catalogue rules.
 var notRules = map[string]string{
-	"INTERNAL-UNKNOWN-RULE": "Catalogue.Finding's answer to an id missing from the catalogue",
+	"INTERNAL-UNKNOWN-RULE": "Rules.Finding's answer to an id missing from the catalogue",
 }
 
 var ruleShape = regexp.MustCompile(`^([A-Z][A-Z0-9]*)(-[A-Z0-9]+)+$`)
@@ -59,7 +59,7 @@ func TestEveryRuleIDInGoIsInTheCatalogue(t *testing.T) {
 		rel, _ := filepath.Rel(root, name)
 		files[filepath.ToSlash(rel)] = f
 	}
-	problems, checked := ruleIDProblems(fset, files, Default())
+	problems, checked := ruleIDProblems(fset, files, DefaultRules())
 	for _, p := range problems {
 		t.Error(p)
 	}
@@ -109,7 +109,7 @@ func g(j *judge) {
 		}
 		files[name] = f
 	}
-	problems, _ := ruleIDProblems(fset, files, Default())
+	problems, _ := ruleIDProblems(fset, files, DefaultRules())
 	want := []string{
 		`x/x.go:11: rule of add "HDR-CASE-IDD"`,
 		`x/x.go:12: rule of add "HRD-CASE-ID"`,
@@ -120,7 +120,7 @@ func g(j *judge) {
 	}
 	got := make([]string, len(problems))
 	for i, p := range problems {
-		got[i] = strings.TrimSuffix(p, " is not in simulator/rules/catalogue")
+		got[i] = strings.TrimSuffix(p, " is not in catalogue/rules")
 	}
 	slices.Sort(got)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -131,7 +131,7 @@ func g(j *judge) {
 // ruleIDProblems scans the files (named by slash path) for rule ids the
 // catalogue does not hold and returns one line per problem, and how many
 // rule ids it checked.
-func ruleIDProblems(fset *token.FileSet, files map[string]*ast.File, cat *Catalogue) (problems []string, checked int) {
+func ruleIDProblems(fset *token.FileSet, files map[string]*ast.File, cat *Rules) (problems []string, checked int) {
 	prefixes := make(map[string]bool)
 	for _, r := range cat.All() {
 		prefixes[strings.SplitN(r.ID, "-", 2)[0]] = true
@@ -165,7 +165,7 @@ func ruleIDProblems(fset *token.FileSet, files map[string]*ast.File, cat *Catalo
 			if _, ok := notRules[id]; ok {
 				return
 			}
-			problems = append(problems, fmt.Sprintf("%s:%d: %s %q is not in simulator/rules/catalogue",
+			problems = append(problems, fmt.Sprintf("%s:%d: %s %q is not in catalogue/rules",
 				name, fset.Position(lit.Pos()).Line, why, id))
 		}
 		// A literal in a rule-id position is checked there, not twice.

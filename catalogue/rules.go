@@ -1,27 +1,9 @@
-// Package rules provides the validation rule catalogue of the mock archive
-// and the engine that applies the stateless rules (stages 1 to 8) to an
-// archiving message.
-//
-// Every rule has a stable id, a stage, a severity, a one-line title and the
-// handbook section it enforces. The catalogue is data: the YAML files in
-// catalogue/, embedded in the binary. The same id appears in the
-// acknowledgement sent to the vendor, in a failing scenario step and in the
-// conformance report.
-//
-// Go code names a rule by its id as a string literal ("HDR-CASE-ID"). A
-// test of this package (ruleids_test.go) parses every Go file of the module
-// and fails on any id the catalogue does not hold, so a misspelt id fails
-// the build's tests instead of showing at run time as
-// INTERNAL-UNKNOWN-RULE. Literals were chosen over generated constants
-// because they need no generation step when a change adds a rule.
-package rules
+package catalogue
 
 import (
-	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"sort"
 	"strings"
 
@@ -29,9 +11,6 @@ import (
 
 	"github.com/yhteistestaus/yhteistestaus"
 )
-
-//go:embed catalogue/*.yaml
-var catalogueFS embed.FS
 
 // Basis says whether the handbook states a rule or the simulator infers it.
 type Basis string
@@ -92,16 +71,16 @@ func (r Rule) Source() string {
 	return b.String()
 }
 
-// Catalogue is the set of rules, looked up by id.
-type Catalogue struct {
+// Rules is the rule catalogue: every rule, looked up by id.
+type Rules struct {
 	rules map[string]Rule
 	order []string
 }
 
-// Load reads the catalogue from the YAML files of fsys (every *.yaml file in
-// its root). It fails on unknown fields, duplicate ids, unknown stages or
-// bases and missing titles or sources.
-func Load(fsys fs.FS) (*Catalogue, error) {
+// LoadRules reads the rule catalogue from the YAML files of fsys (every
+// *.yaml file in its root). It fails on unknown fields, duplicate ids,
+// unknown stages or bases and missing titles or sources.
+func LoadRules(fsys fs.FS) (*Rules, error) {
 	names, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("list rule files: %w", err)
@@ -109,7 +88,7 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	if len(names) == 0 {
 		return nil, errors.New("no rule files")
 	}
-	c := &Catalogue{rules: make(map[string]Rule)}
+	c := &Rules{rules: make(map[string]Rule)}
 	validStage := make(map[string]bool)
 	for _, s := range Stages() {
 		validStage[s] = true
@@ -143,16 +122,13 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	return c, nil
 }
 
-func (c *Catalogue) has(id string) bool { _, ok := c.rules[id]; return ok }
+func (c *Rules) has(id string) bool { _, ok := c.rules[id]; return ok }
 
-// Default returns the embedded catalogue. It panics only if the embedded
-// files are broken, which the package's tests rule out.
-func Default() *Catalogue {
-	sub, err := fs.Sub(catalogueFS, "catalogue")
-	if err != nil {
-		panic(err)
-	}
-	c, err := Load(sub)
+// DefaultRules returns the embedded rule catalogue (rules/*.yaml). It
+// panics only if the embedded files are broken, which the package's tests
+// rule out. [Default] loads it together with the requirement catalogue.
+func DefaultRules() *Rules {
+	c, err := LoadRules(ruleFiles())
 	if err != nil {
 		panic(fmt.Sprintf("embedded rule catalogue: %v", err))
 	}
@@ -160,13 +136,13 @@ func Default() *Catalogue {
 }
 
 // Rule returns the rule with the id.
-func (c *Catalogue) Rule(id string) (Rule, bool) {
+func (c *Rules) Rule(id string) (Rule, bool) {
 	r, ok := c.rules[id]
 	return r, ok
 }
 
 // All returns every rule, in stage order and then in file order.
-func (c *Catalogue) All() []Rule {
+func (c *Rules) All() []Rule {
 	rank := make(map[string]int)
 	for i, s := range Stages() {
 		rank[s] = i
@@ -182,7 +158,7 @@ func (c *Catalogue) All() []Rule {
 // Finding builds a finding of the rule. An id missing from the catalogue is
 // a programming error; it is reported as an error finding of rule
 // "INTERNAL-UNKNOWN-RULE" rather than a panic, so that a server keeps going.
-func (c *Catalogue) Finding(id, location, format string, args ...any) yhteistestaus.Finding {
+func (c *Rules) Finding(id, location, format string, args ...any) yhteistestaus.Finding {
 	r, ok := c.rules[id]
 	msg := format
 	if len(args) > 0 {
@@ -206,7 +182,7 @@ func (c *Catalogue) Finding(id, location, format string, args ...any) yhteistest
 }
 
 // Stage returns the ids of the rules of one stage.
-func (c *Catalogue) Stage(stage string) []string {
+func (c *Rules) Stage(stage string) []string {
 	var ids []string
 	for _, id := range c.order {
 		if c.rules[id].Stage == stage {
@@ -215,6 +191,3 @@ func (c *Catalogue) Stage(stage string) []string {
 	}
 	return ids
 }
-
-// FileName is the catalogue file a stage's rules live in.
-func FileName(stage string) string { return path.Join("catalogue", stage+".yaml") }
