@@ -21,7 +21,10 @@
 // test identity of the 900 series is shown, any other code is not.
 //
 // The inspector reads the simulator through the same Simulator and Session
-// methods the JSON control API uses, and never changes anything.
+// methods the JSON control API uses, and never changes anything. It sits
+// behind the server's access middleware like every other route: the
+// coordinator sees every session, a vendor only its own (a browser logs in
+// at /login, which sets the token cookie).
 package inspector
 
 import (
@@ -40,6 +43,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/excerpt"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/access"
 )
 
 // Prefix is the path the inspector is served under.
@@ -204,7 +208,7 @@ func (in *Inspector) log(msg string, args ...any) {
 // session: it only reads them.
 func (in *Inspector) session(w http.ResponseWriter, r *http.Request) (*simulator.Session, bool) {
 	name := r.PathValue("session")
-	ss, err := in.sim.Lookup(name)
+	ss, err := in.lookup(r, name)
 	switch {
 	case err == nil:
 		return ss, true
@@ -214,6 +218,29 @@ func (in *Inspector) session(w http.ResponseWriter, r *http.Request) (*simulator
 		in.fail(w, http.StatusBadRequest, fmt.Sprintf("Istunnon nimi %q ei kelpaa: 1–64 kirjainta, numeroa, pistettä, viivaa tai alaviivaa.", name))
 	}
 	return nil, false
+}
+
+// lookup returns the named session if the request's caller may see it:
+// the coordinator sees every session, a vendor those it owns. Another
+// vendor's session is missing to the caller (simulator.ErrNoSession), as
+// the control API answers, so that its existence does not leak. The
+// caller is the one the server's access middleware put in the request's
+// context (access.FromContext); a request without one sees nothing.
+func (in *Inspector) lookup(r *http.Request, name string) (*simulator.Session, error) {
+	ss, err := in.sim.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if !visible(r, ss) {
+		return nil, fmt.Errorf("session %s: %w", ss.Name, simulator.ErrNoSession)
+	}
+	return ss, nil
+}
+
+// visible reports whether the request's caller may see the session.
+func visible(r *http.Request, ss *simulator.Session) bool {
+	c, ok := access.FromContext(r.Context())
+	return ok && (c.Coordinator || c.Name != "" && ss.Owner == c.Name)
 }
 
 // seqParam returns a request's non-negative sequence number parameter, 0

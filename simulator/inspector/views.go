@@ -81,20 +81,32 @@ func sessionSummary(ctx context.Context, ss *simulator.Session) (summary, error)
 	return sum, nil
 }
 
-// indexView is the index page: the sessions, and the sending systems
-// across them.
+// indexView is the index page: the sessions the caller may see, by owner
+// (toimittaja) when sessions have owners, and the sending systems across
+// them.
 type indexView struct {
+	Owners  []ownerGroup
+	Senders []summary
+	// Owned is true when some session has an owner: the page then shows
+	// the vendors' totals.
+	Owned bool
+}
+
+// ownerGroup is one owner's sessions and their totals (Total.Sessions).
+type ownerGroup struct {
+	Owner    string
+	Total    summary
 	Sessions []summary
-	Senders  []summary
 }
 
 func (in *Inspector) handleIndex(w http.ResponseWriter, r *http.Request) {
 	var v indexView
 	senders := map[string]*summary{}
+	owners := map[string]*ownerGroup{}
 	for _, name := range in.sim.Sessions() {
-		ss, err := in.sim.Lookup(name)
+		ss, err := in.lookup(r, name)
 		if err != nil {
-			continue // reset or gone since Sessions
+			continue // another vendor's, or gone since Sessions
 		}
 		sum, err := sessionSummary(r.Context(), ss)
 		if err != nil {
@@ -102,7 +114,14 @@ func (in *Inspector) handleIndex(w http.ResponseWriter, r *http.Request) {
 			in.fail(w, http.StatusInternalServerError, "Istunnon "+name+" arkistoa ei voitu lukea.")
 			return
 		}
-		v.Sessions = append(v.Sessions, sum)
+		g := owners[ss.Owner]
+		if g == nil {
+			g = &ownerGroup{Owner: ss.Owner}
+			owners[ss.Owner] = g
+		}
+		g.Sessions = append(g.Sessions, sum)
+		g.Total.add(sum)
+		v.Owned = v.Owned || ss.Owner != ""
 		for _, ex := range ss.Exchanges() {
 			key := cmp.Or(ex.Sender, "–")
 			s := senders[key]
@@ -117,11 +136,29 @@ func (in *Inspector) handleIndex(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	for _, g := range owners {
+		v.Owners = append(v.Owners, *g)
+	}
+	slices.SortFunc(v.Owners, func(a, b ownerGroup) int { return strings.Compare(a.Owner, b.Owner) })
 	for _, s := range senders {
 		v.Senders = append(v.Senders, *s)
 	}
 	slices.SortFunc(v.Senders, func(a, b summary) int { return strings.Compare(a.Name, b.Name) })
 	in.render(w, http.StatusOK, "index", page{Title: "Istunnot", Data: v})
+}
+
+// add adds a session's summary to an owner's totals.
+func (s *summary) add(o summary) {
+	s.Sessions++
+	s.Messages += o.Messages
+	s.AA += o.AA
+	s.AE += o.AE
+	s.AR += o.AR
+	s.Documents += o.Documents
+	s.Annulled += o.Annulled
+	if o.Last.After(s.Last) {
+		s.Last = o.Last
+	}
 }
 
 // row is one message in the log.
@@ -218,7 +255,7 @@ func (in *Inspector) handleLog(w http.ResponseWriter, r *http.Request) {
 // session's summary again; 204 No Content when nothing has arrived.
 func (in *Inspector) handleRows(w http.ResponseWriter, r *http.Request) {
 	after := seqParam(r.URL.Query().Get("after"))
-	if ss, err := in.sim.Lookup(r.PathValue("session")); errors.Is(err, simulator.ErrNoSession) || err == nil && !hasAfter(ss, after) {
+	if ss, err := in.lookup(r, r.PathValue("session")); errors.Is(err, simulator.ErrNoSession) || err == nil && !hasAfter(ss, after) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -244,7 +281,7 @@ func hasAfter(ss *simulator.Session, seq int) bool {
 func (in *Inspector) logView(w http.ResponseWriter, r *http.Request, keep func(*api.Exchange) bool) (logView, bool) {
 	name := r.PathValue("session")
 	v := logView{Session: name, Summary: summary{Name: name}}
-	ss, err := in.sim.Lookup(name)
+	ss, err := in.lookup(r, name)
 	switch {
 	case errors.Is(err, simulator.ErrNoSession):
 		return v, true
