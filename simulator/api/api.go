@@ -174,13 +174,23 @@ type Clock struct {
 type Error struct {
 	// Error says what is wrong, for people.
 	Error string `json:"error"`
-	// Code is CodeNoSession when the session named does not exist, else
-	// empty.
+	// Code is CodeNoSession when the session named does not exist,
+	// CodeBusy or CodeShuttingDown when the server did not serve the
+	// request, else empty.
 	Code string `json:"code,omitempty"`
 }
 
-// CodeNoSession is Error.Code for a session that does not exist.
-const CodeNoSession = "no-session"
+// Error codes.
+const (
+	// CodeNoSession is Error.Code for a session that does not exist.
+	CodeNoSession = "no-session"
+	// CodeBusy is Error.Code, with HTTP 503 and Retry-After, for a request
+	// past the server's limit on requests served at once (rule WIRE-BUSY).
+	CodeBusy = "busy"
+	// CodeShuttingDown is Error.Code, with HTTP 503, for a request still
+	// running when the server's drain time ended (rule WIRE-SHUTDOWN).
+	CodeShuttingDown = "shutting-down"
+)
 
 // Structures says which document structures (rakenteet) the archive judges
 // structured content with, at GET /api/structures: THL's Sosmeta export

@@ -31,6 +31,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request, create bool) (*
 	}
 	switch {
 	case err == nil:
+		noteOf(r).set(func(n *requestNote) { n.session = ss.Name })
 		return ss, true
 	case errors.Is(err, simulator.ErrNoSession):
 		s.writeJSON(w, http.StatusNotFound, api.Error{Error: err.Error(), Code: api.CodeNoSession})

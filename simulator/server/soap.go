@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -32,43 +33,54 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 	if strings.Contains(strings.ToLower(r.Header.Get("Content-Type")), "soap+xml") {
 		soapVersion = "1.2"
 	}
+	note := noteOf(r)
 	ss, err := s.Sim.Session(mux.Vars(r)["session"])
 	if errors.Is(err, simulator.ErrTooManySessions) {
-		s.logf("soap: refused", "err", err)
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive holds too many sessions to open another, reset or reuse one"})
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive holds too many sessions to open another, reset or reuse one"})
 		return
 	}
 	if err != nil {
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Client", Reason: err.Error()})
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Client", Reason: err.Error()})
 		return
 	}
+	note.set(func(n *requestNote) { n.session = ss.Name })
+	// A body of declared length is read into a buffer of that length, and
+	// one declared over the limit is refused before it is read.
 	body := http.MaxBytesReader(w, r.Body, lim.MaxBytes+1)
-	msg, err := wire.Read(r.Header.Get("Content-Type"), body, lim)
+	msg, err := wire.ReadSized(r.Header.Get("Content-Type"), body, r.ContentLength, lim)
 	if err != nil {
 		rule := wire.RuleOf(err)
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			rule = wire.KindTooLarge.Rule()
 		}
-		s.logf("soap: refused", "rule", rule, "err", err)
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Client", Rule: rule, Reason: wire.Reason(err)})
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Client", Rule: rule, Reason: wire.Reason(err)})
 		return
 	}
 	if msg.SOAPVersion != "" {
 		soapVersion = msg.SOAPVersion
 	}
+	note.set(func(n *requestNote) { n.interaction, n.action = msg.Interaction, msg.Action })
 	ex, err := ss.ReceiveMessage(r.Context(), msg, "soap-"+soapVersion+"/"+msg.DocumentFrom)
 	if ctxErr := r.Context().Err(); err != nil && ctxErr != nil && errors.Is(err, ctxErr) {
-		// The client went away; the message was neither judged nor logged.
-		s.logf("soap: cancelled", "err", err)
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the request ended before the archive judged the message"})
+		// The client went away, or the drain time ended; the message was
+		// neither judged nor logged.
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the request ended before the archive judged the message"})
 		return
 	}
 	if err != nil {
 		s.logf("soap: receive", "err", err)
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive could not process the message"})
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive could not process the message"})
 		return
 	}
+	note.set(func(n *requestNote) {
+		n.operation, n.result, n.seq = string(ex.Operation), ex.AckType, ex.Seq
+		for _, f := range ex.Findings.Errors() {
+			if !slices.Contains(n.rules, f.Rule) {
+				n.rules = append(n.rules, f.Rule)
+			}
+		}
+	})
 	ack := wire.Acknowledgement{
 		ID:                strconv.FormatUint(s.acks.Add(1), 10),
 		IDRoot:            kanta.OIDArchive,
@@ -92,7 +104,7 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 	ct, err := wire.WriteAcknowledgement(&buf, soapVersion, ack)
 	if err != nil {
 		s.logf("soap: write acknowledgement", "err", err)
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive could not write its acknowledgement"})
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive could not write its acknowledgement"})
 		return
 	}
 	w.Header().Set("Content-Type", ct)
@@ -101,16 +113,27 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 }
 
 // fault answers with a SOAP Fault and HTTP 500 (WS-I Basic Profile 1.1,
-// R1126).
-func (s *Server) fault(w http.ResponseWriter, f wire.Fault) {
+// R1126), and notes its rule and reason for the request log.
+func (s *Server) fault(w http.ResponseWriter, r *http.Request, f wire.Fault) {
+	result := f.Rule
+	if result == "" {
+		result = "fault"
+	}
+	noteOf(r).setResult(result, f.Reason)
+	s.writeFault(w, http.StatusInternalServerError, f)
+}
+
+// writeFault answers with a SOAP Fault and the status: 500 for a fault of
+// the message, 503 for an archive that does not serve it now (the guard).
+func (s *Server) writeFault(w http.ResponseWriter, status int, f wire.Fault) {
 	var buf bytes.Buffer
 	ct, err := wire.WriteFault(&buf, f)
 	if err != nil {
-		http.Error(w, f.Reason, http.StatusInternalServerError)
+		http.Error(w, f.Reason, status)
 		return
 	}
 	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(http.StatusInternalServerError)
+	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
 
