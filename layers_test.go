@@ -25,6 +25,8 @@ func TestPackageLayers(t *testing.T) {
 		{"simulator/control", "the control client speaks the API's data types, not the simulator's insides",
 			[]string{"simulator", "simulator/archive", "simulator/server", "simulator/rules"}},
 		{"simulator/api", "the control API's data types are plain data", []string{"simulator", "simulator/archive", "simulator/server"}},
+		{"catalogue", "the spine (rules and requirements) is data and its model, below the simulator that applies it",
+			[]string{"simulator", "simulator/rules", "simulator/archive", "simulator/wire", "steps", "runner"}},
 		{"kanta", "the vocabulary is the bottom floor", []string{"simulator", "simulator/rules", "compose", "reference", "steps"}},
 	}
 	if _, ok := moduleDeps(t, "reference")["simulator/wire"]; !ok {

@@ -16,8 +16,6 @@ const (
 	Uncovered ProblemKind = "uncovered"
 	// UnknownRequirement: a scenario tag names a requirement the catalogue lacks.
 	UnknownRequirement ProblemKind = "unknown-requirement"
-	// UnknownRule: a requirement names a validation rule the simulator lacks.
-	UnknownRule ProblemKind = "unknown-rule"
 	// TaggedNotYetAutomated: a requirement marked not_yet_automated is
 	// tagged on scenarios, so it is automated after all.
 	TaggedNotYetAutomated ProblemKind = "tagged-not-yet-automated"
@@ -27,8 +25,6 @@ const (
 type Problem struct {
 	Kind        ProblemKind
 	Requirement string
-	// Rule is the unknown rule id (UnknownRule only).
-	Rule string
 	// Profiles lists the profiles for which the requirement is mandatory (Uncovered only).
 	Profiles []string
 	// Scenarios lists the scenarios carrying the tag (UnknownRequirement
@@ -43,8 +39,6 @@ func (p Problem) String() string {
 		return fmt.Sprintf("%s: mandatory automatic requirement has no scenario (profiles %s)", p.Requirement, strings.Join(p.Profiles, ", "))
 	case UnknownRequirement:
 		return fmt.Sprintf("@req:%s: unknown requirement, tagged on %s", p.Requirement, strings.Join(p.Scenarios, ", "))
-	case UnknownRule:
-		return fmt.Sprintf("%s: names unknown validation rule %s", p.Requirement, p.Rule)
 	case TaggedNotYetAutomated:
 		return fmt.Sprintf("%s: marked not_yet_automated but tagged on %s", p.Requirement, strings.Join(p.Scenarios, ", "))
 	}
@@ -52,10 +46,10 @@ func (p Problem) String() string {
 }
 
 // Check reports the traceability problems of the catalogue. scenarioTags maps a
-// requirement id to the names of the scenarios tagged @req:ID; knownRules reports
-// whether a validation rule id exists (nil skips the rule check). Problems are
-// sorted by kind, then requirement, then rule.
-func Check(c *Catalogue, scenarioTags map[string][]string, knownRules func(id string) bool) []Problem {
+// requirement id to the names of the scenarios tagged @req:ID. (A requirement
+// naming an unknown rule is caught earlier: package catalogue refuses to load
+// it.) Problems are sorted by kind, then requirement.
+func Check(c *Catalogue, scenarioTags map[string][]string) []Problem {
 	var out []Problem
 	uncovered := map[string][]string{}
 	for _, p := range c.profiles {
@@ -80,24 +74,12 @@ func Check(c *Catalogue, scenarioTags map[string][]string, knownRules func(id st
 			out = append(out, Problem{Kind: UnknownRequirement, Requirement: id, Scenarios: s})
 		}
 	}
-	if knownRules != nil {
-		for _, r := range c.requirements {
-			for _, rule := range r.Rules {
-				if !knownRules(rule) {
-					out = append(out, Problem{Kind: UnknownRule, Requirement: r.ID, Rule: rule})
-				}
-			}
-		}
-	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.Kind != b.Kind {
 			return a.Kind < b.Kind
 		}
-		if a.Requirement != b.Requirement {
-			return a.Requirement < b.Requirement
-		}
-		return a.Rule < b.Rule
+		return a.Requirement < b.Requirement
 	})
 	return out
 }

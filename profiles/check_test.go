@@ -1,12 +1,8 @@
 package profiles
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 )
 
 func TestCheckReportsEachKindOfProblem(t *testing.T) {
@@ -14,42 +10,30 @@ func TestCheckReportsEachKindOfProblem(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	known := func(id string) bool { return id == "R-1" }
 	tests := []struct {
 		name string
 		tags map[string][]string
-		// rules replaces knownRules when non-nil.
-		rules func(string) bool
-		want  []Problem
+		want []Problem
 	}{
 		{
-			name:  "mandatory automatic requirement without scenario",
-			tags:  nil,
-			rules: known,
-			want:  []Problem{{Kind: Uncovered, Requirement: "REQ-T-001", Profiles: []string{"p1"}}},
+			name: "mandatory automatic requirement without scenario",
+			tags: nil,
+			want: []Problem{{Kind: Uncovered, Requirement: "REQ-T-001", Profiles: []string{"p1"}}},
 		},
 		{
-			name:  "everything covered",
-			tags:  map[string][]string{"REQ-T-001": {"stores a document"}},
-			rules: known,
-			want:  nil,
+			name: "everything covered",
+			tags: map[string][]string{"REQ-T-001": {"stores a document"}},
+			want: nil,
 		},
 		{
-			name:  "tag names an unknown requirement",
-			tags:  map[string][]string{"REQ-T-001": {"a"}, "REQ-T-404": {"z", "b"}},
-			rules: known,
-			want:  []Problem{{Kind: UnknownRequirement, Requirement: "REQ-T-404", Scenarios: []string{"b", "z"}}},
-		},
-		{
-			name:  "requirement names an unknown rule",
-			tags:  map[string][]string{"REQ-T-001": {"a"}},
-			rules: func(string) bool { return false },
-			want:  []Problem{{Kind: UnknownRule, Requirement: "REQ-T-001", Rule: "R-1"}},
+			name: "tag names an unknown requirement",
+			tags: map[string][]string{"REQ-T-001": {"a"}, "REQ-T-404": {"z", "b"}},
+			want: []Problem{{Kind: UnknownRequirement, Requirement: "REQ-T-404", Scenarios: []string{"b", "z"}}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Check(c, tt.tags, tt.rules)
+			got := Check(c, tt.tags)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Check: got %v, want %v", got, tt.want)
 			}
@@ -59,7 +43,7 @@ func TestCheckReportsEachKindOfProblem(t *testing.T) {
 
 func TestCheckDefaultCatalogueHasNoUnknownRules(t *testing.T) {
 	c := mustDefault(t)
-	for _, p := range Check(c, nil, nil) {
+	for _, p := range Check(c, nil) {
 		if p.Kind != Uncovered {
 			t.Errorf("unexpected problem without tags: %v", p)
 		}
@@ -95,35 +79,5 @@ func TestCoverageCountsNotYetAutomated(t *testing.T) {
 	}
 	if sum := got.Automated + got.Attestation + got.Manual + got.NotYetAutomated + got.Uncovered; sum != got.Requirements {
 		t.Errorf("Coverage(vaihe2-kasittely): categories sum to %d, want %d", sum, got.Requirements)
-	}
-}
-
-// TestRulesExistInSimulatorCatalogue checks the rules: fields against the
-// simulator's rule catalogue files, when they are present.
-func TestRulesExistInSimulatorCatalogue(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "simulator", "rules", "catalogue", "*.yaml"))
-	if len(files) == 0 {
-		t.Skip("simulator rule catalogue not present")
-	}
-	known := map[string]bool{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rules []struct {
-			ID string `yaml:"id"`
-		}
-		if err := yaml.Unmarshal(b, &rules); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for _, r := range rules {
-			known[r.ID] = true
-		}
-	}
-	for _, p := range Check(mustDefault(t), nil, func(id string) bool { return known[id] }) {
-		if p.Kind == UnknownRule {
-			t.Errorf("%v", p)
-		}
 	}
 }

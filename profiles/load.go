@@ -12,15 +12,6 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/datafile"
 )
 
-// Default loads the catalogue embedded in the package.
-func Default() (*Catalogue, error) {
-	sub, err := fs.Sub(embedded, "data")
-	if err != nil {
-		return nil, fmt.Errorf("embedded catalogue: %w", err)
-	}
-	return Load(sub)
-}
-
 type areasFile struct {
 	Areas []*Area `yaml:"areas"`
 }

@@ -8,20 +8,14 @@
 // Each requirement belongs to one area, so a profile's marking of the area gives
 // the requirement's applicability for that profile, unless the profile overrides it.
 //
-// The data lives in YAML files (see README.md); [Default] loads the copy embedded
-// in the package and [Load] loads any file system with the same layout:
+// The data lives in YAML files of package catalogue (see catalogue/README.md),
+// which embeds them, loads them with [Load] and checks their link to the rule
+// catalogue. [Load] reads any file system with the same layout:
 //
 //	areas.yaml
 //	profiles/*.yaml
 //	requirements/*.yaml
 package profiles
-
-import (
-	"embed"
-)
-
-//go:embed data
-var embedded embed.FS
 
 // Level is a requirement's conformance level as the handbook words it.
 type Level string

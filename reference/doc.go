@@ -27,7 +27,7 @@
 //
 // Fault injection: Options.Faults names faults from the embedded list
 // faults.yaml (see Faults). Each fault makes the system break exactly one
-// requirement of the catalogue (profiles/data/requirements), so that the
+// requirement of the catalogue (catalogue/requirements), so that the
 // conformance suite's power to find defects can be measured. A fault acts
 // only during the action the list names.
 //

@@ -24,7 +24,7 @@ type Fault struct {
 	// Description says in English what the system does wrong.
 	Description string `yaml:"description"`
 	// Requirements are the ids of the requirements the fault breaks
-	// (profiles/data/requirements).
+	// (catalogue/requirements).
 	Requirements []string `yaml:"requirements"`
 	// Action is the driver action during which the fault acts.
 	Action sut.Action `yaml:"action"`

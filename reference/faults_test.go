@@ -8,11 +8,10 @@ import (
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
-	"github.com/yhteistestaus/yhteistestaus/profiles"
 	"github.com/yhteistestaus/yhteistestaus/reference"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
 
@@ -42,11 +41,11 @@ func TestFaultListIsLargeAndDistinct(t *testing.T) {
 // TestFaultsCiteTheCatalogues checks that every fault names requirements
 // of the requirement catalogue and a rule of the simulator's catalogue.
 func TestFaultsCiteTheCatalogues(t *testing.T) {
-	reqs, err := profiles.Default()
+	reqs, err := catalogue.DefaultRequirements()
 	if err != nil {
-		t.Fatalf("profiles.Default: %v", err)
+		t.Fatalf("catalogue.DefaultRequirements: %v", err)
 	}
-	cat := rules.Default()
+	cat := catalogue.DefaultRules()
 	for _, f := range faults(t) {
 		for _, id := range f.Requirements {
 			if reqs.Requirement(id) == nil {

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/excerpt"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 )
 
 // causeView is one root cause card of the HTML report.
@@ -166,13 +166,13 @@ func ruleAnchor(id string) string { return "rule-" + id }
 // ruleView is an entry of the rules appendix: a rule of the archive's
 // catalogue that this run's failures name.
 type ruleView struct {
-	rules.Rule
+	catalogue.Rule
 	Anchor string
 }
 
 // ruleViews lists the catalogue entries of the rules run's failures name,
 // in catalogue order.
-func ruleViews(run *yhteistestaus.Run, cat *rules.Catalogue) []ruleView {
+func ruleViews(run *yhteistestaus.Run, cat *catalogue.Rules) []ruleView {
 	named := make(map[string]bool)
 	for _, rc := range run.RootCauses {
 		named[rc.Rule] = true
@@ -201,7 +201,7 @@ func ruleViews(run *yhteistestaus.Run, cat *rules.Catalogue) []ruleView {
 	for _, rc := range run.RootCauses {
 		if rc.Harness && named[rc.Rule] {
 			delete(named, rc.Rule)
-			out = append(out, ruleView{Rule: rules.Rule{ID: rc.Rule, Title: rc.Title, Stage: "harness"}, Anchor: ruleAnchor(rc.Rule)})
+			out = append(out, ruleView{Rule: catalogue.Rule{ID: rc.Rule, Title: rc.Title, Stage: "harness"}, Anchor: ruleAnchor(rc.Rule)})
 		}
 	}
 	return out

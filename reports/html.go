@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 )
 
 //go:embed report.html.tmpl
@@ -235,7 +235,7 @@ func newHTMLView(run *yhteistestaus.Run) htmlView {
 			}
 		}
 	}
-	v.Rules = ruleViews(run, rules.Default())
+	v.Rules = ruleViews(run, catalogue.DefaultRules())
 	inAppendix := func(id string) bool {
 		return slices.ContainsFunc(v.Rules, func(r ruleView) bool { return r.ID == id })
 	}

@@ -5,7 +5,7 @@ import (
 	"slices"
 
 	"github.com/yhteistestaus/yhteistestaus"
-	"github.com/yhteistestaus/yhteistestaus/profiles"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 )
 
 // statusRank orders the requirement table: what needs the vendor's work
@@ -107,7 +107,7 @@ func requirementRows(run *yhteistestaus.Run, causes map[string]string) ([]requir
 // profile catalogue; empty when the catalogue does not load.
 func areaNames() map[string]string {
 	m := make(map[string]string)
-	cat, err := profiles.Default()
+	cat, err := catalogue.DefaultRequirements()
 	if err != nil {
 		return m
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
 	"github.com/yhteistestaus/yhteistestaus/runner"
 )
@@ -25,7 +26,7 @@ func writeFile(t *testing.T, data string) string {
 // verified by attestation.
 func firstAttestationRequirement(t *testing.T, profile string) string {
 	t.Helper()
-	cat, err := profiles.Default()
+	cat, err := catalogue.DefaultRequirements()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/judge"
 	"github.com/yhteistestaus/yhteistestaus/organisation"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
@@ -178,7 +179,7 @@ func profile(opts Options) (*profiles.Catalogue, *profiles.Profile, error) {
 	cat := opts.Catalogue
 	if cat == nil {
 		var err error
-		if cat, err = profiles.Default(); err != nil {
+		if cat, err = catalogue.DefaultRequirements(); err != nil {
 			return nil, nil, fmt.Errorf("load profiles: %w", err)
 		}
 	}
@@ -345,7 +346,7 @@ func profileTags(prof *profiles.Profile) string {
 
 // titles gives the title of a rule of the catalogue or of a harness check.
 func titles(checks []judge.Check) func(id string) string {
-	cat := rules.Default()
+	cat := catalogue.DefaultRules()
 	return func(id string) string {
 		if r, ok := cat.Rule(id); ok {
 			return r.Title
@@ -377,7 +378,7 @@ func sharedAreas(cat *profiles.Catalogue) []string {
 // stateful tells whether a rule judges a message against what the archive
 // already holds.
 func stateful(rule string) bool {
-	r, ok := rules.Default().Rule(rule)
+	r, ok := catalogue.DefaultRules().Rule(rule)
 	return ok && r.Stage == "archive"
 }
 

@@ -57,9 +57,9 @@ func TestValidateRefusesALargeFileBySize(t *testing.T) {
 	}
 }
 
-// startServe runs `yhteistestaus serve` in another process (the test
+// startServeProcess runs `yhteistestaus serve` in another process (the test
 // binary standing in for the command) and returns its URL and process id.
-func startServe(t *testing.T, args ...string) (string, int) {
+func startServeProcess(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "YHTEISTESTAUS_TEST_MAIN=1")
@@ -130,7 +130,7 @@ func TestServeBoundsMemoryUnderHostileBodies(t *testing.T) {
 	if raceDetector {
 		t.Skip("the race detector multiplies memory use")
 	}
-	url, pid := startServe(t)
+	url, pid := startServeProcess(t)
 	body := []byte(`<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>` +
 		strings.Repeat("<a/>", 4<<20) + `</soap:Body></soap:Envelope>`)
 	refuse := func() (time.Duration, error) {

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
 	"github.com/yhteistestaus/yhteistestaus/runner"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/steps"
 )
 
@@ -35,12 +35,12 @@ Lists the step phrases a scenario author can use, by layer.`)
 	return nil
 }
 
-// catalogue loads the profiles and the scenario tags of the embedded
-// features.
-func catalogue() (*profiles.Catalogue, map[string][]string, error) {
-	cat, err := profiles.Default()
+// requirementsAndTags loads the requirement catalogue (its link to the rule
+// catalogue checked) and the scenario tags of the embedded features.
+func requirementsAndTags() (*profiles.Catalogue, map[string][]string, error) {
+	cat, err := catalogue.DefaultRequirements()
 	if err != nil {
-		return nil, nil, fmt.Errorf("load profiles: %w", err)
+		return nil, nil, err
 	}
 	tags, err := runner.ScenarioTags(runner.DefaultFeatures())
 	if err != nil {
@@ -60,7 +60,7 @@ Lists the information-system profiles with their names and coverage.`)
 	if err := fs.noArgs(rest); err != nil {
 		return err
 	}
-	cat, tags, err := catalogue()
+	cat, tags, err := requirementsAndTags()
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ unknown requirement, or a requirement names an unknown validation rule.`)
 	if !slices.Contains([]string{"csv", "md", "json"}, *format) {
 		return 0, fmt.Errorf("%w: requirements: --format must be csv, md or json, not %q", errUsage, *format)
 	}
-	cat, tags, err := catalogue()
+	cat, tags, err := requirementsAndTags()
 	if err != nil {
 		return 0, err
 	}
@@ -182,12 +182,11 @@ func (m *Main) requirementsCheck(args []string) (int, error) {
 	if len(args) > 0 {
 		return 0, fmt.Errorf("%w: requirements check takes no arguments", errUsage)
 	}
-	cat, tags, err := catalogue()
+	cat, tags, err := requirementsAndTags()
 	if err != nil {
 		return 0, err
 	}
-	rc := rules.Default()
-	problems := profiles.Check(cat, tags, func(id string) bool { _, ok := rc.Rule(id); return ok })
+	problems := profiles.Check(cat, tags)
 	for _, p := range problems {
 		fmt.Fprintln(m.Stdout, p)
 	}

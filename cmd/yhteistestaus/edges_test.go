@@ -12,15 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
 // Every wire.Kind names a rule of the catalogue, of the wire or xml stage.
 func TestEveryWireKindHasARule(t *testing.T) {
-	cat := rules.Default()
+	cat := catalogue.DefaultRules()
 	for _, k := range wire.Kinds() {
 		r, ok := cat.Rule(k.Rule())
 		if !ok {

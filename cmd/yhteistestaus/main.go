@@ -59,7 +59,7 @@ Commands:
                  validate an archiving frame and its CDA document
   validate [--format text|json] [--organisation FILE] [--codes DIR] [--sosmeta DIR] FILE
                  validate a SOAP envelope, a MIME message or a frame with the document inline
-  serve [--addr 127.0.0.1:8080] [--organisation FILE] [--codes DIR] [--sosmeta DIR]
+  serve [--addr 127.0.0.1:8080] [--tokens FILE] [--organisation FILE] [--codes DIR] [--sosmeta DIR]
                  run the mock archive: SOAP endpoint, validation service, control API
   rules [--format text|json]
                  list the validation rules with their handbook sources

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/compose"
 	"github.com/yhteistestaus/yhteistestaus/harness"
 	"github.com/yhteistestaus/yhteistestaus/profiles"
@@ -70,7 +71,7 @@ func TestRunUnderDeclaredUnknownOrganisation(t *testing.T) {
 	if err := os.WriteFile(decl, []byte(unknownDeclaration), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := profiles.Default()
+	cat, err := catalogue.DefaultRequirements()
 	if err != nil {
 		t.Fatal(err)
 	}

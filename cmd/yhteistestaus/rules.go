@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 )
 
 func (m *Main) rules(args []string) error {
@@ -22,7 +22,7 @@ Lists the validation rules of the catalogue with their handbook sources.`)
 	if *format != "text" && *format != "json" {
 		return fmt.Errorf("%w: rules: --format must be text or json, not %q", errUsage, *format)
 	}
-	all := rules.Default().All()
+	all := catalogue.DefaultRules().All()
 	if *format == "json" {
 		enc := json.NewEncoder(m.Stdout)
 		enc.SetIndent("", "  ")

@@ -174,21 +174,31 @@ type Clock struct {
 type Error struct {
 	// Error says what is wrong, for people.
 	Error string `json:"error"`
-	// Code is CodeNoSession when the session named does not exist,
-	// CodeBusy or CodeShuttingDown when the server did not serve the
-	// request, else empty.
+	// Code is one of the Code constants when the program reading the
+	// answer may act on the cause, else empty.
 	Code string `json:"code,omitempty"`
 }
 
-// Error codes.
+// Error codes of the control API (Error.Code).
 const (
-	// CodeNoSession is Error.Code for a session that does not exist.
+	// CodeNoSession: the session named does not exist, or belongs to
+	// another vendor (the answer is the same, so that a session's
+	// existence does not leak).
 	CodeNoSession = "no-session"
-	// CodeBusy is Error.Code, with HTTP 503 and Retry-After, for a request
-	// past the server's limit on requests served at once (rule WIRE-BUSY).
+	// CodeUnauthorized: the request carries no token, or one the archive
+	// does not know (HTTP 401).
+	CodeUnauthorized = "unauthorized"
+	// CodeForbidden: the token is valid but may not do this, e.g. read a
+	// raw message without the coordinator's token (HTTP 403).
+	CodeForbidden = "forbidden"
+	// CodeQuota: creating the session would give the vendor more sessions
+	// than its quota (HTTP 429).
+	CodeQuota = "session-quota"
+	// CodeBusy: the server is serving as many requests as it takes at once
+	// (HTTP 503 with Retry-After, rule WIRE-BUSY).
 	CodeBusy = "busy"
-	// CodeShuttingDown is Error.Code, with HTTP 503, for a request still
-	// running when the server's drain time ended (rule WIRE-SHUTDOWN).
+	// CodeShuttingDown: the request was still running when the server's
+	// drain time ended (HTTP 503, rule WIRE-SHUTDOWN).
 	CodeShuttingDown = "shutting-down"
 )
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/compose"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
@@ -190,7 +191,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatalf("NewValidator: %v", err)
 	}
 	v.Now = fixedClock
-	return &env{t: t, v: v, a: archive.New(archive.NewMemStore(), rules.Default(), fixedClock)}
+	return &env{t: t, v: v, a: archive.New(archive.NewMemStore(), catalogue.DefaultRules(), fixedClock)}
 }
 
 // message builds and validates the message carrying d; the validation
@@ -551,7 +552,7 @@ func (failingStore) ByDocumentID(context.Context, string) (*api.Record, error) {
 // submission with the store's error instead of reading as "not archived".
 func TestStoreErrorIsNotNotFound(t *testing.T) {
 	e := newEnv(t)
-	a := archive.New(failingStore{archive.NewMemStore()}, rules.Default(), fixedClock)
+	a := archive.New(failingStore{archive.NewMemStore()}, catalogue.DefaultRules(), fixedClock)
 	res := message(t, e.v, docs{t}.crd("1", jade), "", "1")
 	out, err := a.Submit(context.Background(), res, "1")
 	if !errors.Is(err, errDisk) {

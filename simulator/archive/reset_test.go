@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
@@ -59,7 +60,7 @@ func TestResetWaitsForSubmit(t *testing.T) {
 	v.Now = fixedClock
 	res := message(t, v, f.crd("1", jade), "", "1")
 	store := &eventStore{Store: archive.NewMemStore(), entered: make(chan struct{}), release: make(chan struct{})}
-	a := archive.New(store, rules.Default(), fixedClock)
+	a := archive.New(store, catalogue.DefaultRules(), fixedClock)
 
 	submitted := make(chan *archive.Outcome, 1)
 	go func() {

@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -40,5 +41,19 @@ func TestOverlayChangesWhatTheRulesExpect(t *testing.T) {
 	res := fx.v.Validate(ctx, own.frame, own.doc)
 	if !res.Findings.Has("CODE-UNKNOWN") || !res.Findings.Has("FRAME-SERVICE-REQUEST") {
 		t.Errorf("the case document with the simulator's own codes under THL's lists: %v, want CODE-UNKNOWN and FRAME-SERVICE-REQUEST", res.Findings)
+	}
+}
+
+func TestGroupsRequireOnlyElementsTheValidatorChecks(t *testing.T) {
+	gs, err := kanta.DefaultGroups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkRequiredElements(gs); err != nil {
+		t.Errorf("embedded groups: %v", err)
+	}
+	broken := &kanta.Groups{List: []*kanta.Group{{Code: "9", Kind: kanta.KindCase, Required: []string{"caseId", "shoeSize"}}}}
+	if err := checkRequiredElements(broken); err == nil || !strings.Contains(err.Error(), `group 9 requires unknown element "shoeSize"`) {
+		t.Errorf("a group requiring shoeSize: got %v", err)
 	}
 }

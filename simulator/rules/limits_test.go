@@ -10,6 +10,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/simulator/signature"
 )
 
@@ -166,10 +167,10 @@ func TestSignaturesOverTheLimitAreUnverifiable(t *testing.T) {
 }
 
 func TestStagesReturnsACopy(t *testing.T) {
-	s := Stages()
+	s := catalogue.Stages()
 	want := slices.Clone(s)
 	s[0] = "changed"
-	if got := Stages(); !slices.Equal(got, want) {
+	if got := catalogue.Stages(); !slices.Equal(got, want) {
 		t.Errorf("got %v after changing a returned slice, want %v", got, want)
 	}
 }

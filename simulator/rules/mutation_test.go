@@ -17,6 +17,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator/body"
@@ -785,7 +786,7 @@ func TestMutationCorpusCoversStages(t *testing.T) {
 		}
 		names[tc.name] = true
 	}
-	cat := Default()
+	cat := catalogue.DefaultRules()
 	unreachable, stages := unreachableRules(), corpusStages()
 	for _, stage := range stages {
 		ids := cat.Stage(stage)

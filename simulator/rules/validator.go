@@ -1,3 +1,7 @@
+// Package rules provides the engine that applies the stateless rules
+// (stages 1 to 8) of the rule catalogue (package catalogue, the spine) to an
+// archiving message: frame, header, codes, identity, consistency, body and
+// signatures. Each finding is built from its rule's catalogue entry.
 package rules
 
 import (
@@ -10,6 +14,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 	"github.com/yhteistestaus/yhteistestaus/hetu"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/organisation"
@@ -24,7 +29,7 @@ import (
 // Validator applies the stateless rules (stages 1 to 8) to an archiving
 // message. A Validator is safe for concurrent use once built.
 type Validator struct {
-	Catalogue *Catalogue
+	Catalogue *catalogue.Rules
 	Codes     *codes.Set
 	// Schemas are the document structures the body stage judges the
 	// structured content by: THL's Sosmeta export when the user names one
@@ -56,7 +61,7 @@ func NewValidator() (*Validator, error) {
 	if err := checkRequiredElements(gs); err != nil {
 		return nil, err
 	}
-	return &Validator{Catalogue: Default(), Codes: cs, Schemas: ss, Groups: gs, Limits: wire.DefaultLimits()}, nil
+	return &Validator{Catalogue: catalogue.DefaultRules(), Codes: cs, Schemas: ss, Groups: gs, Limits: wire.DefaultLimits()}, nil
 }
 
 // Result is the outcome of validating one message: the findings and the

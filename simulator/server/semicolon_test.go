@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+	"github.com/yhteistestaus/yhteistestaus/catalogue"
 )
 
 // The validation service joins its items with ";" and the public client
@@ -19,7 +19,7 @@ import (
 // the catalogue's rules, and not the message literals of the simulator's
 // Go code (arguments of the calls that make findings and errors).
 func TestNoSemicolonInFindingTexts(t *testing.T) {
-	for _, r := range rules.Default().All() {
+	for _, r := range catalogue.DefaultRules().All() {
 		for field, text := range map[string]string{"title": r.Title, "section": r.Section, "lines": r.Lines, "note": r.Note} {
 			if strings.Contains(text, ";") {
 				t.Errorf("rule %s: %s contains ';': %q", r.ID, field, text)

@@ -13,6 +13,10 @@
 //     messages with their findings, archive contents, reset, the simulated
 //     clock.
 //
+// With Tokens, every request but /healthz and /login needs a token, and a
+// vendor sees only its own sessions (guard, in access.go); identity codes
+// are masked in every answer unless the coordinator asks for a raw message.
+//
 // Reading never creates a session: a GET for a session that does not exist
 // answers 404 with the error code api.CodeNoSession. A message to /soap, a
 // reset and setting the clock create the session they name, up to the
@@ -38,6 +42,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/access"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -57,6 +62,11 @@ type Server struct {
 	// wire.AckFormNE2008 (the zero value, schema-valid against the HL7 V3
 	// Normative Edition 2008) or wire.AckFormAttribute.
 	AckForm wire.AckForm
+	// Tokens, when set, are the tokens callers must carry (serve --tokens):
+	// a vendor sees only the sessions it created, the coordinator all.
+	// Nil serves everyone as the coordinator (local development on
+	// loopback).
+	Tokens *access.Tokens
 
 	// MaxInFlight is how many requests the server serves at once; past it
 	// a request is answered at once with HTTP 503 and Retry-After (a SOAP
@@ -68,7 +78,7 @@ type Server struct {
 	// ids are unique across sessions.
 	acks atomic.Uint64
 
-	// inFlight counts the requests being served, running those the guard
+	// inFlight counts the requests being served, running those bound
 	// waits for; answeredAtShutdown counts those it answered itself when
 	// the drain ended.
 	inFlight           atomic.Int64
@@ -87,6 +97,8 @@ type Server struct {
 // Handler returns the server's routes, for tests and embedding.
 func (s *Server) Handler() http.Handler {
 	r := mux.NewRouter()
+	r.Use(s.guard)
+	r.HandleFunc("/login", s.handleLogin).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/soap", s.handleSOAP).Methods(http.MethodPost)
 	r.HandleFunc("/s/{session}/soap", s.handleSOAP).Methods(http.MethodPost)
 	r.HandleFunc("/soap", s.handleWSDL).Methods(http.MethodGet)
@@ -108,7 +120,7 @@ func (s *Server) Handler() http.Handler {
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path))
 	})
-	return s.guard(r)
+	return s.bound(r)
 }
 
 // limits returns the simulator's limits, which its validator applies too.

@@ -29,18 +29,11 @@ import (
 // reports for the same input.
 func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 	lim := s.limits()
-	soapVersion := "1.1"
-	if strings.Contains(strings.ToLower(r.Header.Get("Content-Type")), "soap+xml") {
-		soapVersion = "1.2"
-	}
+	soapVersion := requestSOAPVersion(r)
 	note := noteOf(r)
-	ss, err := s.Sim.Session(mux.Vars(r)["session"])
-	if errors.Is(err, simulator.ErrTooManySessions) {
-		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive holds too many sessions to open another, reset or reuse one"})
-		return
-	}
-	if err != nil {
-		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Client", Reason: err.Error()})
+	ss, ok := sessionOf(r)
+	if !ok {
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the endpoint opened no session"})
 		return
 	}
 	note.set(func(n *requestNote) { n.session = ss.Name })
@@ -112,6 +105,15 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 	w.Write(buf.Bytes())
 }
 
+// requestSOAPVersion is the SOAP version the request's media type names:
+// "1.2" for application/soap+xml, else "1.1".
+func requestSOAPVersion(r *http.Request) string {
+	if strings.Contains(strings.ToLower(r.Header.Get("Content-Type")), "soap+xml") {
+		return "1.2"
+	}
+	return "1.1"
+}
+
 // fault answers with a SOAP Fault and HTTP 500 (WS-I Basic Profile 1.1,
 // R1126), and notes its rule and reason for the request log.
 func (s *Server) fault(w http.ResponseWriter, r *http.Request, f wire.Fault) {
@@ -120,12 +122,11 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request, f wire.Fault) {
 		result = "fault"
 	}
 	noteOf(r).setResult(result, f.Reason)
-	s.writeFault(w, http.StatusInternalServerError, f)
+	s.faultStatus(w, http.StatusInternalServerError, f)
 }
 
-// writeFault answers with a SOAP Fault and the status: 500 for a fault of
-// the message, 503 for an archive that does not serve it now (the guard).
-func (s *Server) writeFault(w http.ResponseWriter, status int, f wire.Fault) {
+// faultStatus answers with a SOAP Fault and the HTTP status.
+func (s *Server) faultStatus(w http.ResponseWriter, status int, f wire.Fault) {
 	var buf bytes.Buffer
 	ct, err := wire.WriteFault(&buf, f)
 	if err != nil {

@@ -86,7 +86,7 @@
 //     Sender or Receiver, with the reason in English, led by the id of the
 //     rule broken, which is also in the detail as
 //     <rule xmlns="urn:yhteistestaus:fault">. Every Kind names its rule
-//     (Kind.Rule): the transport rules are simulator/rules/catalogue/wire.yaml,
+//     (Kind.Rule): the transport rules are catalogue/rules/wire.yaml,
 //     the XML ones xml.yaml.
 //
 // # Errors

@@ -125,7 +125,7 @@ func errorf(k Kind, err error, format string, args ...any) *Error {
 	return &Error{Kind: k, Reason: fmt.Sprintf(format, args...), Err: err}
 }
 
-// kindRules are the rule catalogue ids (simulator/rules/catalogue, wire.yaml
+// kindRules are the rule catalogue ids (catalogue/rules, wire.yaml
 // and xml.yaml) of the kinds: the SOAP endpoint's fault and the command
 // line's finding name the same rule for the same bad input.
 var kindRules = [...]string{
