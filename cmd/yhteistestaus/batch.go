@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -193,57 +194,42 @@ func pair(files []string) []batchItem {
 	return items
 }
 
-// readLimited reads a file of at most max bytes, checking the size before
-// reading.
-func readLimited(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	if fi.Size() > max {
-		return nil, fmt.Errorf("%s is %d bytes, more than the limit of %d", path, fi.Size(), max)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s grew beyond the limit of %d bytes while read", path, max)
-	}
-	return data, nil
-}
-
 // validateItem validates one message as validate FILE or validate --frame
 // --document does.
 func validateItem(ctx context.Context, v *rules.Validator, it batchItem) reports.BatchMessage {
 	start := time.Now()
 	out := reports.BatchMessage{Name: it.name(), Files: it.files()}
 	defer func() { out.Duration = time.Since(start) }()
-	if it.file == "" {
-		frame, err := readLimited(it.frame, v.Limits.MaxBytes)
+	maxBytes := v.Limits.WithDefaults().MaxBytes
+	// read reads one file as validate FILE does: a file over the size
+	// limit is the finding it is there too; another failure leaves the
+	// message unreadable.
+	read := func(path string) ([]byte, bool) {
+		data, err := readInput(path, maxBytes)
+		if tl, ok := errors.AsType[*tooLargeError](err); ok {
+			out.Findings = yhteistestaus.Findings{tooLargeFinding(v, tl)}
+			return nil, false
+		}
 		if err != nil {
 			out.Unreadable = err.Error()
+			return nil, false
+		}
+		return data, true
+	}
+	if it.file == "" {
+		frame, ok := read(it.frame)
+		if !ok {
 			return out
 		}
-		document, err := readLimited(it.document, v.Limits.MaxBytes)
-		if err != nil {
-			out.Unreadable = err.Error()
+		document, ok := read(it.document)
+		if !ok {
 			return out
 		}
 		out.Findings = v.Validate(ctx, frame, document).Findings
 		return out
 	}
-	data, err := readLimited(it.file, v.Limits.MaxBytes)
-	if err != nil {
-		out.Unreadable = err.Error()
+	data, ok := read(it.file)
+	if !ok {
 		return out
 	}
 	msg, err := wire.ReadFile(data, v.Limits)

@@ -228,8 +228,21 @@ func TestValidateFilesPatternsAndFolders(t *testing.T) {
 			}
 		})
 	}
+	// A file over the size limit is a finding, as for validate FILE, and
+	// refused from its size alone (a sparse file: nothing to read).
+	big := filepath.Join(t.TempDir(), "huge-capture.xml")
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 21<<20); err != nil {
+		t.Fatal(err)
+	}
+	status, out, _ := run(t, "validate", big, filepath.Join(day1, "0000-capture.xml"))
+	if status != exitInvalid || !strings.Contains(out, "INVALID "+big+": 1 error(s): XML-TOO-LARGE") || !strings.HasSuffix(out, "2 messages: 1 valid, 1 with errors, 0 unreadable\n") {
+		t.Errorf("an oversize file in a batch: %d %q", status, out)
+	}
 	// One file keeps today's output.
-	status, out, _ := run(t, "validate", filepath.Join(day1, "0000-capture.xml"))
+	status, out, _ = run(t, "validate", filepath.Join(day1, "0000-capture.xml"))
 	if status != exitOK || out != "valid: 0 error(s), 0 other finding(s)\n" {
 		t.Errorf("validate FILE: %d %q", status, out)
 	}
