@@ -94,6 +94,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("/sessions/{session}/archive", s.handleArchive).Methods(http.MethodGet)
 	api.HandleFunc("/sessions/{session}/archive/sets/{setId}", s.handleSet).Methods(http.MethodGet)
 	api.HandleFunc("/sessions/{session}/reset", s.handleReset).Methods(http.MethodPost)
+	api.HandleFunc("/sessions/{session}", s.handleDeleteSession).Methods(http.MethodDelete)
 	api.HandleFunc("/sessions/{session}/clock", s.handleClock).Methods(http.MethodGet, http.MethodPut)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path))
