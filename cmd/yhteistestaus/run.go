@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,7 +48,7 @@ can be verified automatically yet.`
 // runFlags are the run command's flags.
 type runFlags struct {
 	profile, sut, tags, out, archive, session, attestations, lang string
-	token, ca, clientCert, clientKey                              string
+	token, ca, clientCert, clientKey, bundle                      string
 	organisations, codes, sosmeta                                 *string
 	timeout                                                       time.Duration
 	faults                                                        multiFlag
@@ -72,6 +73,7 @@ func (m *Main) runCommand() (*command, *runFlags) {
 	f.organisations = organisationFlag(c.FlagSet)
 	f.codes = codesFlag(c.FlagSet)
 	f.sosmeta = sosmetaFlag(c.FlagSet)
+	c.StringVar(&f.bundle, "bundle", "", "also write the evidence bundle to `file` (a zip: messages, acknowledgements, findings, reports, configuration, SHA-256 manifest; see bundle verify)")
 	c.Var(&f.faults, "fault", "make the reference system break one requirement, `name` (repeatable; see reference-sut --list-faults)")
 	return c, f
 }
@@ -166,6 +168,11 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 	if err := reports.Write(f.out, result); err != nil {
 		return 0, fmt.Errorf("write reports: %w", err)
 	}
+	if f.bundle != "" {
+		if err := writeRunBundle(ctx, f.bundle, c.FlagSet, f, adapter, opts.Archive, result); err != nil {
+			return 0, fmt.Errorf("write the evidence bundle %s: %w", f.bundle, err)
+		}
+	}
 	con.summary(result, f.out)
 	switch {
 	case result.NotTested != "":
@@ -203,6 +210,11 @@ func checkRunFlags(c *command, f *runFlags) error {
 	}
 	if err := writableDir(f.out); err != nil {
 		return fmt.Errorf("%w: --out %s: %v", errUsage, f.out, err)
+	}
+	if f.bundle != "" {
+		if err := writableDir(filepath.Dir(f.bundle)); err != nil {
+			return fmt.Errorf("%w: --bundle %s: %v", errUsage, f.bundle, err)
+		}
 	}
 	return nil
 }

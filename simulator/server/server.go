@@ -11,7 +11,8 @@
 //     shaped like Kanta's public validation service (stateless);
 //   - /api/...: the JSON control API for the harness: sessions, received
 //     messages with their findings, archive contents, reset, the simulated
-//     clock.
+//     clock, and the session's evidence bundle (GET
+//     /api/sessions/{s}/bundle, a zip with a SHA-256 manifest).
 //
 // With Tokens, every request but /healthz and /login needs a token, and a
 // vendor sees only its own sessions (guard, in access.go); identity codes
@@ -100,6 +101,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("/sessions/{session}/archive/sets/{setId}", s.handleSet).Methods(http.MethodGet)
 	api.HandleFunc("/sessions/{session}/reset", s.handleReset).Methods(http.MethodPost)
 	api.HandleFunc("/sessions/{session}/clock", s.handleClock).Methods(http.MethodGet, http.MethodPut)
+	api.HandleFunc("/sessions/{session}/bundle", s.handleBundle).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

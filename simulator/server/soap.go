@@ -87,6 +87,11 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive could not write its acknowledgement"})
 		return
 	}
+	// Kept with the exchange before it is sent, so that the evidence
+	// bundle holds every acknowledgement the vendor can have received.
+	if err := ss.Acknowledged(r.Context(), ex.Seq, buf.Bytes()); err != nil {
+		s.logf("soap: keep acknowledgement", "err", err)
+	}
 	w.Header().Set("Content-Type", ct)
 	w.WriteHeader(http.StatusOK)
 	w.Write(buf.Bytes())
