@@ -12,7 +12,8 @@
 //   - /api/...: the JSON control API for the harness: sessions, received
 //     messages with their findings, archive contents, reset, the simulated
 //     clock, and the session's evidence bundle (GET
-//     /api/sessions/{s}/bundle, a zip with a SHA-256 manifest).
+//     /api/sessions/{s}/bundle, a zip with a SHA-256 manifest);
+//   - /ui/: the coordinator's web UI (package inspector).
 //
 // With Tokens, every request but /healthz and /login needs a token, and a
 // vendor sees only its own sessions (guard, in access.go); identity codes
@@ -45,6 +46,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/access"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
+	"github.com/yhteistestaus/yhteistestaus/simulator/inspector"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -102,6 +104,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("/sessions/{session}/reset", s.handleReset).Methods(http.MethodPost)
 	api.HandleFunc("/sessions/{session}/clock", s.handleClock).Methods(http.MethodGet, http.MethodPut)
 	api.HandleFunc("/sessions/{session}/bundle", s.handleBundle).Methods(http.MethodGet)
+	r.PathPrefix(inspector.Prefix).Handler(inspector.New(s.Sim, inspector.WithLogger(s.Logger)))
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
