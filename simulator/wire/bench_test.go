@@ -1,6 +1,7 @@
 package wire_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/beevik/etree"
@@ -37,4 +38,34 @@ func BenchmarkParseXML(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkReadHostile reads hostile bodies the way the SOAP endpoint does
+// (a body of declared length); B/op is what refusing each one costs, to set
+// against body-B, its size.
+func BenchmarkReadHostile(b *testing.B) {
+	bodies := []struct {
+		name     string
+		body     string
+		accepted bool
+	}{
+		{"4M empty elements", envOpen + strings.Repeat("<a/>", 4<<20) + envClose, false},
+		{"200,000 empty elements, the most accepted", envOpen + textFrame(strings.Repeat("<a/>", 200_000-7)) + envClose, true},
+		{"10,000-deep nesting", deep(10000), false},
+		{"1M namespace declarations on one element", envOpen + "<a" + strings.Repeat(` xmlns:p="u"`, 1<<20) + "/>" + envClose, false},
+		{"16 MB of text", envOpen + textFrame("<text>"+strings.Repeat("x", 16<<20)+"</text>") + envClose, true},
+		{"billion laughs", billionLaughs(), false},
+	}
+	for _, bb := range bodies {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.ReportMetric(float64(len(bb.body)), "body-B")
+			for b.Loop() {
+				_, err := wire.ReadSized("text/xml", strings.NewReader(bb.body), int64(len(bb.body)), wire.Limits{})
+				if accepted := err == nil; accepted != bb.accepted || (err != nil && wire.KindOf(err) == wire.KindOther) {
+					b.Fatalf("read: %v", err)
+				}
+			}
+		})
+	}
 }

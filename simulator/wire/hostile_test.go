@@ -173,6 +173,14 @@ func TestLimitsAreConfigurable(t *testing.T) {
 		{"one level less is refused", wire.Limits{MaxDepth: 5}, frame, wire.KindTooDeep},
 		{"MaxBytes is inclusive", wire.Limits{MaxBytes: int64(len(frame))}, frame, wire.KindOther},
 		{"one byte over MaxBytes", wire.Limits{MaxBytes: int64(len(frame) - 1)}, frame, wire.KindTooLarge},
+		{"MaxElements counts every element", wire.Limits{MaxElements: elementsIn(frame)}, frame, wire.KindOther},
+		{"one element over MaxElements", wire.Limits{MaxElements: elementsIn(frame) - 1}, frame, wire.KindTooLarge},
+		{"tags in comments, CDATA and instructions are not elements", wire.Limits{MaxElements: elementsIn(frame)},
+			strings.Replace(frame, "<soap:Body>", "<soap:Body><!-- <a><b/></a> --><?pi <c/>?>", 1) + "<!-- <d/> -->", wire.KindOther},
+		{"MaxNamespaces is per element", wire.Limits{MaxNamespaces: 2}, nsDecls(2, 1), wire.KindOther},
+		{"one declaration over MaxNamespaces", wire.Limits{MaxNamespaces: 2}, nsDecls(3, 1), wire.KindTooLarge},
+		{"MaxNamespacesTotal counts every element", wire.Limits{MaxNamespacesTotal: 11}, nsDecls(3, 3), wire.KindOther},
+		{"one declaration over MaxNamespacesTotal", wire.Limits{MaxNamespacesTotal: 10}, nsDecls(3, 3), wire.KindTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,6 +190,29 @@ func TestLimitsAreConfigurable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// elementsIn counts the elements of a well-formed XML text that has no
+// comment, CDATA section or processing instruction.
+func elementsIn(xml string) int {
+	return strings.Count(xml, "<") - strings.Count(xml, "</")
+}
+
+// nsDecls returns an envelope whose frame holds, in its clinicalDocument,
+// the given number of nested elements that each declare perElement
+// namespaces. The envelope and the frame declare one namespace each, so the
+// whole declares 2 + perElement*elements.
+func nsDecls(perElement, elements int) string {
+	var b strings.Builder
+	for i := range elements {
+		b.WriteString("<x")
+		for j := range perElement {
+			fmt.Fprintf(&b, ` xmlns:n%d="urn:n%d"`, j, i)
+		}
+		b.WriteString(">")
+	}
+	b.WriteString(strings.Repeat("</x>", elements))
+	return envOpen + textFrame(b.String()) + envClose
 }
 
 func TestReadFileRefusesHostileInput(t *testing.T) {

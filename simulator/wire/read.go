@@ -76,6 +76,17 @@ type Message struct {
 // its Kind. A frame that carries no document is not an error: the Message
 // then has DocumentFrom FromNone, and the validator reports it.
 func Read(contentType string, body io.Reader, lim Limits) (*Message, error) {
+	return ReadSized(contentType, body, -1, lim)
+}
+
+// ReadSized is Read for a body whose length is declared in advance, as an
+// HTTP request's Content-Length declares it (-1: not known). A body declared
+// larger than lim.MaxBytes is refused before any of it is read; one of
+// known length is read into a buffer of exactly that length, so that
+// reading a large body costs its size once, not the several times of a
+// growing buffer. A body that ends before its declared length is a read
+// error.
+func ReadSized(contentType string, body io.Reader, size int64, lim Limits) (*Message, error) {
 	lim = lim.withDefaults()
 	mt, params, err := parseContentType(contentType, "Content-Type")
 	if err != nil {
@@ -84,8 +95,19 @@ func Read(contentType string, body io.Reader, lim Limits) (*Message, error) {
 	if err := acceptMediaType(mt); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(body, lim.MaxBytes+1))
-	if err != nil {
+	if size > lim.MaxBytes {
+		return nil, errorf(KindTooLarge, nil, "body is %d bytes, over the limit of %d", size, lim.MaxBytes)
+	}
+	var data []byte
+	if size >= 0 {
+		data = make([]byte, size)
+		if _, err := io.ReadFull(body, data); err != nil {
+			return nil, fmt.Errorf("wire: read body of %d bytes: %w", size, err)
+		}
+		if n, _ := body.Read(make([]byte, 1)); n > 0 {
+			return nil, errorf(KindOther, nil, "body is longer than its declared %d bytes", size)
+		}
+	} else if data, err = io.ReadAll(io.LimitReader(body, lim.MaxBytes+1)); err != nil {
 		return nil, fmt.Errorf("wire: read body: %w", err)
 	}
 	if int64(len(data)) > lim.MaxBytes {
