@@ -322,6 +322,9 @@ type messageView struct {
 	Frame, Document         string
 	FrameCut, DocumentCut   bool
 	FrameSize, DocumentSize int
+	// Ack is the acknowledgement (kuittaus) the archive sent, masked;
+	// empty when the log has none (a message received without HTTP).
+	Ack string
 }
 
 func (in *Inspector) handleMessage(w http.ResponseWriter, r *http.Request) {
@@ -353,10 +356,11 @@ func (in *Inspector) handleMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Frame, v.FrameCut = shown(ex.Frame)
 	v.Document, v.DocumentCut = shown(ex.Document)
+	v.Ack, _ = shown(ex.Ack)
 	in.render(w, http.StatusOK, "message", page{Title: fmt.Sprintf("Sanoma %d – %s", seq, ss.Name), Session: ss.Name, Tab: "message", Data: v})
 }
 
-// shown returns a message part as the page shows it: identity codes
+// shown returns a message part (or the acknowledgement) as the page shows it: identity codes
 // masked, at most maxShown bytes.
 func shown(part []byte) (string, bool) {
 	if len(part) == 0 {

@@ -178,7 +178,11 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, ref refusal) {
 		if ref.status == http.StatusUnauthorized {
 			status = ref.status
 		}
-		s.logf("soap: refused", "rule", ref.rule, "status", ref.status, "err", ref.msg)
+		result := ref.rule
+		if result == "" {
+			result = "fault"
+		}
+		noteOf(r).setResult(result, ref.msg) // for the message's log line (bound)
 		s.faultStatus(w, status, wire.Fault{SOAPVersion: requestSOAPVersion(r), Code: code, Rule: ref.rule, Reason: ref.msg})
 		return
 	}

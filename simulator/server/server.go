@@ -38,6 +38,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -75,9 +76,27 @@ type Server struct {
 	// a client with a certificate of its CAs gets to send a request.
 	TLS *tls.Config
 
+	// MaxInFlight is how many requests the server serves at once; past it
+	// a request is answered at once with HTTP 503 and Retry-After (a SOAP
+	// Fault naming WIRE-BUSY for an archiving message). Zero takes
+	// DefaultMaxInFlight.
+	MaxInFlight int
+
 	// acks numbers the acknowledgements the server writes, so that their
 	// ids are unique across sessions.
 	acks atomic.Uint64
+
+	// inFlight counts the requests being served, running those bound
+	// waits for; answeredAtShutdown counts those it answered itself when
+	// the drain ended.
+	inFlight           atomic.Int64
+	running            sync.WaitGroup
+	answeredAtShutdown atomic.Int64
+	// base is the context every request derives from; endDrain cancels it
+	// when Shutdown's drain time ends.
+	initOnce sync.Once
+	base     context.Context
+	endDrain context.CancelFunc
 
 	srv *http.Server
 	ln  net.Listener
@@ -111,7 +130,7 @@ func (s *Server) Handler() http.Handler {
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path))
 	})
-	return r
+	return s.bound(r)
 }
 
 // limits returns the simulator's limits, which its validator applies too.
@@ -131,8 +150,10 @@ func (s *Server) Start() error {
 		return fmt.Errorf("listen %s: %w", s.Addr, err)
 	}
 	s.ln = ln
+	s.initOnce.Do(s.init)
 	s.srv = &http.Server{
 		Handler:           s.Handler(),
+		BaseContext:       func(net.Listener) context.Context { return s.base },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -164,13 +185,34 @@ func (s *Server) URL() string {
 	return "http://" + s.ln.Addr().String()
 }
 
-// Shutdown stops accepting requests and waits for those under way, until
-// ctx ends.
+// Shutdown stops accepting requests and waits for those under way until
+// ctx ends: the drain time. A request still running then is answered with
+// HTTP 503, a SOAP Fault naming WIRE-SHUTDOWN for an archiving message or a
+// JSON error for the rest (unless its answer has begun), and its context is
+// cancelled, so that no client sees its connection cut without an answer.
+// Shutdown then waits a moment for those answers to be written and closes
+// every connection still open. It returns an error only when a connection
+// had to be closed so.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.srv == nil {
 		return nil
 	}
-	return s.srv.Shutdown(ctx)
+	err := s.srv.Shutdown(ctx)
+	if err == nil || ctx.Err() == nil {
+		return err
+	}
+	s.endDrain()
+	grace, cancel := context.WithTimeout(context.Background(), answerGrace)
+	defer cancel()
+	err = s.srv.Shutdown(grace)
+	if n := s.answeredAtShutdown.Load(); n > 0 {
+		s.logf("drain time over", "answered", n, "rule", ruleShutdown)
+	}
+	if err != nil {
+		s.srv.Close()
+		return fmt.Errorf("shutdown: connections still open %v after the drain time were closed: %w", answerGrace, err)
+	}
+	return nil
 }
 
 // writeJSON answers with v as indented JSON. Text is written as it is
