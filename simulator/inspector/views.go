@@ -58,10 +58,11 @@ func (s *summary) count(ex *api.Exchange) {
 	}
 }
 
-// sessionSummary sums up a session: its log and its archive.
-func sessionSummary(ctx context.Context, ss *simulator.Session) (summary, error) {
+// sessionSummary sums up a session: its log (exs, as Exchanges returned
+// it) and its archive.
+func sessionSummary(ctx context.Context, ss *simulator.Session, exs []*api.Exchange) (summary, error) {
 	sum := summary{Name: ss.Name}
-	for _, ex := range ss.Exchanges() {
+	for _, ex := range exs {
 		sum.count(ex)
 		if ex.Sender != "" && !slices.Contains(sum.Senders, ex.Sender) {
 			sum.Senders = append(sum.Senders, ex.Sender)
@@ -108,7 +109,8 @@ func (in *Inspector) handleIndex(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			continue // another vendor's, or gone since Sessions
 		}
-		sum, err := sessionSummary(r.Context(), ss)
+		exs := ss.Exchanges()
+		sum, err := sessionSummary(r.Context(), ss, exs)
 		if err != nil {
 			in.log("index", "err", err)
 			in.fail(w, http.StatusInternalServerError, "Istunnon "+name+" arkistoa ei voitu lukea.")
@@ -122,7 +124,7 @@ func (in *Inspector) handleIndex(w http.ResponseWriter, r *http.Request) {
 		g.Sessions = append(g.Sessions, sum)
 		g.Total.add(sum)
 		v.Owned = v.Owned || ss.Owner != ""
-		for _, ex := range ss.Exchanges() {
+		for _, ex := range exs {
 			key := cmp.Or(ex.Sender, "–")
 			s := senders[key]
 			if s == nil {
@@ -289,13 +291,13 @@ func (in *Inspector) logView(w http.ResponseWriter, r *http.Request, keep func(*
 		in.session(w, r) // answers the invalid name
 		return v, false
 	}
-	if v.Summary, err = sessionSummary(r.Context(), ss); err != nil {
+	exs := ss.Exchanges()
+	if v.Summary, err = sessionSummary(r.Context(), ss, exs); err != nil {
 		in.log("log", "err", err)
 		in.fail(w, http.StatusInternalServerError, "Istunnon "+name+" arkistoa ei voitu lukea.")
 		return v, false
 	}
 	v.Exists = true
-	exs := ss.Exchanges()
 	if len(exs) > 0 {
 		v.Last = exs[len(exs)-1].Seq
 	}
