@@ -546,6 +546,24 @@ func (ss *Session) Exchange(ctx context.Context, seq int) (*api.Exchange, error)
 	return ex, nil
 }
 
+// Acknowledged keeps ack, the acknowledgement the server sent for the
+// exchange seq, with the exchange (api.Exchange.Ack). The log's entry is
+// replaced by a copy carrying it, so that a reader holding the exchange
+// Receive returned never sees it change. An exchange the log no longer
+// keeps is left alone.
+func (ss *Session) Acknowledged(ctx context.Context, seq int, ack []byte) error {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	i, ok := slices.BinarySearchFunc(ss.log, seq, func(ex *api.Exchange, seq int) int { return ex.Seq - seq })
+	if !ok {
+		return nil
+	}
+	c := *ss.log[i]
+	c.Ack = ack
+	ss.log[i] = &c
+	return nil
+}
+
 // Reset empties the session's archive and log and returns its clock to
 // real time. A message being received meanwhile is either judged and
 // logged before the reset or after it, never half. Sequence numbers go on

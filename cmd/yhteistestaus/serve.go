@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"time"
@@ -25,8 +27,15 @@ listens only on a loopback address unless --insecure is given. With
 vendor sees only its own sessions, the coordinator all.`)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	tokensFile := fs.String("tokens", "", "YAML `file` of the coordinator's and the vendors' tokens (docs/tokens.example.yaml); a missing coordinator token is generated and printed")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate `file` (with --tls-key)")
+	tlsKey := fs.String("tls-key", "", "the PEM private key `file` of --tls-cert")
+	clientCA := fs.String("client-ca", "", "require a client certificate issued by a CA of this PEM `file`, as Kanta authenticates systems (needs --tls-cert)")
 	insecure := fs.Bool("insecure", false, "allow listening beyond loopback without --tokens: anyone who reaches the port can read and reset every session")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
+	maxInFlight := fs.Int("max-inflight", server.DefaultMaxInFlight, "requests served at once; past it a request is answered at once with 503 and Retry-After")
+	drain := fs.Duration("drain", 10*time.Second, "on SIGINT or SIGTERM, how long to wait for requests under way; those still running after it are answered with 503 (a SOAP Fault naming WIRE-SHUTDOWN)")
+	logFormat := fs.String("log-format", "text", "log `format`: text or json (one line per message; control API requests at --log-level debug)")
+	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
 	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
 	orgFile := organisationFlag(fs.FlagSet)
 	codesDir := codesFlag(fs.FlagSet)
@@ -38,9 +47,28 @@ vendor sees only its own sessions, the coordinator all.`)
 	if err := fs.noArgs(rest); err != nil {
 		return err
 	}
+	if *maxInFlight <= 0 {
+		return fmt.Errorf("%w: serve: --max-inflight must be at least 1, not %d", errUsage, *maxInFlight)
+	}
+	if *drain < 0 {
+		return fmt.Errorf("%w: serve: --drain must not be negative, not %v", errUsage, *drain)
+	}
+	logger, err := newLogger(m.Stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
 	form, err := wire.ParseAckForm(*ackForm)
 	if err != nil {
 		return fmt.Errorf("%w: serve: --ack-form: %v", errUsage, err)
+	}
+	var tlsConf *tls.Config
+	switch {
+	case *tlsCert != "" || *tlsKey != "":
+		if tlsConf, err = access.ServerTLS(*tlsCert, *tlsKey, *clientCA); err != nil {
+			return fmt.Errorf("%w: serve: --tls-cert/--tls-key/--client-ca: %v", errUsage, err)
+		}
+	case *clientCA != "":
+		return fmt.Errorf("%w: serve: --client-ca needs --tls-cert and --tls-key: client certificates are a TLS matter", errUsage)
 	}
 	var tokens *access.Tokens
 	if *tokensFile != "" {
@@ -71,12 +99,11 @@ vendor sees only its own sessions, the coordinator all.`)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
-	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form, Tokens: tokens}
+	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form, Tokens: tokens, MaxInFlight: *maxInFlight, TLS: tlsConf}
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	logger.Info("mock archive listening", "url", srv.URL(), "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
+	logger.Info("mock archive listening", "url", srv.URL(), "tokens", tokens != nil, "client-certificates", *clientCA != "", "max-inflight", *maxInFlight, "drain", *drain, "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
 		"validation", srv.URL()+"/shark-validointi/validoi/asiakirja/tulos", "api", srv.URL()+"/api/sessions")
 	switch {
 	case tokens != nil && tokens.Generated != "":
@@ -89,7 +116,8 @@ vendor sees only its own sessions, the coordinator all.`)
 		m.Ready(srv.URL())
 	}
 	<-ctx.Done()
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	logger.Info("mock archive stopping", "drain", *drain)
+	shutdown, cancel := context.WithTimeout(context.Background(), *drain)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -107,7 +135,7 @@ func checkLoopback(ctx context.Context, addr string) error {
 		return fmt.Errorf("--addr %q: %v", addr, err)
 	}
 	refuse := fmt.Errorf("--addr %s listens beyond loopback without tokens, where anyone who reaches the port could read and reset every vendor's session: "+
-		"give --tokens FILE (docs/tokens.example.yaml), or --insecure to serve openly anyway", addr)
+		"give --tokens FILE (docs/tokens.example.yaml, with --tls-cert/--tls-key for TLS), or --insecure to serve openly anyway", addr)
 	if host == "" {
 		return refuse
 	}
@@ -127,4 +155,21 @@ func checkLoopback(ctx context.Context, addr string) error {
 		}
 	}
 	return nil
+}
+
+// newLogger returns the server's logger: text or JSON lines on w, from
+// level up.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%w: serve: --log-level must be debug, info, warn or error, not %q", errUsage, level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("%w: serve: --log-format must be text or json, not %q", errUsage, format)
 }

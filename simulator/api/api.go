@@ -138,14 +138,21 @@ type Exchange struct {
 	// when Truncated is set).
 	Frame    []byte `json:"-"`
 	Document []byte `json:"-"`
+	// Ack is the acknowledgement (kuittaus) the archive sent for the
+	// message, as sent: the SOAP envelope with MCCI_IN000002UV01 inside.
+	// Empty until the server has written it, and for a message that came
+	// by another way than the SOAP endpoint.
+	Ack []byte `json:"-"`
 }
 
-// Message is an exchange in the control API, with the message's parts as
-// text when one message is asked for (GET .../messages/{seq}).
+// Message is an exchange in the control API, with the message's parts and
+// the acknowledgement as text when one message is asked for (GET
+// .../messages/{seq}).
 type Message struct {
 	Exchange
 	FrameXML    string `json:"frameXml,omitempty"`
 	DocumentXML string `json:"documentXml,omitempty"`
+	AckXML      string `json:"ackXml,omitempty"`
 }
 
 // Messages is the answer of GET /api/sessions/{s}/messages: the session's
@@ -206,6 +213,12 @@ const (
 	// CodeQuota: creating the session would give the vendor more sessions
 	// than its quota (HTTP 429).
 	CodeQuota = "session-quota"
+	// CodeBusy: the server is serving as many requests as it takes at once
+	// (HTTP 503 with Retry-After, rule WIRE-BUSY).
+	CodeBusy = "busy"
+	// CodeShuttingDown: the request was still running when the server's
+	// drain time ended (HTTP 503, rule WIRE-SHUTDOWN).
+	CodeShuttingDown = "shutting-down"
 )
 
 // Structures says which document structures (rakenteet) the archive judges

@@ -26,6 +26,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*simulator.Ses
 		s.writeJSONError(w, http.StatusInternalServerError, fmt.Sprintf("the route %s opened no session", r.URL.Path))
 		return nil, false
 	}
+	noteOf(r).set(func(n *requestNote) { n.session = ss.Name })
 	return ss, true
 }
 
@@ -47,9 +48,14 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleStructures(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, http.StatusOK, s.structures())
+}
+
+// structures says which document structures the archive judges with.
+func (s *Server) structures() api.Structures {
 	set := s.Sim.Validator().Schemas
 	src := set.Source()
-	s.writeJSON(w, http.StatusOK, api.Structures{Sosmeta: !src.Embedded, Source: src.String(), ExportDate: src.ExportDate, Count: set.Len()})
+	return api.Structures{Sosmeta: !src.Embedded, Source: src.String(), ExportDate: src.ExportDate, Count: set.Len()}
 }
 
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
@@ -102,16 +108,16 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	frame, doc := ex.Frame, ex.Document
+	frame, doc, ack := ex.Frame, ex.Document, ex.Ack
 	if raw := r.URL.Query().Get("raw"); raw == "1" || raw == "true" {
 		if !callerOf(r).Coordinator {
 			s.writeJSON(w, http.StatusForbidden, api.Error{Error: "only the coordinator's token reads a message raw, with its identity codes", Code: api.CodeForbidden})
 			return
 		}
 	} else {
-		frame, doc = excerpt.Masked(frame), excerpt.Masked(doc)
+		frame, doc, ack = excerpt.Masked(frame), excerpt.Masked(doc), excerpt.Masked(ack)
 	}
-	s.writeJSON(w, http.StatusOK, api.Message{Exchange: *ex, FrameXML: string(frame), DocumentXML: string(doc)})
+	s.writeJSON(w, http.StatusOK, api.Message{Exchange: *ex, FrameXML: string(frame), DocumentXML: string(doc), AckXML: string(ack)})
 }
 
 func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {

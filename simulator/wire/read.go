@@ -76,6 +76,17 @@ type Message struct {
 // its Kind. A frame that carries no document is not an error: the Message
 // then has DocumentFrom FromNone, and the validator reports it.
 func Read(contentType string, body io.Reader, lim Limits) (*Message, error) {
+	return ReadSized(contentType, body, -1, lim)
+}
+
+// ReadSized is Read for a body whose length is declared in advance, as an
+// HTTP request's Content-Length declares it (-1: not known). A body declared
+// larger than lim.MaxBytes is refused before any of it is read; one of
+// known length ends in a buffer of exactly that length, grown as bytes
+// arrive (not allocated up front from the declaration alone).
+// A body that ends before its declared length, or goes on after it, is a
+// read error.
+func ReadSized(contentType string, body io.Reader, size int64, lim Limits) (*Message, error) {
 	lim = lim.withDefaults()
 	mt, params, err := parseContentType(contentType, "Content-Type")
 	if err != nil {
@@ -84,14 +95,59 @@ func Read(contentType string, body io.Reader, lim Limits) (*Message, error) {
 	if err := acceptMediaType(mt); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(body, lim.MaxBytes+1))
-	if err != nil {
+	if size > lim.MaxBytes {
+		return nil, errorf(KindTooLarge, nil, "body is %d bytes, over the limit of %d", size, lim.MaxBytes)
+	}
+	var data []byte
+	if size >= 0 {
+		if data, err = readDeclared(body, size); err != nil {
+			return nil, err
+		}
+	} else if data, err = io.ReadAll(io.LimitReader(body, lim.MaxBytes+1)); err != nil {
 		return nil, fmt.Errorf("wire: read body: %w", err)
 	}
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, errorf(KindTooLarge, nil, "body is larger than %d bytes", lim.MaxBytes)
 	}
 	return readTyped(mt, params, data, lim)
+}
+
+// The buffer readDeclared starts with, and the bytes that must arrive
+// before it takes the whole declared size.
+const (
+	firstRead = 64 << 10
+	trusted   = 1 << 20
+)
+
+// readDeclared reads a body of the declared size. Its buffer doubles as
+// bytes arrive until the first MiB has, and then takes the declared size
+// at once: a client declaring a large body and sending little of it costs
+// little, and a large body costs its size and about one MiB more.
+func readDeclared(body io.Reader, size int64) ([]byte, error) {
+	data := make([]byte, 0, min(size, firstRead))
+	for int64(len(data)) < size {
+		if len(data) == cap(data) {
+			next := 2 * int64(cap(data))
+			if len(data) >= trusted {
+				next = size
+			}
+			grown := make([]byte, len(data), min(next, size))
+			copy(grown, data)
+			data = grown
+		}
+		n, err := body.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF && int64(len(data)) < size {
+			return nil, fmt.Errorf("wire: read body: %d of its declared %d bytes: %w", len(data), size, io.ErrUnexpectedEOF)
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("wire: read body: %w", err)
+		}
+	}
+	if n, _ := body.Read(make([]byte, 1)); n > 0 {
+		return nil, errorf(KindOther, nil, "body is longer than its declared %d bytes", size)
+	}
+	return data, nil
 }
 
 // ReadFile reads an archiving message from a file, sniffing its form: a SOAP
