@@ -407,8 +407,10 @@ func (ss *Session) LastUsed() time.Time {
 
 // MaxRejectedPart is how many bytes of each part (frame, document) of a
 // message the archive did not store the log keeps; the exchange gives
-// each part's whole size and SHA-256.
-const MaxRejectedPart = 4096
+// each part's whole size and SHA-256. Real messages are far smaller, so
+// that the log, the inspector and the reports still show the fragment
+// each finding points at; a huge rejected post no longer fills the log.
+const MaxRejectedPart = 256 << 10
 
 // Receive validates a message, applies the archive's state rules, stores
 // the document when nothing is wrong, logs the exchange and returns it.
@@ -536,6 +538,27 @@ func (ss *Session) Exchanges(ctx context.Context) ([]*api.Exchange, error) {
 	return exs, nil
 }
 
+// ExchangesWithParts is Exchanges with each exchange's parts (Frame,
+// Document, Ack); an exchange the log drops meanwhile is left out.
+func (ss *Session) ExchangesWithParts(ctx context.Context) ([]*api.Exchange, error) {
+	exs, err := ss.Exchanges(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := exs[:0]
+	for _, ex := range exs {
+		full, err := ss.log.Exchange(ctx, ex.Seq)
+		switch {
+		case errors.Is(err, ErrNoExchange):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("read the log of session %s: %w", ss.Name, err)
+		}
+		out = append(out, full)
+	}
+	return out, nil
+}
+
 // Exchange returns the exchange with the sequence number seq, with its
 // parts; it fails with ErrNoExchange when the log does not keep it.
 func (ss *Session) Exchange(ctx context.Context, seq int) (*api.Exchange, error) {
@@ -552,15 +575,9 @@ func (ss *Session) Exchange(ctx context.Context, seq int) (*api.Exchange, error)
 // Receive returned never sees it change. An exchange the log no longer
 // keeps is left alone.
 func (ss *Session) Acknowledged(ctx context.Context, seq int, ack []byte) error {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	i, ok := slices.BinarySearchFunc(ss.log, seq, func(ex *api.Exchange, seq int) int { return ex.Seq - seq })
-	if !ok {
-		return nil
+	if err := ss.log.Acknowledge(ctx, seq, ack); err != nil {
+		return fmt.Errorf("session %s message %d: keep the acknowledgement: %w", ss.Name, seq, err)
 	}
-	c := *ss.log[i]
-	c.Ack = ack
-	ss.log[i] = &c
 	return nil
 }
 

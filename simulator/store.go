@@ -61,6 +61,10 @@ type Log interface {
 	// Exchange returns the exchange with the sequence number, with its
 	// parts, or ErrNoExchange.
 	Exchange(ctx context.Context, seq int) (*api.Exchange, error)
+	// Acknowledge keeps ack, the acknowledgement sent for the exchange
+	// seq, with it (api.Exchange.Ack). An exchange the log no longer keeps
+	// is left alone.
+	Acknowledge(ctx context.Context, seq int, ack []byte) error
 	// Reset empties the log; the last sequence number stays.
 	Reset(ctx context.Context) error
 }
@@ -183,6 +187,22 @@ func (l *memLog) Exchange(ctx context.Context, seq int) (*api.Exchange, error) {
 		return nil, ErrNoExchange
 	}
 	return l.log[i], nil
+}
+
+// Acknowledge replaces the log's entry by a copy carrying the
+// acknowledgement, so that a reader holding the exchange Receive returned
+// never sees it change.
+func (l *memLog) Acknowledge(ctx context.Context, seq int, ack []byte) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i, ok := slices.BinarySearchFunc(l.log, seq, func(ex *api.Exchange, seq int) int { return ex.Seq - seq })
+	if !ok {
+		return nil
+	}
+	c := *l.log[i]
+	c.Ack = ack
+	l.log[i] = &c
+	return nil
 }
 
 func (l *memLog) Reset(ctx context.Context) error {

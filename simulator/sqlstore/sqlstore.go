@@ -316,8 +316,8 @@ func (l *logStore) Append(ctx context.Context, ex *api.Exchange, keep int, lastU
 	}
 	s := l.s
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := s.exec(ctx, tx, (`INSERT INTO exchanges (session, seq, meta, frame, document) VALUES (?, ?, ?, ?, ?)`),
-			l.session, ex.Seq, string(meta), ex.Frame, ex.Document); err != nil {
+		if _, err := s.exec(ctx, tx, (`INSERT INTO exchanges (session, seq, meta, frame, document, ack) VALUES (?, ?, ?, ?, ?, ?)`),
+			l.session, ex.Seq, string(meta), ex.Frame, ex.Document, ex.Ack); err != nil {
 			return fmt.Errorf("log exchange %d: %w", ex.Seq, err)
 		}
 		if keep > 0 {
@@ -359,9 +359,9 @@ func (l *logStore) Exchanges(ctx context.Context) ([]*api.Exchange, error) {
 
 // Exchange implements simulator.Log.
 func (l *logStore) Exchange(ctx context.Context, seq int) (*api.Exchange, error) {
-	var meta, frame, document []byte
-	err := l.s.queryRow(ctx, (`SELECT meta, frame, document FROM exchanges WHERE session = ? AND seq = ?`), l.session, seq).
-		Scan(&meta, &frame, &document)
+	var meta, frame, document, ack []byte
+	err := l.s.queryRow(ctx, (`SELECT meta, frame, document, ack FROM exchanges WHERE session = ? AND seq = ?`), l.session, seq).
+		Scan(&meta, &frame, &document, &ack)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, simulator.ErrNoExchange
@@ -372,8 +372,18 @@ func (l *logStore) Exchange(ctx context.Context, seq int) (*api.Exchange, error)
 	if err := json.Unmarshal(meta, ex); err != nil {
 		return nil, fmt.Errorf("decode exchange %d: %w", seq, err)
 	}
-	ex.Frame, ex.Document = frame, document
+	ex.Frame, ex.Document, ex.Ack = frame, document, ack
 	return ex, nil
+}
+
+// Acknowledge implements simulator.Log.
+func (l *logStore) Acknowledge(ctx context.Context, seq int, ack []byte) error {
+	return l.s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := l.s.exec(ctx, tx, `UPDATE exchanges SET ack = ? WHERE session = ? AND seq = ?`, ack, l.session, seq); err != nil {
+			return fmt.Errorf("keep acknowledgement %d: %w", seq, err)
+		}
+		return nil
+	})
 }
 
 // Reset implements simulator.Log.

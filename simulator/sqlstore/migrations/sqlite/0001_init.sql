@@ -59,12 +59,14 @@ CREATE TABLE aliases (
 );
 CREATE INDEX aliases_code ON aliases (session, identity_code);
 
--- The message log: each exchange as api.Exchange JSON and its parts.
+-- The message log: each exchange as api.Exchange JSON, its parts and the
+-- acknowledgement sent.
 CREATE TABLE exchanges (
     session  TEXT   NOT NULL,
     seq      BIGINT NOT NULL,
     meta     TEXT   NOT NULL,
     frame    BLOB,
     document BLOB,
+    ack      BLOB,
     PRIMARY KEY (session, seq)
 );
