@@ -37,6 +37,9 @@ vendor sees only its own sessions, the coordinator all.`)
 	logFormat := fs.String("log-format", "text", "log `format`: text or json (one line per message; control API requests at --log-level debug)")
 	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
 	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
+	dataDir := fs.String("data", defaultDataDir(), "`folder` of the store: the sessions, their message logs and archives survive a restart in its "+storeFile+" (SQLite)")
+	storeURL := fs.String("store", "", "the store instead of --data: memory (nothing survives a restart) or sqlite:PATH")
+	sessionTTL := fs.Duration("session-ttl", 30*24*time.Hour, "delete a session (its log and archive) unused for this long: no message, reset or clock change; 0 keeps sessions forever")
 	orgFile := organisationFlag(fs.FlagSet)
 	codesDir := codesFlag(fs.FlagSet)
 	sosmetaDir := sosmetaFlag(fs.FlagSet)
@@ -49,6 +52,9 @@ vendor sees only its own sessions, the coordinator all.`)
 	}
 	if *maxInFlight <= 0 {
 		return fmt.Errorf("%w: serve: --max-inflight must be at least 1, not %d", errUsage, *maxInFlight)
+	}
+	if *sessionTTL < 0 {
+		return fmt.Errorf("%w: serve: --session-ttl must not be negative, not %v", errUsage, *sessionTTL)
 	}
 	if *drain < 0 {
 		return fmt.Errorf("%w: serve: --drain must not be negative, not %v", errUsage, *drain)
@@ -94,17 +100,26 @@ vendor sees only its own sessions, the coordinator all.`)
 	if err != nil {
 		return err
 	}
-	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs),
-		simulator.WithStructures(structures))
+	store, storeName, closeStore, err := openStore(ctx, *storeURL, *dataDir)
 	if err != nil {
 		return err
+	}
+	defer closeStore()
+	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs),
+		simulator.WithStructures(structures), simulator.WithStore(store))
+	if err != nil {
+		return err
+	}
+	if *sessionTTL > 0 {
+		go expireSessions(ctx, sim, *sessionTTL, logger)
 	}
 	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form, Tokens: tokens, MaxInFlight: *maxInFlight, TLS: tlsConf}
 	if err := srv.Start(); err != nil {
 		return err
 	}
 	logger.Info("mock archive listening", "url", srv.URL(), "tokens", tokens != nil, "client-certificates", *clientCA != "", "max-inflight", *maxInFlight, "drain", *drain, "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
-		"validation", srv.URL()+"/shark-validointi/validoi/asiakirja/tulos", "api", srv.URL()+"/api/sessions")
+		"validation", srv.URL()+"/shark-validointi/validoi/asiakirja/tulos", "api", srv.URL()+"/api/sessions",
+		"store", storeName, "sessions", len(sim.Sessions()), "session-ttl", *sessionTTL)
 	switch {
 	case tokens != nil && tokens.Generated != "":
 		// Printed once, here; it is kept nowhere else.
@@ -124,6 +139,27 @@ vendor sees only its own sessions, the coordinator all.`)
 	}
 	logger.Info("mock archive stopped")
 	return nil
+}
+
+// expireSessions deletes the sessions unused for ttl, checking every tenth
+// of it (at least every second, at most every minute), until ctx ends.
+func expireSessions(ctx context.Context, sim *simulator.Simulator, ttl time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(min(max(ttl/10, time.Second), time.Minute))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		gone, err := sim.ExpireSessions(ctx, ttl)
+		if err != nil && ctx.Err() == nil {
+			logger.Error("session expiry", "err", err)
+		}
+		if len(gone) > 0 {
+			logger.Info("sessions expired", "sessions", gone, "idle", ttl)
+		}
+	}
 }
 
 // checkLoopback refuses a listen address that is not on loopback: an
