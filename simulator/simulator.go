@@ -56,6 +56,9 @@ var (
 	ErrTooManySessions = errors.New("too many sessions")
 	// ErrInvalidSessionName is returned for a name ValidSessionName refuses.
 	ErrInvalidSessionName = errors.New("invalid session name")
+	// ErrQuota is returned by SessionFor when creating the session would
+	// give its owner more sessions than its Owner.MaxSessions.
+	ErrQuota = errors.New("session quota reached")
 )
 
 // Simulator is the mock archive. Build it with New; it is safe for
@@ -173,7 +176,25 @@ func ValidSessionName(name string) bool { return sessionName.MatchString(name) }
 // ValidSessionName refuses and with ErrTooManySessions when the simulator
 // already holds its maximum number of sessions.
 func (s *Simulator) Session(name string) (*Session, error) {
-	return s.session(name, true)
+	return s.session(name, true, Owner{})
+}
+
+// Owner is who a session is created for: the name kept with the session
+// (Session.Owner) and how many sessions that name may hold at once.
+type Owner struct {
+	// Name is the owner's name; empty for a session nobody owns.
+	Name string
+	// MaxSessions bounds the sessions owned by Name; zero means no bound
+	// but the simulator's maximum.
+	MaxSessions int
+}
+
+// SessionFor returns the named session as Session does, creating it owned
+// by o when it does not exist; an existing session is returned whoever
+// owns it, for the caller to check Session.Owner. Creating it fails with
+// ErrQuota when o already owns o.MaxSessions sessions.
+func (s *Simulator) SessionFor(name string, o Owner) (*Session, error) {
+	return s.session(name, true, o)
 }
 
 // Lookup returns the named session ("" is DefaultSession) if it exists; it
@@ -181,10 +202,10 @@ func (s *Simulator) Session(name string) (*Session, error) {
 // exist and with ErrInvalidSessionName for a name that ValidSessionName
 // refuses.
 func (s *Simulator) Lookup(name string) (*Session, error) {
-	return s.session(name, false)
+	return s.session(name, false, Owner{})
 }
 
-func (s *Simulator) session(name string, create bool) (*Session, error) {
+func (s *Simulator) session(name string, create bool, owner Owner) (*Session, error) {
 	if name == "" {
 		name = DefaultSession
 	}
@@ -202,7 +223,18 @@ func (s *Simulator) session(name string, create bool) (*Session, error) {
 	if len(s.sessions) >= s.opts.maxSessions {
 		return nil, fmt.Errorf("session %s: %w: the simulator holds %d, its maximum", name, ErrTooManySessions, len(s.sessions))
 	}
-	ss := &Session{Name: name, Clock: &Clock{}, validator: s.validator, maxExchanges: s.opts.maxExchanges}
+	if owner.MaxSessions > 0 {
+		n := 0
+		for _, ss := range s.sessions {
+			if ss.Owner == owner.Name {
+				n++
+			}
+		}
+		if n >= owner.MaxSessions {
+			return nil, fmt.Errorf("session %s: %w: %s holds %d sessions, its quota", name, ErrQuota, owner.Name, n)
+		}
+	}
+	ss := &Session{Name: name, Owner: owner.Name, Clock: &Clock{}, validator: s.validator, maxExchanges: s.opts.maxExchanges}
 	ss.archive = archive.New(s.newStore(), s.validator.Catalogue, ss.Clock.Now)
 	s.sessions[name] = ss
 	return ss, nil
@@ -232,7 +264,10 @@ func (s *Simulator) Validator() *rules.Validator { return s.validator }
 
 // Session is one isolated archive with its message log and clock.
 type Session struct {
-	Name  string
+	Name string
+	// Owner names who created the session (SessionFor); empty when
+	// nobody owns it. It does not change.
+	Owner string
 	Clock *Clock
 
 	validator    *rules.Validator
@@ -362,6 +397,24 @@ func (ss *Session) Exchange(seq int) (*api.Exchange, bool) {
 		return nil, false
 	}
 	return ss.log[i], true
+}
+
+// Acknowledged keeps ack, the acknowledgement the server sent for the
+// exchange seq, with the exchange (api.Exchange.Ack). The log's entry is
+// replaced by a copy carrying it, so that a reader holding the exchange
+// Receive returned never sees it change. An exchange the log no longer
+// keeps is left alone.
+func (ss *Session) Acknowledged(ctx context.Context, seq int, ack []byte) error {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	i, ok := slices.BinarySearchFunc(ss.log, seq, func(ex *api.Exchange, seq int) int { return ex.Seq - seq })
+	if !ok {
+		return nil
+	}
+	c := *ss.log[i]
+	c.Ack = ack
+	ss.log[i] = &c
+	return nil
 }
 
 // Reset empties the session's archive and log and returns its clock to

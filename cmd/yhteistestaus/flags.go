@@ -73,3 +73,10 @@ func (c *command) noArgs(args []string) error {
 	}
 	return nil
 }
+
+// flagGiven reports whether the flag was set on the command line.
+func (c *command) flagGiven(name string) bool {
+	given := false
+	c.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}

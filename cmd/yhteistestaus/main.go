@@ -59,14 +59,16 @@ Commands:
                  validate an archiving frame and its CDA document
   validate [--format text|json] [--organisation FILE] [--codes DIR] [--sosmeta DIR] FILE
                  validate a SOAP envelope, a MIME message or a frame with the document inline
-  serve [--addr 127.0.0.1:8080] [--organisation FILE] [--codes DIR] [--sosmeta DIR]
+  serve [--addr 127.0.0.1:8080] [--tokens FILE] [--organisation FILE] [--codes DIR] [--sosmeta DIR]
                  run the mock archive: SOAP endpoint, validation service, control API
   rules [--format text|json]
                  list the validation rules with their handbook sources
   run --profile ID [--sut reference|URL|exec:CMD|manual] [--tags EXPR] [--out DIR]
       [--archive URL] [--attestations FILE] [--lang fi|sv|en] [--timeout D] [--fault NAME]...
-      [--organisation FILE] [--codes DIR] [--sosmeta DIR]
+      [--organisation FILE] [--codes DIR] [--sosmeta DIR] [--bundle FILE.zip]
                  drive the system under test through the profile's scenarios and write the reports
+  bundle verify FILE.zip
+                 check an evidence bundle against its SHA-256 manifest
   reference-sut [--addr 127.0.0.1:8081] [--fault NAME]... [--list-faults]
                  serve the built-in reference vendor system as an HTTP driver adapter
   steps          list the step phrases a scenario author can use
@@ -114,6 +116,12 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	case "run":
 		var status int
 		status, err = m.run(ctx, args[1:])
+		if err == nil {
+			return status
+		}
+	case "bundle":
+		var status int
+		status, err = m.bundleCommand(args[1:])
 		if err == nil {
 			return status
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ can be verified automatically yet.`
 // runFlags are the run command's flags.
 type runFlags struct {
 	profile, sut, tags, out, archive, session, attestations, lang string
+	token, bundle                                                 string
 	organisations, codes, sosmeta                                 *string
 	timeout                                                       time.Duration
 	faults                                                        multiFlag
@@ -60,12 +62,14 @@ func (m *Main) runCommand() (*command, *runFlags) {
 	c.StringVar(&f.out, "out", "reports", "report `directory`, created if missing")
 	c.StringVar(&f.archive, "archive", "", "base `URL` of a running simulator (default: start the embedded one)")
 	c.StringVar(&f.session, "session", "", "archive session `name` (default: a fresh one)")
+	c.StringVar(&f.token, "token", os.Getenv("YHTEISTESTAUS_TOKEN"), "the vendor's `token` for a shared --archive (serve --tokens), sent to its control API and by the reference system to its SOAP endpoint (default $YHTEISTESTAUS_TOKEN)")
 	c.StringVar(&f.attestations, "attestations", "", "YAML `file` of the vendor's attestations")
 	c.StringVar(&f.lang, "lang", "fi", "`language` of manual instructions: "+strings.Join(sut.ManualLanguages(), ", "))
 	c.DurationVar(&f.timeout, "timeout", 2*time.Minute, "how long one action may take (manual: the operator's time); more than 0")
 	f.organisations = organisationFlag(c.FlagSet)
 	f.codes = codesFlag(c.FlagSet)
 	f.sosmeta = sosmetaFlag(c.FlagSet)
+	c.StringVar(&f.bundle, "bundle", "", "also write the evidence bundle to `file` (a zip: messages, acknowledgements, findings, reports, configuration, SHA-256 manifest; see bundle verify)")
 	c.Var(&f.faults, "fault", "make the reference system break one requirement, `name` (repeatable; see reference-sut --list-faults)")
 	return c, f
 }
@@ -83,7 +87,7 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 		return 0, fmt.Errorf("%w: run: give --profile ID (see yhteistestaus profiles)", errUsage)
 	}
 	opts := runner.Options{Profile: f.profile, Tags: f.tags, StepTimeout: f.timeout}
-	if err := checkRunFlags(f); err != nil {
+	if err := checkRunFlags(c, f); err != nil {
 		return 0, err
 	}
 	decl, err := loadOrganisations(*f.organisations)
@@ -126,6 +130,10 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 		session = "manual-" + time.Now().UTC().Format("20060102-150405")
 	}
 	opts.Archive = harness.Client(base, session, time.Now())
+	if f.archive != "" {
+		creds := harness.Credentials{Token: f.token}
+		opts.Archive.HTTP, opts.Archive.Token = creds.HTTPClient(30*time.Second), creds.Token
+	}
 	driver, adapter, err := m.driver(f, &opts)
 	if err != nil {
 		return 0, err
@@ -151,6 +159,11 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 	if err := reports.Write(f.out, result); err != nil {
 		return 0, fmt.Errorf("write reports: %w", err)
 	}
+	if f.bundle != "" {
+		if err := writeRunBundle(ctx, f.bundle, c.FlagSet, f, adapter, opts.Archive, result); err != nil {
+			return 0, fmt.Errorf("write the evidence bundle %s: %w", f.bundle, err)
+		}
+	}
 	con.summary(result, f.out)
 	switch {
 	case result.NotTested != "":
@@ -167,7 +180,7 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 
 // checkRunFlags checks the flags that need no work: before anything runs, a
 // bad value is a usage error naming the flag.
-func checkRunFlags(f *runFlags) error {
+func checkRunFlags(c *command, f *runFlags) error {
 	if f.timeout <= 0 {
 		return fmt.Errorf("%w: --timeout %s: give a duration above 0, e.g. 30s or 2m", errUsage, f.timeout)
 	}
@@ -179,8 +192,16 @@ func checkRunFlags(f *runFlags) error {
 			return fmt.Errorf("%w: --tags: %v", errUsage, err)
 		}
 	}
+	if f.archive == "" && c.flagGiven("token") {
+		return fmt.Errorf("%w: --token is for a shared --archive URL, the embedded archive needs none", errUsage)
+	}
 	if err := writableDir(f.out); err != nil {
 		return fmt.Errorf("%w: --out %s: %v", errUsage, f.out, err)
+	}
+	if f.bundle != "" {
+		if err := writableDir(filepath.Dir(f.bundle)); err != nil {
+			return fmt.Errorf("%w: --bundle %s: %v", errUsage, f.bundle, err)
+		}
 	}
 	return nil
 }
@@ -206,7 +227,9 @@ func (m *Main) driver(f *runFlags, opts *runner.Options) (sut.Driver, string, er
 	spec, faults := f.sut, f.faults
 	switch {
 	case spec == "reference":
-		ro := reference.Options{Faults: faults}
+		// The reference system posts to the archive with the run's
+		// credentials (a shared archive's token).
+		ro := reference.Options{Faults: faults, HTTPClient: opts.Archive.HTTP}
 		if org, ok := referenceOrganisation(opts.Organisations); ok {
 			ro.Organisation = org
 		}

@@ -360,7 +360,7 @@ func TestRunOneDefectOneRootCause(t *testing.T) {
 // Every command prints its flags with their defaults for -h and for help
 // CMD, and exits 0; version names the module.
 func TestHelpAndVersion(t *testing.T) {
-	for _, cmd := range []string{"run", "validate", "serve", "rules", "reference-sut", "steps", "profiles", "requirements", "version"} {
+	for _, cmd := range []string{"run", "validate", "serve", "rules", "reference-sut", "steps", "profiles", "requirements", "version", "bundle"} {
 		for _, args := range [][]string{{cmd, "-h"}, {"help", cmd}} {
 			status, out, errs := run(t, args...)
 			if status != 0 || !strings.HasPrefix(out, "usage: yhteistestaus "+cmd) || errs != "" {

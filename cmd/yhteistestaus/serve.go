@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/access"
 	"github.com/yhteistestaus/yhteistestaus/simulator/server"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -15,8 +17,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs := newCommand("serve", `serve [flags]
 
 Runs the mock archive: the SOAP endpoint, the validation service and the
-control API the harness and a manual co-testing session use.`)
+control API the harness and a manual co-testing session use.
+
+Without --tokens anyone who reaches the port may do anything, so serve then
+listens only on a loopback address unless --insecure is given. With
+--tokens FILE (docs/tokens.example.yaml) every request needs a token: a
+vendor sees only its own sessions, the coordinator all.`)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
+	tokensFile := fs.String("tokens", "", "YAML `file` of the coordinator's and the vendors' tokens (docs/tokens.example.yaml); a missing coordinator token is generated and printed")
+	insecure := fs.Bool("insecure", false, "allow listening beyond loopback without --tokens: anyone who reaches the port can read and reset every session")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
 	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
 	orgFile := organisationFlag(fs.FlagSet)
@@ -32,6 +41,16 @@ control API the harness and a manual co-testing session use.`)
 	form, err := wire.ParseAckForm(*ackForm)
 	if err != nil {
 		return fmt.Errorf("%w: serve: --ack-form: %v", errUsage, err)
+	}
+	var tokens *access.Tokens
+	if *tokensFile != "" {
+		if tokens, err = access.Load(*tokensFile); err != nil {
+			return fmt.Errorf("%w: serve: --tokens: %v", errUsage, err)
+		}
+	} else if !*insecure {
+		if err := checkLoopback(ctx, *addr); err != nil {
+			return fmt.Errorf("%w: serve: %v", errUsage, err)
+		}
 	}
 	decl, err := loadOrganisations(*orgFile)
 	if err != nil {
@@ -53,12 +72,19 @@ control API the harness and a manual co-testing session use.`)
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
-	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form}
+	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form, Tokens: tokens}
 	if err := srv.Start(); err != nil {
 		return err
 	}
 	logger.Info("mock archive listening", "url", srv.URL(), "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
 		"validation", srv.URL()+"/shark-validointi/validoi/asiakirja/tulos", "api", srv.URL()+"/api/sessions")
+	switch {
+	case tokens != nil && tokens.Generated != "":
+		// Printed once, here; it is kept nowhere else.
+		fmt.Fprintf(m.Stderr, "coordinator token (generated for this run, not saved): %s\n", tokens.Generated)
+	case tokens == nil && *insecure:
+		logger.Warn("serving without tokens (--insecure): anyone who reaches the port can read, reset and delete every session")
+	}
 	if m.Ready != nil {
 		m.Ready(srv.URL())
 	}
@@ -69,5 +95,36 @@ control API the harness and a manual co-testing session use.`)
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	logger.Info("mock archive stopped")
+	return nil
+}
+
+// checkLoopback refuses a listen address that is not on loopback: an
+// empty host (":8080", every interface), an address or a name that
+// resolves to one beyond 127.0.0.0/8 and ::1.
+func checkLoopback(ctx context.Context, addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %v", addr, err)
+	}
+	refuse := fmt.Errorf("--addr %s listens beyond loopback without tokens, where anyone who reaches the port could read and reset every vendor's session: "+
+		"give --tokens FILE (docs/tokens.example.yaml), or --insecure to serve openly anyway", addr)
+	if host == "" {
+		return refuse
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		if !ip.IsLoopback() {
+			return refuse
+		}
+		return nil
+	}
+	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %v", addr, err)
+	}
+	for _, ip := range ips {
+		if !ip.IP.IsLoopback() {
+			return refuse
+		}
+	}
 	return nil
 }

@@ -3,7 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"runtime/debug"
+
+	"github.com/yhteistestaus/yhteistestaus/bundle"
 )
 
 // version prints the module version and the VCS revision of the build.
@@ -19,21 +20,17 @@ was built from.`)
 	if err := fs.noArgs(rest); err != nil {
 		return err
 	}
-	bi, ok := debug.ReadBuildInfo()
+	b, ok := bundle.ReadBuild()
 	if !ok {
 		return errors.New("version: the binary carries no build information")
 	}
-	fmt.Fprintf(m.Stdout, "yhteistestaus %s (%s)\n", bi.Main.Version, bi.GoVersion)
-	settings := make(map[string]string)
-	for _, s := range bi.Settings {
-		settings[s.Key] = s.Value
-	}
-	if rev := settings["vcs.revision"]; rev != "" {
+	fmt.Fprintf(m.Stdout, "yhteistestaus %s (%s)\n", b.Version, b.GoVersion)
+	if b.Revision != "" {
 		state := ""
-		if settings["vcs.modified"] == "true" {
+		if b.Modified {
 			state = ", modified"
 		}
-		fmt.Fprintf(m.Stdout, "%s %s, %s%s\n", settings["vcs"], rev, settings["vcs.time"], state)
+		fmt.Fprintf(m.Stdout, "%s %s, %s%s\n", b.VCS, b.Revision, b.Time, state)
 	}
 	return nil
 }

@@ -126,14 +126,21 @@ type Exchange struct {
 	// Frame and Document are the message's parts as received.
 	Frame    []byte `json:"-"`
 	Document []byte `json:"-"`
+	// Ack is the acknowledgement (kuittaus) the archive sent for the
+	// message, as sent: the SOAP envelope with MCCI_IN000002UV01 inside.
+	// Empty until the server has written it, and for a message that came
+	// by another way than the SOAP endpoint.
+	Ack []byte `json:"-"`
 }
 
-// Message is an exchange in the control API, with the message's parts as
-// text when one message is asked for (GET .../messages/{seq}).
+// Message is an exchange in the control API, with the message's parts and
+// the acknowledgement as text when one message is asked for (GET
+// .../messages/{seq}).
 type Message struct {
 	Exchange
 	FrameXML    string `json:"frameXml,omitempty"`
 	DocumentXML string `json:"documentXml,omitempty"`
+	AckXML      string `json:"ackXml,omitempty"`
 }
 
 // Messages is the answer of GET /api/sessions/{s}/messages: the session's
@@ -174,13 +181,27 @@ type Clock struct {
 type Error struct {
 	// Error says what is wrong, for people.
 	Error string `json:"error"`
-	// Code is CodeNoSession when the session named does not exist, else
-	// empty.
+	// Code is one of the Code constants when the program reading the
+	// answer may act on the cause, else empty.
 	Code string `json:"code,omitempty"`
 }
 
-// CodeNoSession is Error.Code for a session that does not exist.
-const CodeNoSession = "no-session"
+// Error codes of the control API (Error.Code).
+const (
+	// CodeNoSession: the session named does not exist, or belongs to
+	// another vendor (the answer is the same, so that a session's
+	// existence does not leak).
+	CodeNoSession = "no-session"
+	// CodeUnauthorized: the request carries no token, or one the archive
+	// does not know (HTTP 401).
+	CodeUnauthorized = "unauthorized"
+	// CodeForbidden: the token is valid but may not do this, e.g. read a
+	// raw message without the coordinator's token (HTTP 403).
+	CodeForbidden = "forbidden"
+	// CodeQuota: creating the session would give the vendor more sessions
+	// than its quota (HTTP 429).
+	CodeQuota = "session-quota"
+)
 
 // Structures says which document structures (rakenteet) the archive judges
 // structured content with, at GET /api/structures: THL's Sosmeta export

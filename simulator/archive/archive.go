@@ -81,11 +81,7 @@ func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID strin
 	if err != nil {
 		return nil, fmt.Errorf("read set %s: %w", rec.SetID, err)
 	}
-	st, err := a.snapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	j := &judge{ctx: ctx, a: a, out: out, st: st, rec: rec, res: res}
+	j := &judge{ctx: ctx, a: a, out: out, rec: rec, res: res, aliases: make(map[string]string)}
 	switch {
 	case res.Annulment:
 		out.Operation = api.OpAnnul
@@ -102,9 +98,13 @@ func (a *Archive) Submit(ctx context.Context, res *rules.Result, messageID strin
 		if err := j.order(); err != nil {
 			return nil, err
 		}
-		j.identity(versions)
+		if err := j.identity(versions); err != nil {
+			return nil, err
+		}
 	} else if len(versions) > 0 {
-		j.annulOrder()
+		if err := j.annulOrder(); err != nil {
+			return nil, err
+		}
 	}
 	if res.Findings.HasErrors() || out.Findings.HasErrors() {
 		return out, nil
@@ -169,62 +169,16 @@ func (a *Archive) record(res *rules.Result, version int, messageID string) *api.
 	return rec
 }
 
-// snapshot is the archive's state as the rules see it.
-type snapshot struct {
-	latest []*api.Record
-	// aliases maps a temporary identifier to the identity code that
-	// replaced it in a client relation document.
-	aliases map[string]string
-}
-
-func (a *Archive) snapshot(ctx context.Context) (*snapshot, error) {
-	latest, err := a.store.Latest(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read archive: %w", err)
-	}
-	st := &snapshot{latest: latest, aliases: make(map[string]string)}
-	for _, r := range latest {
-		if r.Kind != string(kanta.KindClientRelation) {
-			continue
-		}
-		vs, err := a.store.Versions(ctx, r.SetID)
-		if err != nil {
-			return nil, fmt.Errorf("read set %s: %w", r.SetID, err)
-		}
-		for i := 1; i < len(vs); i++ {
-			for _, before := range vs[i-1].Clients {
-				if isHetu(before) {
-					continue
-				}
-				for _, after := range vs[i].Clients {
-					if isHetu(after) {
-						st.aliases[before] = after
-					}
-				}
-			}
-		}
-	}
-	return st, nil
-}
-
-// resolve maps a client identifier to the one that replaced it.
-func (s *snapshot) resolve(id string) string {
-	if h, ok := s.aliases[id]; ok {
-		return h
-	}
-	return id
-}
-
-func isHetu(id string) bool { return strings.HasPrefix(id, kanta.OIDHetu+"^") }
-
 // judge applies the state rules to one message.
 type judge struct {
 	ctx context.Context
 	a   *Archive
 	out *Outcome
-	st  *snapshot
 	rec *api.Record
 	res *rules.Result
+	// aliases caches the store's answers to Alias: an identifier's
+	// identity code, or "" for none.
+	aliases map[string]string
 }
 
 func (j *judge) add(rule, where, format string, args ...any) {
@@ -265,21 +219,88 @@ func (j *judge) versions(vs []*api.Record) error {
 	return nil
 }
 
-// live returns the latest non-annulled versions matching keep.
-func (j *judge) live(keep func(r *api.Record) bool) []*api.Record {
-	var out []*api.Record
-	for _, r := range j.st.latest {
-		if !r.Annulled && r.SetID != j.rec.SetID && keep(r) {
-			out = append(out, r)
-		}
+// live returns the latest versions of the live sets other than the
+// message's own that the query selects. Its error is the store's.
+func (j *judge) live(q Query) ([]*api.Record, error) {
+	rs, err := j.a.store.Live(j.ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("look up archived documents: %w", err)
 	}
-	return out
+	return slices.DeleteFunc(rs, func(r *api.Record) bool { return r.SetID == j.rec.SetID }), nil
 }
 
-func (j *judge) sameClient(a, b string) bool { return j.st.resolve(a) == j.st.resolve(b) }
+// alias returns the identity code that replaced the temporary identifier
+// id, or "" when none did.
+func (j *judge) alias(id string) (string, error) {
+	if h, ok := j.aliases[id]; ok {
+		return h, nil
+	}
+	h, err := j.a.store.Alias(j.ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("look up identifier %s: %w", maskID(id), err)
+	}
+	j.aliases[id] = h
+	return h, nil
+}
 
-func (j *judge) hasClient(r *api.Record, id string) bool {
-	return slices.ContainsFunc(r.Clients, func(c string) bool { return j.sameClient(c, id) })
+// resolve maps a client identifier to the one that replaced it.
+func (j *judge) resolve(id string) (string, error) {
+	h, err := j.alias(id)
+	if err != nil || h == "" {
+		return id, err
+	}
+	return h, nil
+}
+
+// identifiers returns every identifier of the clients: each one's
+// resolved identifier and the temporary identifiers it replaced.
+func (j *judge) identifiers(clients []string) ([]string, error) {
+	var out []string
+	for _, c := range clients {
+		r, err := j.resolve(c)
+		if err != nil {
+			return nil, err
+		}
+		temps, err := j.a.store.Aliases(j.ctx, r)
+		if err != nil {
+			return nil, fmt.Errorf("look up identifiers of %s: %w", maskID(r), err)
+		}
+		for _, id := range append([]string{r}, temps...) {
+			if !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out, nil
+}
+
+// hasClient reports whether r has the client id, under any of its
+// identifiers.
+func (j *judge) hasClient(r *api.Record, id string) (bool, error) {
+	want, err := j.resolve(id)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range r.Clients {
+		got, err := j.resolve(c)
+		if err != nil {
+			return false, err
+		}
+		if got == want {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// clientCRDs returns the live client relation documents of the custodian
+// with the client.
+func (j *judge) clientCRDs(custodian, client string) ([]*api.Record, error) {
+	ids, err := j.identifiers([]string{client})
+	if err != nil {
+		return nil, err
+	}
+	return j.live(Query{Custodian: custodian, Kinds: []string{string(kanta.KindClientRelation)}, Clients: ids})
 }
 
 // order checks the storage order: client relation document, case
@@ -293,9 +314,11 @@ func (j *judge) order() error {
 	}
 	if kind == kanta.KindClientRelation {
 		for _, client := range rec.Clients {
-			if others := j.live(func(r *api.Record) bool {
-				return r.Kind == string(kanta.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
-			}); len(others) > 0 {
+			others, err := j.clientCRDs(rec.Custodian, client)
+			if err != nil {
+				return err
+			}
+			if len(others) > 0 {
 				j.add("ARC-ONE-CRD", "/ClinicalDocument/setId", "the client already has client relation document %s with custodian %s", others[0].SetID, rec.Custodian)
 			}
 		}
@@ -305,9 +328,10 @@ func (j *judge) order() error {
 		return nil
 	}
 	for _, client := range rec.Clients {
-		crds := j.live(func(r *api.Record) bool {
-			return r.Kind == string(kanta.KindClientRelation) && r.Custodian == rec.Custodian && j.hasClient(r, client)
-		})
+		crds, err := j.clientCRDs(rec.Custodian, client)
+		if err != nil {
+			return err
+		}
 		if len(crds) == 0 {
 			j.add("ARC-ORDER-CRD", "/ClinicalDocument/recordTarget", "client %s has no archived client relation document with custodian %s, store it first", maskID(client), rec.Custodian)
 		}
@@ -316,7 +340,7 @@ func (j *judge) order() error {
 		return nil
 	}
 	if rec.MainDocument != "" {
-		_, ok, err := j.findLive(rec.MainDocument)
+		ok, err := j.findLive(rec.MainDocument)
 		if err != nil {
 			return err
 		}
@@ -327,9 +351,10 @@ func (j *judge) order() error {
 	if rec.CaseID == "" {
 		return nil
 	}
-	cases := j.live(func(r *api.Record) bool {
-		return r.Kind == string(kanta.KindCase) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
-	})
+	cases, err := j.live(Query{Custodian: rec.Custodian, Kinds: []string{string(kanta.KindCase)}, CaseID: rec.CaseID})
+	if err != nil {
+		return err
+	}
 	if len(cases) == 0 {
 		j.add("ARC-ORDER-CASE", "/ClinicalDocument/componentOf/encompassingEncounter/id", "case %s has no archived case document with custodian %s, store it first", rec.CaseID, rec.Custodian)
 		return nil
@@ -339,60 +364,76 @@ func (j *judge) order() error {
 		j.add("ARC-CASE-CLOSED", "/ClinicalDocument/componentOf/encompassingEncounter/id", "case %s is closed, no client document can be added to it", rec.CaseID)
 	}
 	for _, member := range cs.Clients {
-		if !j.hasClient(rec, member) {
+		ok, err := j.hasClient(rec, member)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			j.add("ARC-JOINT-CASE", "/ClinicalDocument/recordTarget", "case %s has client %s, who is missing from the document", rec.CaseID, maskID(member))
 		}
 	}
 	for _, client := range rec.Clients {
-		if !j.hasClient(cs, client) {
+		ok, err := j.hasClient(cs, client)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			j.add("ARC-CASE-CLIENT", "/ClinicalDocument/recordTarget", "client %s is not a client of case %s", maskID(client), rec.CaseID)
 		}
 	}
 	return nil
 }
 
-// findLive finds a non-annulled document by set id or document id. Its
-// error is a failed store lookup; a document the store does not hold is
-// not an error.
-func (j *judge) findLive(id string) (*api.Record, bool, error) {
-	for _, r := range j.st.latest {
-		if (r.SetID == id || r.DocumentID == id) && !r.Annulled {
-			return r, true, nil
+// findLive reports whether a live set has the set id or a version with the
+// document id. Its error is a failed store lookup; a document the store
+// does not hold is not an error.
+func (j *judge) findLive(id string) (bool, error) {
+	live := func(setID string) (bool, error) {
+		vs, err := j.a.store.Versions(j.ctx, setID)
+		if err != nil {
+			return false, fmt.Errorf("read set %s: %w", setID, err)
 		}
+		return len(vs) > 0 && !vs[len(vs)-1].Annulled, nil
+	}
+	if ok, err := live(id); ok || err != nil {
+		return ok, err
 	}
 	r, err := j.a.store.ByDocumentID(j.ctx, id)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return nil, false, nil
+		return false, nil
 	case err != nil:
-		return nil, false, fmt.Errorf("look up document id %s: %w", id, err)
+		return false, fmt.Errorf("look up document id %s: %w", id, err)
 	}
-	for _, l := range j.st.latest {
-		if l.SetID == r.SetID && !l.Annulled {
-			return l, true, nil
-		}
-	}
-	return nil, false, nil
+	return live(r.SetID)
 }
 
 // identity checks the life of the client's identifiers: a temporary
 // identifier is replaced by an identity code once, first in the client
 // relation document, and never used after; an identity code never changes.
-func (j *judge) identity(vs []*api.Record) {
+// Its error is the store's.
+func (j *judge) identity(vs []*api.Record) error {
 	rec := j.rec
 	for _, c := range rec.Clients {
-		if h, ok := j.st.aliases[c]; ok && !isHetu(c) {
+		if isHetu(c) {
+			continue
+		}
+		h, err := j.alias(c)
+		if err != nil {
+			return err
+		}
+		if h != "" {
 			j.add("ARC-TEMP-ID-AFTER", "/ClinicalDocument/recordTarget", "temporary identifier %s was replaced by identity code %s, use the identity code", c, maskID(h))
 		}
 	}
 	if len(vs) == 0 {
-		return
+		return nil
 	}
 	last := vs[len(vs)-1]
 	if len(last.Clients) != 1 || len(rec.Clients) != 1 {
 		// With several clients a changed membership cannot be told apart
 		// from a changed identifier; only single-client sets are judged.
-		return
+		return nil
 	}
 	for _, before := range last.Clients {
 		if slices.Contains(rec.Clients, before) {
@@ -406,40 +447,56 @@ func (j *judge) identity(vs []*api.Record) {
 			case isHetu(before) && isHetu(after):
 				j.add("ARC-HETU-CHANGE", "/ClinicalDocument/recordTarget", "identity code %s cannot be changed to %s", maskID(before), maskID(after))
 			case !isHetu(before) && isHetu(after):
-				if prev, ok := j.st.aliases[before]; ok && prev != after {
+				prev, err := j.alias(before)
+				if err != nil {
+					return err
+				}
+				if prev != "" && prev != after {
 					j.add("ARC-TEMP-ID-ONCE", "/ClinicalDocument/recordTarget", "temporary identifier %s was already replaced by %s", before, maskID(prev))
 				}
-				if _, ok := j.st.aliases[before]; !ok && rec.Kind != string(kanta.KindClientRelation) {
+				if prev == "" && rec.Kind != string(kanta.KindClientRelation) {
 					j.add("ARC-TEMP-ID-ONCE", "/ClinicalDocument/recordTarget", "replace temporary identifier %s with the identity code in the client relation document first", before)
 				}
 			}
 		}
 	}
+	return nil
 }
 
 // annulOrder checks that nothing live refers to the set being annulled.
-func (j *judge) annulOrder() {
+// Its error is the store's.
+func (j *judge) annulOrder() error {
 	rec := j.rec
-	var refs []*api.Record
+	var q Query
 	switch kanta.GroupKind(rec.Kind) {
 	case kanta.KindClientRelation:
-		refs = j.live(func(r *api.Record) bool {
-			return r.Kind != string(kanta.KindClientRelation) && r.Custodian == rec.Custodian &&
-				slices.ContainsFunc(rec.Clients, func(c string) bool { return j.hasClient(r, c) })
-		})
+		ids, err := j.identifiers(rec.Clients)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		q = Query{Custodian: rec.Custodian, ExceptKinds: []string{string(kanta.KindClientRelation)}, Clients: ids}
 	case kanta.KindCase:
-		refs = j.live(func(r *api.Record) bool {
-			return r.Kind != string(kanta.KindCase) && r.Kind != string(kanta.KindClientRelation) && r.CaseID == rec.CaseID && r.Custodian == rec.Custodian
-		})
+		if rec.CaseID == "" {
+			// Nothing can refer to a case without an id: a document's
+			// empty case id means it has none.
+			return nil
+		}
+		q = Query{Custodian: rec.Custodian, ExceptKinds: []string{string(kanta.KindCase), string(kanta.KindClientRelation)}, CaseID: rec.CaseID}
 	default:
-		refs = j.live(func(r *api.Record) bool {
-			return r.MainDocument != "" && (r.MainDocument == rec.SetID || r.MainDocument == rec.DocumentID)
-		})
+		q = Query{MainDocuments: []string{rec.SetID, rec.DocumentID}}
+	}
+	refs, err := j.live(q)
+	if err != nil {
+		return err
 	}
 	if len(refs) > 0 {
 		j.add("ARC-ANNUL-ORDER", "/ClinicalDocument/setId", "%d archived document(s) still refer to set %s (first: %s, a %s), annul them first",
 			len(refs), rec.SetID, refs[0].SetID, refs[0].Kind)
 	}
+	return nil
 }
 
 // maskID hides an identity code that is not a test identity.

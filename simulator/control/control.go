@@ -31,6 +31,10 @@ type Client struct {
 	Session string
 	// HTTP is the client used; nil means a client with a 30 s timeout.
 	HTTP *http.Client
+	// Token, when set, is sent as Authorization: Bearer on every request:
+	// the vendor's or the coordinator's token of a shared archive (serve
+	// --tokens).
+	Token string
 	// MaxAnswer is the largest answer read, in bytes; zero means
 	// DefaultMaxAnswer. A larger answer is an error.
 	MaxAnswer int64
@@ -69,6 +73,9 @@ func (c *Client) do(ctx context.Context, method, u string, body any, out any) er
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, u, err)
@@ -89,6 +96,9 @@ func (c *Client) do(ctx context.Context, method, u string, body any, out any) er
 		}
 		return fmt.Errorf("%s %s: %w", method, u, ErrNotFound)
 	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		return fmt.Errorf("%s %s: %w", method, u, ErrUnauthorized)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s %s: %s: %s", method, u, resp.Status, bytes.TrimSpace(data))
 	}
@@ -107,6 +117,10 @@ var ErrNotFound = errors.New("not found")
 // ErrNoSession is returned when the simulator has no such session (nothing
 // was sent to it, reset or set in it yet). It matches ErrNotFound too.
 var ErrNoSession = fmt.Errorf("session %w", ErrNotFound)
+
+// ErrUnauthorized is returned when the archive asks for a token the client
+// did not send, or does not know the one it sent (HTTP 401).
+var ErrUnauthorized = errors.New("the archive needs a token it knows (run --token, YHTEISTESTAUS_TOKEN)")
 
 // DefaultMaxAnswer is the largest answer a Client reads unless
 // Client.MaxAnswer says otherwise.

@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,47 +12,52 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/yhteistestaus/yhteistestaus/excerpt"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 )
 
-// session returns the session the request names, answering the request
-// when there is none. Only a request that changes the session (create)
-// creates it; the others get 404 for a session that does not exist.
-func (s *Server) session(w http.ResponseWriter, r *http.Request, create bool) (*simulator.Session, bool) {
-	name := mux.Vars(r)["session"]
-	var ss *simulator.Session
-	var err error
-	if create {
-		ss, err = s.Sim.Session(name)
-	} else {
-		ss, err = s.Sim.Lookup(name)
+// session returns the session the guard opened for the request's route,
+// which names one: created for a POST or PUT, looked up otherwise.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) (*simulator.Session, bool) {
+	ss, ok := sessionOf(r)
+	if !ok {
+		s.writeJSONError(w, http.StatusInternalServerError, fmt.Sprintf("the route %s opened no session", r.URL.Path))
+		return nil, false
 	}
-	switch {
-	case err == nil:
-		return ss, true
-	case errors.Is(err, simulator.ErrNoSession):
-		s.writeJSON(w, http.StatusNotFound, api.Error{Error: err.Error(), Code: api.CodeNoSession})
-	case errors.Is(err, simulator.ErrTooManySessions):
-		s.writeJSONError(w, http.StatusServiceUnavailable, err.Error())
-	default:
-		s.writeJSONError(w, http.StatusBadRequest, err.Error())
-	}
-	return nil, false
+	return ss, true
 }
 
+// handleSessions lists the sessions the caller sees: a vendor its own, the
+// coordinator every one.
 func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, http.StatusOK, map[string]any{"sessions": s.Sim.Sessions()})
+	c := callerOf(r)
+	names := s.Sim.Sessions()
+	if !c.Coordinator {
+		mine := names[:0]
+		for _, n := range names {
+			if ss, err := s.Sim.Lookup(n); err == nil && ss.Owner == c.Name {
+				mine = append(mine, n)
+			}
+		}
+		names = mine
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"sessions": names})
 }
 
 func (s *Server) handleStructures(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, http.StatusOK, s.structures())
+}
+
+// structures says which document structures the archive judges with.
+func (s *Server) structures() api.Structures {
 	set := s.Sim.Validator().Schemas
 	src := set.Source()
-	s.writeJSON(w, http.StatusOK, api.Structures{Sosmeta: !src.Embedded, Source: src.String(), ExportDate: src.ExportDate, Count: set.Len()})
+	return api.Structures{Sosmeta: !src.Embedded, Source: src.String(), ExportDate: src.ExportDate, Count: set.Len()}
 }
 
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r, false)
+	ss, ok := s.session(w, r)
 	if !ok {
 		return
 	}
@@ -84,7 +88,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r, false)
+	ss, ok := s.session(w, r)
 	if !ok {
 		return
 	}
@@ -94,11 +98,20 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("session %s has no message %d (or no longer keeps it)", ss.Name, seq))
 		return
 	}
-	s.writeJSON(w, http.StatusOK, api.Message{Exchange: *ex, FrameXML: string(ex.Frame), DocumentXML: string(ex.Document)})
+	frame, doc, ack := ex.Frame, ex.Document, ex.Ack
+	if raw := r.URL.Query().Get("raw"); raw == "1" || raw == "true" {
+		if !callerOf(r).Coordinator {
+			s.writeJSON(w, http.StatusForbidden, api.Error{Error: "only the coordinator's token reads a message raw, with its identity codes", Code: api.CodeForbidden})
+			return
+		}
+	} else {
+		frame, doc, ack = excerpt.Masked(frame), excerpt.Masked(doc), excerpt.Masked(ack)
+	}
+	s.writeJSON(w, http.StatusOK, api.Message{Exchange: *ex, FrameXML: string(frame), DocumentXML: string(doc), AckXML: string(ack)})
 }
 
 func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r, false)
+	ss, ok := s.session(w, r)
 	if !ok {
 		return
 	}
@@ -134,7 +147,7 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleSet(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r, false)
+	ss, ok := s.session(w, r)
 	if !ok {
 		return
 	}
@@ -152,7 +165,7 @@ func (s *Server) handleSet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.session(w, r, true)
+	ss, ok := s.session(w, r)
 	if !ok {
 		return
 	}
@@ -164,8 +177,8 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
-	// Reading the clock does not create the session; setting it does.
-	ss, ok := s.session(w, r, r.Method == http.MethodPut)
+	// Reading the clock does not create the session; setting it (PUT) does.
+	ss, ok := s.session(w, r)
 	if !ok {
 		return
 	}

@@ -11,7 +11,12 @@
 //     shaped like Kanta's public validation service (stateless);
 //   - /api/...: the JSON control API for the harness: sessions, received
 //     messages with their findings, archive contents, reset, the simulated
-//     clock.
+//     clock, and the session's evidence bundle (GET
+//     /api/sessions/{s}/bundle, a zip with a SHA-256 manifest).
+//
+// With Tokens, every request but /healthz and /login needs a token, and a
+// vendor sees only its own sessions (guard, in access.go); identity codes
+// are masked in every answer unless the coordinator asks for a raw message.
 //
 // Reading never creates a session: a GET for a session that does not exist
 // answers 404 with the error code api.CodeNoSession. A message to /soap, a
@@ -37,6 +42,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/access"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -56,6 +62,11 @@ type Server struct {
 	// wire.AckFormNE2008 (the zero value, schema-valid against the HL7 V3
 	// Normative Edition 2008) or wire.AckFormAttribute.
 	AckForm wire.AckForm
+	// Tokens, when set, are the tokens callers must carry (serve --tokens):
+	// a vendor sees only the sessions it created, the coordinator all.
+	// Nil serves everyone as the coordinator (local development on
+	// loopback).
+	Tokens *access.Tokens
 
 	// acks numbers the acknowledgements the server writes, so that their
 	// ids are unique across sessions.
@@ -68,6 +79,8 @@ type Server struct {
 // Handler returns the server's routes, for tests and embedding.
 func (s *Server) Handler() http.Handler {
 	r := mux.NewRouter()
+	r.Use(s.guard)
+	r.HandleFunc("/login", s.handleLogin).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/soap", s.handleSOAP).Methods(http.MethodPost)
 	r.HandleFunc("/s/{session}/soap", s.handleSOAP).Methods(http.MethodPost)
 	r.HandleFunc("/soap", s.handleWSDL).Methods(http.MethodGet)
@@ -83,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("/sessions/{session}/archive/sets/{setId}", s.handleSet).Methods(http.MethodGet)
 	api.HandleFunc("/sessions/{session}/reset", s.handleReset).Methods(http.MethodPost)
 	api.HandleFunc("/sessions/{session}/clock", s.handleClock).Methods(http.MethodGet, http.MethodPut)
+	api.HandleFunc("/sessions/{session}/bundle", s.handleBundle).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -28,18 +28,10 @@ import (
 // reports for the same input.
 func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 	lim := s.limits()
-	soapVersion := "1.1"
-	if strings.Contains(strings.ToLower(r.Header.Get("Content-Type")), "soap+xml") {
-		soapVersion = "1.2"
-	}
-	ss, err := s.Sim.Session(mux.Vars(r)["session"])
-	if errors.Is(err, simulator.ErrTooManySessions) {
-		s.logf("soap: refused", "err", err)
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive holds too many sessions to open another, reset or reuse one"})
-		return
-	}
-	if err != nil {
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Client", Reason: err.Error()})
+	soapVersion := requestSOAPVersion(r)
+	ss, ok := sessionOf(r)
+	if !ok {
+		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the endpoint opened no session"})
 		return
 	}
 	body := http.MaxBytesReader(w, r.Body, lim.MaxBytes+1)
@@ -95,22 +87,41 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive could not write its acknowledgement"})
 		return
 	}
+	// Kept with the exchange before it is sent, so that the evidence
+	// bundle holds every acknowledgement the vendor can have received.
+	if err := ss.Acknowledged(r.Context(), ex.Seq, buf.Bytes()); err != nil {
+		s.logf("soap: keep acknowledgement", "err", err)
+	}
 	w.Header().Set("Content-Type", ct)
 	w.WriteHeader(http.StatusOK)
 	w.Write(buf.Bytes())
 }
 
+// requestSOAPVersion is the SOAP version the request's media type names:
+// "1.2" for application/soap+xml, else "1.1".
+func requestSOAPVersion(r *http.Request) string {
+	if strings.Contains(strings.ToLower(r.Header.Get("Content-Type")), "soap+xml") {
+		return "1.2"
+	}
+	return "1.1"
+}
+
 // fault answers with a SOAP Fault and HTTP 500 (WS-I Basic Profile 1.1,
 // R1126).
 func (s *Server) fault(w http.ResponseWriter, f wire.Fault) {
+	s.faultStatus(w, http.StatusInternalServerError, f)
+}
+
+// faultStatus answers with a SOAP Fault and the HTTP status.
+func (s *Server) faultStatus(w http.ResponseWriter, status int, f wire.Fault) {
 	var buf bytes.Buffer
 	ct, err := wire.WriteFault(&buf, f)
 	if err != nil {
-		http.Error(w, f.Reason, http.StatusInternalServerError)
+		http.Error(w, f.Reason, status)
 		return
 	}
 	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(http.StatusInternalServerError)
+	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
 
