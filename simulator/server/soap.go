@@ -35,7 +35,7 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := http.MaxBytesReader(w, r.Body, lim.MaxBytes+1)
-	msg, err := wire.Read(r.Header.Get("Content-Type"), body, lim)
+	msg, err := wire.ReadSized(r.Header.Get("Content-Type"), body, r.ContentLength, lim)
 	if err != nil {
 		rule := wire.RuleOf(err)
 		var mbe *http.MaxBytesError

@@ -76,6 +76,17 @@ type Message struct {
 // its Kind. A frame that carries no document is not an error: the Message
 // then has DocumentFrom FromNone, and the validator reports it.
 func Read(contentType string, body io.Reader, lim Limits) (*Message, error) {
+	return ReadSized(contentType, body, -1, lim)
+}
+
+// ReadSized is Read for a body whose length is known beforehand (an HTTP
+// request's Content-Length), or -1: the body is then read into a buffer of
+// that size instead of one grown while reading, and a multipart body is
+// split into its parts as it is read, without a copy of it whole. A size
+// over lim.MaxBytes is not trusted for the buffer; the limit still applies
+// to what is read, and a body over it is KindTooLarge whatever else is
+// wrong with it.
+func ReadSized(contentType string, body io.Reader, size int64, lim Limits) (*Message, error) {
 	lim = lim.withDefaults()
 	mt, params, err := parseContentType(contentType, "Content-Type")
 	if err != nil {
@@ -84,12 +95,32 @@ func Read(contentType string, body io.Reader, lim Limits) (*Message, error) {
 	if err := acceptMediaType(mt); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(body, lim.MaxBytes+1))
+	hint := 0
+	if size >= 0 && size <= lim.MaxBytes {
+		hint = int(size)
+	}
+	lr := &io.LimitedReader{R: body, N: lim.MaxBytes + 1}
+	tooLarge := func() error {
+		return errorf(KindTooLarge, nil, "body is larger than %d bytes", lim.MaxBytes)
+	}
+	if mt == "multipart/related" {
+		msg, err := readMultipart(params, lr, hint, lim)
+		// What follows the parts is read too, so that a body over the
+		// limit is refused as such, as it is when read whole.
+		if _, derr := io.Copy(io.Discard, lr); derr != nil && err == nil {
+			err = fmt.Errorf("wire: read body: %w", derr)
+		}
+		if lr.N <= 0 {
+			return nil, tooLarge()
+		}
+		return msg, err
+	}
+	data, err := readAllInto(make([]byte, 0, hint+1), lr) // +1: the read that finds the end
 	if err != nil {
 		return nil, fmt.Errorf("wire: read body: %w", err)
 	}
 	if int64(len(data)) > lim.MaxBytes {
-		return nil, errorf(KindTooLarge, nil, "body is larger than %d bytes", lim.MaxBytes)
+		return nil, tooLarge()
 	}
 	return readTyped(mt, params, data, lim)
 }
@@ -189,6 +220,24 @@ func acceptMediaType(mt string) error {
 	return errorf(KindContentType, nil, "Content-Type %q is not accepted, want text/xml (SOAP 1.1), application/soap+xml (SOAP 1.2) or multipart/related (SwA, MTOM)", mt)
 }
 
+// readAllInto appends what r holds to buf, as io.ReadAll does, growing buf
+// only when r holds more than buf has room for.
+func readAllInto(buf []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
 // readTyped reads a body whose media type has been accepted.
 func readTyped(mt string, params map[string]string, data []byte, lim Limits) (*Message, error) {
 	var msg *Message
@@ -199,7 +248,7 @@ func readTyped(mt string, params map[string]string, data []byte, lim Limits) (*M
 	case "application/soap+xml":
 		msg, err = parseAndReadEnvelope(data, "1.2", nil, lim, "")
 	default:
-		return readMultipart(params, data, lim)
+		return readMultipart(params, bytes.NewReader(data), len(data), lim)
 	}
 	if err != nil {
 		return nil, err
