@@ -259,8 +259,8 @@ func TestValidatorUsesTheSimulatorsLimits(t *testing.T) {
 		{"defaults", nil, wire.DefaultLimits()},
 		{"a larger body", []simulator.Option{simulator.WithLimits(wire.Limits{MaxBytes: 50 << 20})},
 			wire.Limits{MaxBytes: 50 << 20}.WithDefaults()},
-		{"everything set", []simulator.Option{simulator.WithLimits(wire.Limits{MaxBytes: 1000, MaxParts: 3, MaxDepth: 9, MaxElements: 50, MaxAttributes: 4})},
-			wire.Limits{MaxBytes: 1000, MaxParts: 3, MaxDepth: 9, MaxElements: 50, MaxAttributes: 4}},
+		{"everything set", []simulator.Option{simulator.WithLimits(wire.Limits{MaxBytes: 1000, MaxParts: 3, MaxDepth: 9, MaxElements: 50, MaxAttributes: 4, MaxNamespaces: 2, MaxNamespacesTotal: 5})},
+			wire.Limits{MaxBytes: 1000, MaxParts: 3, MaxDepth: 9, MaxElements: 50, MaxAttributes: 4, MaxNamespaces: 2, MaxNamespacesTotal: 5}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

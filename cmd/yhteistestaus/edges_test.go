@@ -59,6 +59,10 @@ func hostileMessages() []struct{ name, contentType, body, rule string } {
 		{"10,000-deep nesting", "text/xml", env11 + strings.Repeat("<a>", 10000) + strings.Repeat("</a>", 10000) + end11, "XML-TOO-DEEP"},
 		{"300,000 elements", "text/xml", env11 + frame(strings.Repeat("<x/>", 300000)) + end11, "XML-TOO-LARGE"},
 		{"an element with 1,000 attributes", "text/xml", env11 + `<a ` + manyAttributes(1000) + `/>` + end11, "XML-TOO-LARGE"},
+		{"16 MB of 4M empty elements", "text/xml", env11 + strings.Repeat("<a/>", 4<<20) + end11, "XML-TOO-LARGE"},
+		{"an element with 100,000 namespace declarations", "text/xml", env11 + `<a` + strings.Repeat(` xmlns:p="urn:p"`, 100000) + `/>` + end11, "XML-TOO-LARGE"},
+		{"an element with 100 namespace declarations", "text/xml", env11 + `<a` + manyNamespaces(100) + `/>` + end11, "XML-TOO-LARGE"},
+		{"5,000 elements declaring a namespace", "text/xml", env11 + frame(strings.Repeat(`<x xmlns="urn:hl7-org:v3"/>`, 5000)) + end11, "XML-TOO-LARGE"},
 		{"invalid UTF-8", "text/xml", env11 + "\xff\xfe" + frame("") + end11, "XML-ENCODING"},
 		{"ISO-8859-1 declared on UTF-8", "text/xml", `<?xml version="1.0" encoding="ISO-8859-1"?>` + env11 + frame("<text>Käyttö</text>") + end11, "XML-ENCODING"},
 		{"UTF-16 declared on UTF-8", "text/xml", `<?xml version="1.0" encoding="utf-16"?>` + env11 + frame("") + end11, "XML-ENCODING"},
@@ -81,6 +85,14 @@ func hostileMessages() []struct{ name, contentType, body, rule string } {
 		{"reference to a missing part", swa, mime("Content-Type: text/xml\r\n\r\n" + env11 + frame(`<text><reference value="cid:gone"/></text>`) + end11), "WIRE-NO-DOCUMENT"},
 		{"too many parts", swa, mime(append([]string{"Content-Type: text/xml\r\n\r\n" + env11 + frame("") + end11}, strings.Split(strings.Repeat("Content-Type: text/plain\r\n\r\nx|", 16), "|")[:16]...)...), "XML-TOO-LARGE"},
 	}
+}
+
+func manyNamespaces(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, ` xmlns:p%d="urn:p%d"`, i, i)
+	}
+	return b.String()
 }
 
 func manyAttributes(n int) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"time"
@@ -27,6 +28,10 @@ vendor sees only its own sessions, the coordinator all.`)
 	tokensFile := fs.String("tokens", "", "YAML `file` of the coordinator's and the vendors' tokens (docs/tokens.example.yaml); a missing coordinator token is generated and printed")
 	insecure := fs.Bool("insecure", false, "allow listening beyond loopback without --tokens: anyone who reaches the port can read and reset every session")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
+	maxInFlight := fs.Int("max-inflight", server.DefaultMaxInFlight, "requests served at once; past it a request is answered at once with 503 and Retry-After")
+	drain := fs.Duration("drain", 10*time.Second, "on SIGINT or SIGTERM, how long to wait for requests under way; those still running after it are answered with 503 (a SOAP Fault naming WIRE-SHUTDOWN)")
+	logFormat := fs.String("log-format", "text", "log `format`: text or json (one line per message; control API requests at --log-level debug)")
+	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
 	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
 	orgFile := organisationFlag(fs.FlagSet)
 	codesDir := codesFlag(fs.FlagSet)
@@ -36,6 +41,16 @@ vendor sees only its own sessions, the coordinator all.`)
 		return err
 	}
 	if err := fs.noArgs(rest); err != nil {
+		return err
+	}
+	if *maxInFlight <= 0 {
+		return fmt.Errorf("%w: serve: --max-inflight must be at least 1, not %d", errUsage, *maxInFlight)
+	}
+	if *drain < 0 {
+		return fmt.Errorf("%w: serve: --drain must not be negative, not %v", errUsage, *drain)
+	}
+	logger, err := newLogger(m.Stderr, *logFormat, *logLevel)
+	if err != nil {
 		return err
 	}
 	form, err := wire.ParseAckForm(*ackForm)
@@ -71,12 +86,11 @@ vendor sees only its own sessions, the coordinator all.`)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
-	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form, Tokens: tokens}
+	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form, Tokens: tokens, MaxInFlight: *maxInFlight}
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	logger.Info("mock archive listening", "url", srv.URL(), "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
+	logger.Info("mock archive listening", "url", srv.URL(), "max-inflight", *maxInFlight, "drain", *drain, "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
 		"validation", srv.URL()+"/shark-validointi/validoi/asiakirja/tulos", "api", srv.URL()+"/api/sessions")
 	switch {
 	case tokens != nil && tokens.Generated != "":
@@ -89,7 +103,8 @@ vendor sees only its own sessions, the coordinator all.`)
 		m.Ready(srv.URL())
 	}
 	<-ctx.Done()
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	logger.Info("mock archive stopping", "drain", *drain)
+	shutdown, cancel := context.WithTimeout(context.Background(), *drain)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -127,4 +142,21 @@ func checkLoopback(ctx context.Context, addr string) error {
 		}
 	}
 	return nil
+}
+
+// newLogger returns the server's logger: text or JSON lines on w, from
+// level up.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%w: serve: --log-level must be debug, info, warn or error, not %q", errUsage, level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("%w: serve: --log-format must be text or json, not %q", errUsage, format)
 }

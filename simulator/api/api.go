@@ -201,6 +201,12 @@ const (
 	// CodeQuota: creating the session would give the vendor more sessions
 	// than its quota (HTTP 429).
 	CodeQuota = "session-quota"
+	// CodeBusy: the server is serving as many requests as it takes at once
+	// (HTTP 503 with Retry-After, rule WIRE-BUSY).
+	CodeBusy = "busy"
+	// CodeShuttingDown: the request was still running when the server's
+	// drain time ended (HTTP 503, rule WIRE-SHUTDOWN).
+	CodeShuttingDown = "shutting-down"
 )
 
 // Structures says which document structures (rakenteet) the archive judges

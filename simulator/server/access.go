@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -14,6 +15,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/access"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
+	"github.com/yhteistestaus/yhteistestaus/simulator/inspector"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -28,9 +30,10 @@ const TokenCookie = "yhteistestaus_token"
 //
 //   - it identifies the caller by the request's token (Authorization:
 //     Bearer, Basic with the token as the password, or TokenCookie) when
-//     the server has Tokens, answering 401 without a known token; without
-//     Tokens every caller is access.Open. Only /healthz and /login are
-//     served to anyone.
+//     the server has Tokens, answering 401 without a known token (a GET of
+//     the inspector's pages is sent to /login instead); without Tokens
+//     every caller is access.Open. Only /healthz and /login are served to
+//     anyone.
 //   - for a route that names a session ({session}, and POST /soap for the
 //     default session), it opens the session: a POST or PUT creates it,
 //     owned by the caller and within the caller's quota (429 past it);
@@ -48,6 +51,11 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			return
 		}
 		caller, ok := s.caller(r)
+		if !ok && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, inspector.Prefix) {
+			// A browser on the inspector's pages goes to the login form.
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="yhteistestaus", Basic realm="yhteistestaus"`)
 			s.refuse(w, r, refusal{status: http.StatusUnauthorized, code: api.CodeUnauthorized, rule: "WIRE-AUTH",
@@ -170,7 +178,11 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, ref refusal) {
 		if ref.status == http.StatusUnauthorized {
 			status = ref.status
 		}
-		s.logf("soap: refused", "rule", ref.rule, "status", ref.status, "err", ref.msg)
+		result := ref.rule
+		if result == "" {
+			result = "fault"
+		}
+		noteOf(r).setResult(result, ref.msg) // for the message's log line (bound)
 		s.faultStatus(w, status, wire.Fault{SOAPVersion: requestSOAPVersion(r), Code: code, Rule: ref.rule, Reason: ref.msg})
 		return
 	}

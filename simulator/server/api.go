@@ -25,6 +25,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*simulator.Ses
 		s.writeJSONError(w, http.StatusInternalServerError, fmt.Sprintf("the route %s opened no session", r.URL.Path))
 		return nil, false
 	}
+	noteOf(r).set(func(n *requestNote) { n.session = ss.Name })
 	return ss, true
 }
 

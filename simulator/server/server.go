@@ -12,7 +12,8 @@
 //   - /api/...: the JSON control API for the harness: sessions, received
 //     messages with their findings, archive contents, reset, the simulated
 //     clock, and the session's evidence bundle (GET
-//     /api/sessions/{s}/bundle, a zip with a SHA-256 manifest).
+//     /api/sessions/{s}/bundle, a zip with a SHA-256 manifest);
+//   - /ui/: the coordinator's web UI (package inspector).
 //
 // With Tokens, every request but /healthz and /login needs a token, and a
 // vendor sees only its own sessions (guard, in access.go); identity codes
@@ -36,6 +37,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +46,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/access"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
+	"github.com/yhteistestaus/yhteistestaus/simulator/inspector"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
 
@@ -68,9 +71,27 @@ type Server struct {
 	// loopback).
 	Tokens *access.Tokens
 
+	// MaxInFlight is how many requests the server serves at once; past it
+	// a request is answered at once with HTTP 503 and Retry-After (a SOAP
+	// Fault naming WIRE-BUSY for an archiving message). Zero takes
+	// DefaultMaxInFlight.
+	MaxInFlight int
+
 	// acks numbers the acknowledgements the server writes, so that their
 	// ids are unique across sessions.
 	acks atomic.Uint64
+
+	// inFlight counts the requests being served, running those bound
+	// waits for; answeredAtShutdown counts those it answered itself when
+	// the drain ended.
+	inFlight           atomic.Int64
+	running            sync.WaitGroup
+	answeredAtShutdown atomic.Int64
+	// base is the context every request derives from; endDrain cancels it
+	// when Shutdown's drain time ends.
+	initOnce sync.Once
+	base     context.Context
+	endDrain context.CancelFunc
 
 	srv *http.Server
 	ln  net.Listener
@@ -97,13 +118,14 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("/sessions/{session}/reset", s.handleReset).Methods(http.MethodPost)
 	api.HandleFunc("/sessions/{session}/clock", s.handleClock).Methods(http.MethodGet, http.MethodPut)
 	api.HandleFunc("/sessions/{session}/bundle", s.handleBundle).Methods(http.MethodGet)
+	r.PathPrefix(inspector.Prefix).Handler(inspector.New(s.Sim, inspector.WithLogger(s.Logger)))
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path))
 	})
-	return r
+	return s.bound(r)
 }
 
 // limits returns the simulator's limits, which its validator applies too.
@@ -123,8 +145,10 @@ func (s *Server) Start() error {
 		return fmt.Errorf("listen %s: %w", s.Addr, err)
 	}
 	s.ln = ln
+	s.initOnce.Do(s.init)
 	s.srv = &http.Server{
 		Handler:           s.Handler(),
+		BaseContext:       func(net.Listener) context.Context { return s.base },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -147,13 +171,34 @@ func (s *Server) URL() string {
 	return "http://" + s.ln.Addr().String()
 }
 
-// Shutdown stops accepting requests and waits for those under way, until
-// ctx ends.
+// Shutdown stops accepting requests and waits for those under way until
+// ctx ends: the drain time. A request still running then is answered with
+// HTTP 503, a SOAP Fault naming WIRE-SHUTDOWN for an archiving message or a
+// JSON error for the rest (unless its answer has begun), and its context is
+// cancelled, so that no client sees its connection cut without an answer.
+// Shutdown then waits a moment for those answers to be written and closes
+// every connection still open. It returns an error only when a connection
+// had to be closed so.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.srv == nil {
 		return nil
 	}
-	return s.srv.Shutdown(ctx)
+	err := s.srv.Shutdown(ctx)
+	if err == nil || ctx.Err() == nil {
+		return err
+	}
+	s.endDrain()
+	grace, cancel := context.WithTimeout(context.Background(), answerGrace)
+	defer cancel()
+	err = s.srv.Shutdown(grace)
+	if n := s.answeredAtShutdown.Load(); n > 0 {
+		s.logf("drain time over", "answered", n, "rule", ruleShutdown)
+	}
+	if err != nil {
+		s.srv.Close()
+		return fmt.Errorf("shutdown: connections still open %v after the drain time were closed: %w", answerGrace, err)
+	}
+	return nil
 }
 
 // writeJSON answers with v as indented JSON. Text is written as it is

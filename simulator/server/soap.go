@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -29,11 +30,15 @@ import (
 func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 	lim := s.limits()
 	soapVersion := requestSOAPVersion(r)
+	note := noteOf(r)
 	ss, ok := sessionOf(r)
 	if !ok {
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the endpoint opened no session"})
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the endpoint opened no session"})
 		return
 	}
+	note.set(func(n *requestNote) { n.session = ss.Name })
+	// A body of declared length is read into a buffer of that length, and
+	// one declared over the limit is refused before it is read.
 	body := http.MaxBytesReader(w, r.Body, lim.MaxBytes+1)
 	msg, err := wire.ReadSized(r.Header.Get("Content-Type"), body, r.ContentLength, lim)
 	if err != nil {
@@ -42,25 +47,33 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &mbe) {
 			rule = wire.KindTooLarge.Rule()
 		}
-		s.logf("soap: refused", "rule", rule, "err", err)
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Client", Rule: rule, Reason: wire.Reason(err)})
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Client", Rule: rule, Reason: wire.Reason(err)})
 		return
 	}
 	if msg.SOAPVersion != "" {
 		soapVersion = msg.SOAPVersion
 	}
+	note.set(func(n *requestNote) { n.interaction, n.action = msg.Interaction, msg.Action })
 	ex, err := ss.ReceiveMessage(r.Context(), msg, "soap-"+soapVersion+"/"+msg.DocumentFrom)
 	if ctxErr := r.Context().Err(); err != nil && ctxErr != nil && errors.Is(err, ctxErr) {
-		// The client went away; the message was neither judged nor logged.
-		s.logf("soap: cancelled", "err", err)
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the request ended before the archive judged the message"})
+		// The client went away, or the drain time ended; the message was
+		// neither judged nor logged.
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the request ended before the archive judged the message"})
 		return
 	}
 	if err != nil {
 		s.logf("soap: receive", "err", err)
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive could not process the message"})
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive could not process the message"})
 		return
 	}
+	note.set(func(n *requestNote) {
+		n.operation, n.result, n.seq = string(ex.Operation), ex.AckType, ex.Seq
+		for _, f := range ex.Findings.Errors() {
+			if !slices.Contains(n.rules, f.Rule) {
+				n.rules = append(n.rules, f.Rule)
+			}
+		}
+	})
 	ack := wire.Acknowledgement{
 		ID:                strconv.FormatUint(s.acks.Add(1), 10),
 		IDRoot:            kanta.OIDArchive,
@@ -84,7 +97,7 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request) {
 	ct, err := wire.WriteAcknowledgement(&buf, soapVersion, ack)
 	if err != nil {
 		s.logf("soap: write acknowledgement", "err", err)
-		s.fault(w, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive could not write its acknowledgement"})
+		s.fault(w, r, wire.Fault{SOAPVersion: soapVersion, Code: "Server", Reason: "the archive could not write its acknowledgement"})
 		return
 	}
 	// Kept with the exchange before it is sent, so that the evidence
@@ -107,8 +120,13 @@ func requestSOAPVersion(r *http.Request) string {
 }
 
 // fault answers with a SOAP Fault and HTTP 500 (WS-I Basic Profile 1.1,
-// R1126).
-func (s *Server) fault(w http.ResponseWriter, f wire.Fault) {
+// R1126), and notes its rule and reason for the request log.
+func (s *Server) fault(w http.ResponseWriter, r *http.Request, f wire.Fault) {
+	result := f.Rule
+	if result == "" {
+		result = "fault"
+	}
+	noteOf(r).setResult(result, f.Reason)
 	s.faultStatus(w, http.StatusInternalServerError, f)
 }
 

@@ -147,7 +147,7 @@ func FuzzParseXML(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	lim := wire.Limits{MaxBytes: 1 << 16, MaxDepth: 32, MaxElements: 512, MaxAttributes: 16}
+	lim := wire.Limits{MaxBytes: 1 << 16, MaxDepth: 32, MaxElements: 512, MaxAttributes: 16, MaxNamespaces: 4, MaxNamespacesTotal: 8}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := wire.ParseXML(data, lim, "input")
 		if err != nil {
@@ -160,20 +160,34 @@ func FuzzParseXML(f *testing.F) {
 		if doc.Root() == nil {
 			t.Fatal("accepted a document without a root")
 		}
-		n := 0
+		n, namespaces := 0, 0
 		var walk func(e *etree.Element, depth int)
 		walk = func(e *etree.Element, depth int) {
 			n++
-			if depth > lim.MaxDepth || len(e.Attr) > lim.MaxAttributes {
-				t.Fatalf("accepted depth %d or %d attributes", depth, len(e.Attr))
+			ns := 0
+			for _, a := range e.Attr {
+				if a.Space == "xmlns" || (a.Space == "" && a.Key == "xmlns") {
+					ns++
+				}
+			}
+			namespaces += ns
+			if depth > lim.MaxDepth || len(e.Attr) > lim.MaxAttributes || ns > lim.MaxNamespaces {
+				t.Fatalf("accepted depth %d, %d attributes or %d namespace declarations", depth, len(e.Attr), ns)
 			}
 			for _, c := range e.ChildElements() {
 				walk(c, depth+1)
 			}
 		}
 		walk(doc.Root(), 1)
-		if n > lim.MaxElements {
-			t.Fatalf("accepted %d elements", n)
+		if n > lim.MaxElements || namespaces > lim.MaxNamespacesTotal {
+			t.Fatalf("accepted %d elements, %d namespace declarations", n, namespaces)
+		}
+		// The byte scan that counts elements before the tree is built never
+		// counts more than the tree has.
+		exact := lim
+		exact.MaxElements = n
+		if _, err := wire.ParseXML(data, exact, "input"); err != nil {
+			t.Fatalf("accepted %d elements, but not with MaxElements %d: %v", n, n, err)
 		}
 		out, err := doc.WriteToBytes()
 		if err != nil {

@@ -173,6 +173,14 @@ func TestLimitsAreConfigurable(t *testing.T) {
 		{"one level less is refused", wire.Limits{MaxDepth: 5}, frame, wire.KindTooDeep},
 		{"MaxBytes is inclusive", wire.Limits{MaxBytes: int64(len(frame))}, frame, wire.KindOther},
 		{"one byte over MaxBytes", wire.Limits{MaxBytes: int64(len(frame) - 1)}, frame, wire.KindTooLarge},
+		{"MaxElements counts every element", wire.Limits{MaxElements: elementsIn(frame)}, frame, wire.KindOther},
+		{"one element over MaxElements", wire.Limits{MaxElements: elementsIn(frame) - 1}, frame, wire.KindTooLarge},
+		{"tags in comments, CDATA and instructions are not elements", wire.Limits{MaxElements: elementsIn(frame)},
+			strings.Replace(frame, "<soap:Body>", "<soap:Body><!-- <a><b/></a> --><?pi <c/>?>", 1) + "<!-- <d/> -->", wire.KindOther},
+		{"MaxNamespaces is per element", wire.Limits{MaxNamespaces: 2}, nsDecls(2, 1), wire.KindOther},
+		{"one declaration over MaxNamespaces", wire.Limits{MaxNamespaces: 2}, nsDecls(3, 1), wire.KindTooLarge},
+		{"MaxNamespacesTotal counts every element", wire.Limits{MaxNamespacesTotal: 11}, nsDecls(3, 3), wire.KindOther},
+		{"one declaration over MaxNamespacesTotal", wire.Limits{MaxNamespacesTotal: 10}, nsDecls(3, 3), wire.KindTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,6 +190,29 @@ func TestLimitsAreConfigurable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// elementsIn counts the elements of a well-formed XML text that has no
+// comment, CDATA section or processing instruction.
+func elementsIn(xml string) int {
+	return strings.Count(xml, "<") - strings.Count(xml, "</")
+}
+
+// nsDecls returns an envelope whose frame holds, in its clinicalDocument,
+// the given number of nested elements that each declare perElement
+// namespaces. The envelope and the frame declare one namespace each, so the
+// whole declares 2 + perElement*elements.
+func nsDecls(perElement, elements int) string {
+	var b strings.Builder
+	for i := range elements {
+		b.WriteString("<x")
+		for j := range perElement {
+			fmt.Fprintf(&b, ` xmlns:n%d="urn:n%d"`, j, i)
+		}
+		b.WriteString(">")
+	}
+	b.WriteString(strings.Repeat("</x>", elements))
+	return envOpen + textFrame(b.String()) + envClose
 }
 
 func TestReadFileRefusesHostileInput(t *testing.T) {
@@ -233,4 +264,50 @@ func TestKindOf(t *testing.T) {
 	if !bytes.Contains([]byte(err.Error()), []byte("empty")) {
 		t.Errorf("Error(): got %q, want it to say the body is empty", err)
 	}
+}
+
+// ReadSized reads a body of declared length, growing its buffer past the
+// first 64 KiB; it refuses a body declared over the limit before reading
+// any of it, and a body that does not keep to its declared length.
+func TestReadSized(t *testing.T) {
+	env := envOpen + textFrame("") + envClose
+	big := envOpen + textFrame("<text>"+strings.Repeat("x", 200<<10)+"</text>") + envClose
+	tests := []struct {
+		name string
+		body string
+		size int64
+		ok   bool
+		want wire.Kind
+	}{
+		{"declared length", env, int64(len(env)), true, wire.KindOther},
+		{"unknown length", env, -1, true, wire.KindOther},
+		{"declared length over 64 KiB", big, int64(len(big)), true, wire.KindOther},
+		{"shorter than declared", env, int64(len(env) + 1), false, wire.KindOther},
+		{"longer than declared", env + " ", int64(len(env)), false, wire.KindOther},
+		{"declared over MaxBytes", env, 21 << 20, false, wire.KindTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := &countingReader{r: strings.NewReader(tt.body)}
+			msg, err := wire.ReadSized("text/xml", body, tt.size, wire.Limits{})
+			if ok := err == nil && msg != nil; ok != tt.ok || wire.KindOf(err) != tt.want {
+				t.Fatalf("ReadSized: message %v, error %v (kind %v), want a message %v and kind %v", msg != nil, err, wire.KindOf(err), tt.ok, tt.want)
+			}
+			if tt.want == wire.KindTooLarge && body.n > 0 {
+				t.Errorf("read %d bytes of a body declared over the limit, want none", body.n)
+			}
+		})
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }

@@ -79,13 +79,13 @@ func Read(contentType string, body io.Reader, lim Limits) (*Message, error) {
 	return ReadSized(contentType, body, -1, lim)
 }
 
-// ReadSized is Read for a body whose length is known beforehand (an HTTP
-// request's Content-Length), or -1: the body is then read into a buffer of
-// that size instead of one grown while reading, and a multipart body is
-// split into its parts as it is read, without a copy of it whole. A size
-// over lim.MaxBytes is not trusted for the buffer; the limit still applies
-// to what is read, and a body over it is KindTooLarge whatever else is
-// wrong with it.
+// ReadSized is Read for a body whose length is declared in advance, as an
+// HTTP request's Content-Length declares it (-1: not known). A body declared
+// larger than lim.MaxBytes is refused before any of it is read; one of
+// known length ends in a buffer of exactly that length, grown as bytes
+// arrive (not allocated up front from the declaration alone).
+// A body that ends before its declared length, or goes on after it, is a
+// read error.
 func ReadSized(contentType string, body io.Reader, size int64, lim Limits) (*Message, error) {
 	lim = lim.withDefaults()
 	mt, params, err := parseContentType(contentType, "Content-Type")
@@ -95,34 +95,59 @@ func ReadSized(contentType string, body io.Reader, size int64, lim Limits) (*Mes
 	if err := acceptMediaType(mt); err != nil {
 		return nil, err
 	}
-	hint := 0
-	if size >= 0 && size <= lim.MaxBytes {
-		hint = int(size)
+	if size > lim.MaxBytes {
+		return nil, errorf(KindTooLarge, nil, "body is %d bytes, over the limit of %d", size, lim.MaxBytes)
 	}
-	lr := &io.LimitedReader{R: body, N: lim.MaxBytes + 1}
-	tooLarge := func() error {
-		return errorf(KindTooLarge, nil, "body is larger than %d bytes", lim.MaxBytes)
-	}
-	if mt == "multipart/related" {
-		msg, err := readMultipart(params, lr, hint, lim)
-		// What follows the parts is read too, so that a body over the
-		// limit is refused as such, as it is when read whole.
-		if _, derr := io.Copy(io.Discard, lr); derr != nil && err == nil {
-			err = fmt.Errorf("wire: read body: %w", derr)
+	var data []byte
+	if size >= 0 {
+		if data, err = readDeclared(body, size); err != nil {
+			return nil, err
 		}
-		if lr.N <= 0 {
-			return nil, tooLarge()
-		}
-		return msg, err
-	}
-	data, err := readAllInto(make([]byte, 0, hint+1), lr) // +1: the read that finds the end
-	if err != nil {
+	} else if data, err = io.ReadAll(io.LimitReader(body, lim.MaxBytes+1)); err != nil {
 		return nil, fmt.Errorf("wire: read body: %w", err)
 	}
 	if int64(len(data)) > lim.MaxBytes {
-		return nil, tooLarge()
+		return nil, errorf(KindTooLarge, nil, "body is larger than %d bytes", lim.MaxBytes)
 	}
 	return readTyped(mt, params, data, lim)
+}
+
+// The buffer readDeclared starts with, and the bytes that must arrive
+// before it takes the whole declared size.
+const (
+	firstRead = 64 << 10
+	trusted   = 1 << 20
+)
+
+// readDeclared reads a body of the declared size. Its buffer doubles as
+// bytes arrive until the first MiB has, and then takes the declared size
+// at once: a client declaring a large body and sending little of it costs
+// little, and a large body costs its size and about one MiB more.
+func readDeclared(body io.Reader, size int64) ([]byte, error) {
+	data := make([]byte, 0, min(size, firstRead))
+	for int64(len(data)) < size {
+		if len(data) == cap(data) {
+			next := 2 * int64(cap(data))
+			if len(data) >= trusted {
+				next = size
+			}
+			grown := make([]byte, len(data), min(next, size))
+			copy(grown, data)
+			data = grown
+		}
+		n, err := body.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF && int64(len(data)) < size {
+			return nil, fmt.Errorf("wire: read body: %d of its declared %d bytes: %w", len(data), size, io.ErrUnexpectedEOF)
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("wire: read body: %w", err)
+		}
+	}
+	if n, _ := body.Read(make([]byte, 1)); n > 0 {
+		return nil, errorf(KindOther, nil, "body is longer than its declared %d bytes", size)
+	}
+	return data, nil
 }
 
 // ReadFile reads an archiving message from a file, sniffing its form: a SOAP

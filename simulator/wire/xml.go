@@ -32,10 +32,19 @@ const (
 // declaration other than UTF-8 (or US-ASCII), a DOCTYPE or any other <!...>
 // declaration (and so every entity trick), nesting deeper than
 // lim.MaxDepth, more than lim.MaxElements elements, an element with more
-// than lim.MaxAttributes attributes, malformed XML, no root, more than one
-// root and text outside the root. Zero limits take DefaultLimits; the size
-// limit (MaxBytes) applies to data as a whole. what names the XML in error
-// reasons, e.g. "SOAP envelope".
+// than lim.MaxAttributes attributes or lim.MaxNamespaces namespace
+// declarations, more than lim.MaxNamespacesTotal namespace declarations in
+// all, malformed XML, no root, more than one root and text outside the
+// root. Zero limits take DefaultLimits; the size limit (MaxBytes) applies
+// to data as a whole. what names the XML in error reasons, e.g. "SOAP
+// envelope".
+//
+// The element count and the attributes per element are checked first, by a
+// scan of the bytes that allocates nothing (scanTags), so that a body of
+// millions of empty elements, or a tag of a million attributes, is refused
+// before a single element of the tree is built; the other limits trip on
+// the first element that breaks them, so the tree built before a refusal
+// stays within MaxElements.
 //
 // Every entry that reads XML from outside (the SOAP endpoint, the
 // validation service, the command line, the steps) reads it with ParseXML,
@@ -61,6 +70,9 @@ func parseXMLSpans(data []byte, lim Limits, what string, spanDepth int) (*etree.
 	}
 	if !utf8.Valid(data) {
 		return nil, nil, errorf(KindEncoding, nil, "%s is not valid UTF-8 (first bad byte at offset %d)", what, invalidUTF8At(data))
+	}
+	if err := scanTags(data, lim, what); err != nil {
+		return nil, nil, err
 	}
 	p := xmlParser{data: data, lim: lim, what: what, spanDepth: spanDepth}
 	if spanDepth > 0 {
@@ -145,7 +157,7 @@ func (p *xmlParser) parse() (*etree.Document, error) {
 	tr := tree{open: make([]*etree.Element, 0, 16), marks: make([]int, 0, 16), pending: make([]etree.Token, 0, 128)}
 	tr.push(&doc.Element)
 	p.spaces = make(map[string]string, 16)
-	depth, elements, roots := 0, 0, 0
+	depth, elements, roots, namespaces := 0, 0, 0, 0
 	for {
 		start := p.dec.InputOffset()
 		tok, err := p.dec.RawToken()
@@ -173,6 +185,14 @@ func (p *xmlParser) parse() (*etree.Document, error) {
 			}
 			if len(t.Attr) > p.lim.MaxAttributes {
 				return nil, errorf(KindTooLarge, nil, "%s has an element %s with %d attributes, over the limit of %d (line %d)", p.what, t.Name.Local, len(t.Attr), p.lim.MaxAttributes, p.line())
+			}
+			if n := countNamespaceDecls(t.Attr); n > 0 {
+				if n > p.lim.MaxNamespaces {
+					return nil, errorf(KindTooLarge, nil, "%s has an element %s with %d namespace declarations, over the limit of %d (line %d)", p.what, t.Name.Local, n, p.lim.MaxNamespaces, p.line())
+				}
+				if namespaces += n; namespaces > p.lim.MaxNamespacesTotal {
+					return nil, errorf(KindTooLarge, nil, "%s has more than %d namespace declarations (line %d)", p.what, p.lim.MaxNamespacesTotal, p.line())
+				}
 			}
 			e := etree.NewElement(t.Name.Local)
 			e.Space = t.Name.Space
@@ -240,6 +260,103 @@ func (p *xmlParser) parse() (*etree.Document, error) {
 		return nil, errorf(KindXML, nil, "%s has no root element", p.what)
 	}
 	return doc, nil
+}
+
+// scanTags checks, in one scan of data that allocates nothing, the limits
+// whose breach would otherwise build something large before the parser
+// could see it: more than max.MaxElements start tags (and empty-element
+// tags), or a tag with more than max.MaxAttributes attributes (the decoder
+// builds a tag's attributes all at once, so one tag of a million attributes
+// would cost hundreds of megabytes before the parser counted them). A start
+// tag is a '<' that does not open an end tag, a comment, a CDATA section, a
+// processing instruction or a declaration; an attribute is an '=' in a tag
+// outside a quoted value. In well-formed XML, '<' appears nowhere else (not
+// in text, not in attribute values), so for it the counts are exact; for
+// other input the parser reports the error that matters.
+func scanTags(data []byte, lim Limits, what string) error {
+	elements := 0
+	for i := 0; ; {
+		j := bytes.IndexByte(data[i:], '<')
+		if j < 0 || i+j+1 >= len(data) {
+			return nil
+		}
+		i += j + 1
+		switch data[i] {
+		case '/':
+		case '?':
+			i = skipPast(data, i, "?>")
+		case '!':
+			switch {
+			case bytes.HasPrefix(data[i:], []byte("!--")):
+				i = skipPast(data, i, "-->")
+			case bytes.HasPrefix(data[i:], []byte("![CDATA[")):
+				i = skipPast(data, i, "]]>")
+			}
+		default:
+			if elements++; elements > lim.MaxElements {
+				return errorf(KindTooLarge, nil, "%s has more than %d elements", what, lim.MaxElements)
+			}
+			var attrs int
+			start := i
+			if i, attrs = scanAttributes(data, i); attrs > lim.MaxAttributes {
+				name := data[start:min(start+64, len(data))]
+				if k := bytes.IndexAny(name, " \t\r\n/>="); k >= 0 {
+					name = name[:k]
+				}
+				return errorf(KindTooLarge, nil, "%s has an element %s with more than %d attributes (line %d)", what, name, lim.MaxAttributes, bytes.Count(data[:start], []byte("\n"))+1)
+			}
+		}
+	}
+}
+
+// scanAttributes counts the attributes of the tag that starts at i (just
+// after its '<') and returns the offset after the tag's '>' with the count.
+func scanAttributes(data []byte, i int) (int, int) {
+	n := 0
+	for i < len(data) {
+		k := bytes.IndexAny(data[i:], `="'>`)
+		if k < 0 {
+			return len(data), n
+		}
+		i += k
+		switch data[i] {
+		case '=':
+			n++
+		case '"', '\'':
+			q := bytes.IndexByte(data[i+1:], data[i])
+			if q < 0 {
+				return len(data), n
+			}
+			i += q + 1
+		case '>':
+			return i + 1, n
+		}
+		i++
+	}
+	return i, n
+}
+
+// skipPast returns the offset just after the first end at or after i, or
+// len(data) when there is none.
+func skipPast(data []byte, i int, end string) int {
+	k := bytes.Index(data[i:], []byte(end))
+	if k < 0 {
+		return len(data)
+	}
+	return i + k + len(end)
+}
+
+// countNamespaceDecls counts the namespace declarations among a start tag's
+// attributes, as RawToken gives them (xmlns:p is Space "xmlns", xmlns is
+// Local "xmlns").
+func countNamespaceDecls(attrs []xml.Attr) int {
+	n := 0
+	for _, a := range attrs {
+		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+			n++
+		}
+	}
+	return n
 }
 
 // line returns the line number of the decoder's position.
