@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,9 @@ listens only on a loopback address unless --insecure is given. With
 vendor sees only its own sessions, the coordinator all.`)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	tokensFile := fs.String("tokens", "", "YAML `file` of the coordinator's and the vendors' tokens (docs/tokens.example.yaml); a missing coordinator token is generated and printed")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate `file` (with --tls-key)")
+	tlsKey := fs.String("tls-key", "", "the PEM private key `file` of --tls-cert")
+	clientCA := fs.String("client-ca", "", "require a client certificate issued by a CA of this PEM `file`, as Kanta authenticates systems (needs --tls-cert)")
 	insecure := fs.Bool("insecure", false, "allow listening beyond loopback without --tokens: anyone who reaches the port can read and reset every session")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
 	maxInFlight := fs.Int("max-inflight", server.DefaultMaxInFlight, "requests served at once; past it a request is answered at once with 503 and Retry-After")
@@ -57,6 +61,15 @@ vendor sees only its own sessions, the coordinator all.`)
 	if err != nil {
 		return fmt.Errorf("%w: serve: --ack-form: %v", errUsage, err)
 	}
+	var tlsConf *tls.Config
+	switch {
+	case *tlsCert != "" || *tlsKey != "":
+		if tlsConf, err = access.ServerTLS(*tlsCert, *tlsKey, *clientCA); err != nil {
+			return fmt.Errorf("%w: serve: --tls-cert/--tls-key/--client-ca: %v", errUsage, err)
+		}
+	case *clientCA != "":
+		return fmt.Errorf("%w: serve: --client-ca needs --tls-cert and --tls-key: client certificates are a TLS matter", errUsage)
+	}
 	var tokens *access.Tokens
 	if *tokensFile != "" {
 		if tokens, err = access.Load(*tokensFile); err != nil {
@@ -86,11 +99,11 @@ vendor sees only its own sessions, the coordinator all.`)
 	if err != nil {
 		return err
 	}
-	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form, Tokens: tokens, MaxInFlight: *maxInFlight}
+	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form, Tokens: tokens, MaxInFlight: *maxInFlight, TLS: tlsConf}
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	logger.Info("mock archive listening", "url", srv.URL(), "max-inflight", *maxInFlight, "drain", *drain, "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
+	logger.Info("mock archive listening", "url", srv.URL(), "tokens", tokens != nil, "client-certificates", *clientCA != "", "max-inflight", *maxInFlight, "drain", *drain, "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
 		"validation", srv.URL()+"/shark-validointi/validoi/asiakirja/tulos", "api", srv.URL()+"/api/sessions")
 	switch {
 	case tokens != nil && tokens.Generated != "":
@@ -122,7 +135,7 @@ func checkLoopback(ctx context.Context, addr string) error {
 		return fmt.Errorf("--addr %q: %v", addr, err)
 	}
 	refuse := fmt.Errorf("--addr %s listens beyond loopback without tokens, where anyone who reaches the port could read and reset every vendor's session: "+
-		"give --tokens FILE (docs/tokens.example.yaml), or --insecure to serve openly anyway", addr)
+		"give --tokens FILE (docs/tokens.example.yaml, with --tls-cert/--tls-key for TLS), or --insecure to serve openly anyway", addr)
 	if host == "" {
 		return refuse
 	}
