@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yhteistestaus/yhteistestaus/internal/cputime"
 	"github.com/yhteistestaus/yhteistestaus/kanta"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
 	"github.com/yhteistestaus/yhteistestaus/simulator/sqlstore"
@@ -77,10 +78,12 @@ func BenchmarkReceive(b *testing.B) {
 				b.Fatalf("errors %v", res.Findings.Errors().Rules())
 			}
 			b.ReportAllocs()
+			cpu := cputime.Start()
 			for b.Loop() {
 				sim.Validate(ctx, frame, doc)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+			cpu.Report(b)
 		})
 		b.Run("receive/"+p.name, func(b *testing.B) {
 			req := newSOAPRequest(b, frame, doc)
@@ -92,13 +95,16 @@ func BenchmarkReceive(b *testing.B) {
 			url := s.URL() + "/s/" + session + "/soap"
 			client := &http.Client{}
 			b.ReportAllocs()
+			cpu := cputime.Start()
 			for b.Loop() {
 				if p.want == kanta.AckAccepted {
+					cpu.Pause() // before StopTimer, which reads the memory statistics
 					b.StopTimer()
 					if err := ss.Reset(ctx); err != nil {
 						b.Fatal(err)
 					}
 					b.StartTimer()
+					cpu.Resume()
 				}
 				got, err := req.send(client, url)
 				if err != nil || got != p.want {
@@ -106,6 +112,7 @@ func BenchmarkReceive(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+			cpu.Report(b)
 		})
 	}
 }
