@@ -65,7 +65,7 @@ func (a *archiveStore) Versions(ctx context.Context, setID string) ([]*api.Recor
 // ByDocumentID implements archive.Store.
 func (a *archiveStore) ByDocumentID(ctx context.Context, documentID string) (*api.Record, error) {
 	var meta []byte
-	err := a.s.queryRow(ctx, (`SELECT meta FROM records WHERE session = ? AND document_id = ?`), a.session, documentID).Scan(&meta)
+	err := a.s.queryRow(ctx, `SELECT meta FROM records WHERE session = ? AND document_id = ?`, a.session, documentID).Scan(&meta)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, archive.ErrNotFound
@@ -78,7 +78,7 @@ func (a *archiveStore) ByDocumentID(ctx context.Context, documentID string) (*ap
 // Document implements archive.Store.
 func (a *archiveStore) Document(ctx context.Context, documentID string) ([]byte, error) {
 	var doc []byte
-	err := a.s.queryRow(ctx, (`SELECT document FROM records WHERE session = ? AND document_id = ?`), a.session, documentID).Scan(&doc)
+	err := a.s.queryRow(ctx, `SELECT document FROM records WHERE session = ? AND document_id = ?`, a.session, documentID).Scan(&doc)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, archive.ErrNotFound
@@ -134,7 +134,7 @@ func (a *archiveStore) Live(ctx context.Context, q archive.Query) ([]*api.Record
 // Alias implements archive.Store.
 func (a *archiveStore) Alias(ctx context.Context, id string) (string, error) {
 	var code string
-	err := a.s.queryRow(ctx, (`SELECT identity_code FROM aliases WHERE session = ? AND temporary = ?`), a.session, id).Scan(&code)
+	err := a.s.queryRow(ctx, `SELECT identity_code FROM aliases WHERE session = ? AND temporary = ?`, a.session, id).Scan(&code)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", nil
@@ -146,7 +146,7 @@ func (a *archiveStore) Alias(ctx context.Context, id string) (string, error) {
 
 // Aliases implements archive.Store.
 func (a *archiveStore) Aliases(ctx context.Context, identityCode string) ([]string, error) {
-	rows, err := a.s.query(ctx, (`SELECT temporary FROM aliases WHERE session = ? AND identity_code = ? ORDER BY temporary`), a.session, identityCode)
+	rows, err := a.s.query(ctx, `SELECT temporary FROM aliases WHERE session = ? AND identity_code = ? ORDER BY temporary`, a.session, identityCode)
 	if err != nil {
 		return nil, fmt.Errorf("read aliases: %w", err)
 	}
@@ -173,7 +173,7 @@ func (a *archiveStore) Add(ctx context.Context, r *api.Record, prevVersion int) 
 	return s.write(ctx, func(tx *sql.Tx) error {
 		var prev *api.Record
 		var prevMeta []byte
-		err := s.txQueryRow(ctx, tx, (`SELECT r.meta `+latestJoin+` WHERE s.session = ? AND s.set_id = ?`), a.session, r.SetID).Scan(&prevMeta)
+		err := s.txQueryRow(ctx, tx, `SELECT r.meta `+latestJoin+` WHERE s.session = ? AND s.set_id = ?`, a.session, r.SetID).Scan(&prevMeta)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -191,13 +191,13 @@ func (a *archiveStore) Add(ctx context.Context, r *api.Record, prevVersion int) 
 			return archive.ErrConflict
 		}
 		var n int
-		if err := s.txQueryRow(ctx, tx, (`SELECT COUNT(*) FROM records WHERE session = ? AND document_id = ?`), a.session, r.DocumentID).Scan(&n); err != nil {
+		if err := s.txQueryRow(ctx, tx, `SELECT COUNT(*) FROM records WHERE session = ? AND document_id = ?`, a.session, r.DocumentID).Scan(&n); err != nil {
 			return fmt.Errorf("look up document %s: %w", r.DocumentID, err)
 		}
 		if n > 0 {
 			return archive.ErrConflict
 		}
-		if _, err := s.exec(ctx, tx, (`INSERT INTO records (session, document_id, set_id, version, meta, document) VALUES (?, ?, ?, ?, ?, ?)`),
+		if _, err := s.exec(ctx, tx, `INSERT INTO records (session, document_id, set_id, version, meta, document) VALUES (?, ?, ?, ?, ?, ?)`,
 			a.session, r.DocumentID, r.SetID, r.Version, string(meta), r.Document); err != nil {
 			return fmt.Errorf("store version: %w", err)
 		}
@@ -214,12 +214,12 @@ func (a *archiveStore) Add(ctx context.Context, r *api.Record, prevVersion int) 
 			return fmt.Errorf("index set %s: %w", r.SetID, err)
 		}
 		if prev != nil {
-			if _, err := s.exec(ctx, tx, (`DELETE FROM set_clients WHERE session = ? AND set_id = ?`), a.session, r.SetID); err != nil {
+			if _, err := s.exec(ctx, tx, `DELETE FROM set_clients WHERE session = ? AND set_id = ?`, a.session, r.SetID); err != nil {
 				return fmt.Errorf("index set %s: %w", r.SetID, err)
 			}
 		}
 		for _, c := range distinct(r.Clients) {
-			if _, err := s.exec(ctx, tx, (`INSERT INTO set_clients (session, client, set_id) VALUES (?, ?, ?)`), a.session, c, r.SetID); err != nil {
+			if _, err := s.exec(ctx, tx, `INSERT INTO set_clients (session, client, set_id) VALUES (?, ?, ?)`, a.session, c, r.SetID); err != nil {
 				return fmt.Errorf("index set %s: %w", r.SetID, err)
 			}
 		}
@@ -237,7 +237,7 @@ func (a *archiveStore) Add(ctx context.Context, r *api.Record, prevVersion int) 
 func (a *archiveStore) Reset(ctx context.Context) error {
 	return a.s.write(ctx, func(tx *sql.Tx) error {
 		for _, t := range []string{"records", "sets", "set_clients", "aliases"} {
-			if _, err := a.s.exec(ctx, tx, (`DELETE FROM `+t+` WHERE session = ?`), a.session); err != nil {
+			if _, err := a.s.exec(ctx, tx, `DELETE FROM `+t+` WHERE session = ?`, a.session); err != nil {
 				return fmt.Errorf("reset archive: %s: %w", t, err)
 			}
 		}

@@ -212,7 +212,7 @@ func (s *DB) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, string(text)); err != nil {
 				return err
 			}
-			_, err := s.exec(ctx, tx, (`INSERT INTO schema_version (version) VALUES (?)`), n)
+			_, err := s.exec(ctx, tx, `INSERT INTO schema_version (version) VALUES (?)`, n)
 			return err
 		})
 		if err != nil {
@@ -250,13 +250,13 @@ func (s *DB) Sessions(ctx context.Context) ([]simulator.SessionInfo, error) {
 func (s *DB) CreateSession(ctx context.Context, info simulator.SessionInfo) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := s.txQueryRow(ctx, tx, (`SELECT COUNT(*) FROM sessions WHERE name = ?`), info.Name).Scan(&n); err != nil {
+		if err := s.txQueryRow(ctx, tx, `SELECT COUNT(*) FROM sessions WHERE name = ?`, info.Name).Scan(&n); err != nil {
 			return fmt.Errorf("look up session %s: %w", info.Name, err)
 		}
 		if n > 0 {
 			return fmt.Errorf("session %s exists", info.Name)
 		}
-		_, err := s.exec(ctx, tx, (`INSERT INTO sessions (name, owner, created, last_used, clock_offset, last_seq) VALUES (?, ?, ?, ?, ?, ?)`),
+		_, err := s.exec(ctx, tx, `INSERT INTO sessions (name, owner, created, last_used, clock_offset, last_seq) VALUES (?, ?, ?, ?, ?, ?)`,
 			info.Name, info.Owner, info.Created.UnixNano(), info.LastUsed.UnixNano(), int64(info.ClockOffset), info.LastSeq)
 		if err != nil {
 			return fmt.Errorf("create session %s: %w", info.Name, err)
@@ -268,7 +268,7 @@ func (s *DB) CreateSession(ctx context.Context, info simulator.SessionInfo) erro
 // UpdateSession implements simulator.Store.
 func (s *DB) UpdateSession(ctx context.Context, info simulator.SessionInfo) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := s.exec(ctx, tx, (`UPDATE sessions SET clock_offset = ?, last_used = ? WHERE name = ?`),
+		_, err := s.exec(ctx, tx, `UPDATE sessions SET clock_offset = ?, last_used = ? WHERE name = ?`,
 			int64(info.ClockOffset), info.LastUsed.UnixNano(), info.Name)
 		if err != nil {
 			return fmt.Errorf("update session %s: %w", info.Name, err)
@@ -288,7 +288,7 @@ func (s *DB) DeleteSession(ctx context.Context, name string) error {
 			if t == "sessions" {
 				col = "name"
 			}
-			if _, err := s.exec(ctx, tx, (`DELETE FROM `+t+` WHERE `+col+` = ?`), name); err != nil {
+			if _, err := s.exec(ctx, tx, `DELETE FROM `+t+` WHERE `+col+` = ?`, name); err != nil {
 				return fmt.Errorf("delete session %s: %s: %w", name, t, err)
 			}
 		}
@@ -316,16 +316,16 @@ func (l *logStore) Append(ctx context.Context, ex *api.Exchange, keep int, lastU
 	}
 	s := l.s
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := s.exec(ctx, tx, (`INSERT INTO exchanges (session, seq, meta, frame, document, ack) VALUES (?, ?, ?, ?, ?, ?)`),
+		if _, err := s.exec(ctx, tx, `INSERT INTO exchanges (session, seq, meta, frame, document, ack) VALUES (?, ?, ?, ?, ?, ?)`,
 			l.session, ex.Seq, string(meta), ex.Frame, ex.Document, ex.Ack); err != nil {
 			return fmt.Errorf("log exchange %d: %w", ex.Seq, err)
 		}
 		if keep > 0 {
-			if _, err := s.exec(ctx, tx, (`DELETE FROM exchanges WHERE session = ? AND seq <= ?`), l.session, ex.Seq-keep); err != nil {
+			if _, err := s.exec(ctx, tx, `DELETE FROM exchanges WHERE session = ? AND seq <= ?`, l.session, ex.Seq-keep); err != nil {
 				return fmt.Errorf("drop old exchanges: %w", err)
 			}
 		}
-		if _, err := s.exec(ctx, tx, (`UPDATE sessions SET last_seq = ?, last_used = ? WHERE name = ?`), ex.Seq, lastUsed.UnixNano(), l.session); err != nil {
+		if _, err := s.exec(ctx, tx, `UPDATE sessions SET last_seq = ?, last_used = ? WHERE name = ?`, ex.Seq, lastUsed.UnixNano(), l.session); err != nil {
 			return fmt.Errorf("update session %s: %w", l.session, err)
 		}
 		return nil
@@ -334,7 +334,7 @@ func (l *logStore) Append(ctx context.Context, ex *api.Exchange, keep int, lastU
 
 // Exchanges implements simulator.Log.
 func (l *logStore) Exchanges(ctx context.Context) ([]*api.Exchange, error) {
-	rows, err := l.s.query(ctx, (`SELECT meta FROM exchanges WHERE session = ? ORDER BY seq`), l.session)
+	rows, err := l.s.query(ctx, `SELECT meta FROM exchanges WHERE session = ? ORDER BY seq`, l.session)
 	if err != nil {
 		return nil, fmt.Errorf("read exchanges: %w", err)
 	}
@@ -360,7 +360,7 @@ func (l *logStore) Exchanges(ctx context.Context) ([]*api.Exchange, error) {
 // Exchange implements simulator.Log.
 func (l *logStore) Exchange(ctx context.Context, seq int) (*api.Exchange, error) {
 	var meta, frame, document, ack []byte
-	err := l.s.queryRow(ctx, (`SELECT meta, frame, document, ack FROM exchanges WHERE session = ? AND seq = ?`), l.session, seq).
+	err := l.s.queryRow(ctx, `SELECT meta, frame, document, ack FROM exchanges WHERE session = ? AND seq = ?`, l.session, seq).
 		Scan(&meta, &frame, &document, &ack)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -389,7 +389,7 @@ func (l *logStore) Acknowledge(ctx context.Context, seq int, ack []byte) error {
 // Reset implements simulator.Log.
 func (l *logStore) Reset(ctx context.Context) error {
 	return l.s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := l.s.exec(ctx, tx, (`DELETE FROM exchanges WHERE session = ?`), l.session); err != nil {
+		if _, err := l.s.exec(ctx, tx, `DELETE FROM exchanges WHERE session = ?`, l.session); err != nil {
 			return fmt.Errorf("reset log: %w", err)
 		}
 		return nil
