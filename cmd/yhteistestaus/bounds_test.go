@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -60,6 +63,13 @@ func TestValidateRefusesALargeFileBySize(t *testing.T) {
 // startServeProcess runs `yhteistestaus serve` in another process (the test
 // binary standing in for the command) and returns its URL and process id.
 func startServeProcess(t *testing.T, args ...string) (string, int) {
+	url, cmd, _ := startServeCmd(t, args...)
+	return url, cmd.Process.Pid
+}
+
+// startServeCmd is startServeProcess returning the command, whose process
+// the test may signal, and a channel that gives the process's exit.
+func startServeCmd(t *testing.T, args ...string) (string, *exec.Cmd, <-chan error) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "YHTEISTESTAUS_TEST_MAIN=1")
@@ -70,12 +80,18 @@ func startServeProcess(t *testing.T, args ...string) (string, int) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	exited := make(chan error, 1)
+	waited := make(chan error, 1)
+	go func() {
+		err := cmd.Wait()
+		exited <- err
+		waited <- err
+	}()
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
 		select {
-		case <-done:
+		case <-waited:
 		case <-time.After(20 * time.Second):
 			cmd.Process.Kill()
 		}
@@ -92,11 +108,11 @@ func startServeProcess(t *testing.T, args ...string) (string, int) {
 	}()
 	select {
 	case u := <-urls:
-		return u, cmd.Process.Pid
+		return u, cmd, exited
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not start")
 	}
-	return "", 0
+	return "", nil, nil
 }
 
 // peakRSS returns the process's peak resident set size (VmHWM), in bytes.
@@ -233,5 +249,64 @@ func TestServeRefusesBadBoundsFlags(t *testing.T) {
 				t.Errorf("status %d, stderr %q, want 2 and a message naming %s", status, errs, tt.args[0])
 			}
 		})
+	}
+}
+
+// On SIGTERM, serve --drain waits for a request under way and then answers
+// it with a SOAP Fault naming WIRE-SHUTDOWN, not a cut connection, and
+// exits 0.
+func TestServeDrainsOnSIGTERM(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGTERM")
+	}
+	url, cmd, exited := startServeCmd(t, "--drain", "300ms", "--max-inflight", "1")
+	host := strings.TrimPrefix(url, "http://")
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// The body is declared but only half sent: the handler waits on it.
+	const env = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><x/></soap:Body></soap:Envelope>`
+	fmt.Fprintf(conn, "POST /soap HTTP/1.1\r\nHost: %s\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s", host, len(env), env[:len(env)/2])
+	// The request is in its handler once the server, taking one at a
+	// time, refuses another.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		resp, err := http.Get(url + "/api/sessions")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the held request never reached its handler")
+		}
+	}
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer, the connection was cut: %v", err)
+	}
+	defer resp.Body.Close()
+	f, err := wire.ReadFault(resp.Header.Get("Content-Type"), resp.Body)
+	if resp.StatusCode != http.StatusServiceUnavailable || err != nil || f.Rule != "WIRE-SHUTDOWN" {
+		t.Errorf("request held past the drain: %d, fault %+v (%v), want 503 naming WIRE-SHUTDOWN", resp.StatusCode, f, err)
+	}
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Errorf("answered %v after SIGTERM, before the 300ms drain ended", d)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v, want exit status 0", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("serve did not exit after SIGTERM")
 	}
 }

@@ -27,7 +27,11 @@ type archiveView struct {
 // no case.
 type clientNode struct {
 	// Client is the client's identifier, root^extension, masked.
-	Client    string
+	Client string
+	// Aliases are the temporary identifiers (väliaikaiset tunnisteet) the
+	// client's identity code replaced, under which documents were also
+	// archived; they are shown under the identity code.
+	Aliases   []string
 	Relations []*relationNode
 	// Cases are cases whose custodian has no client relation document of
 	// the client in the archive.
@@ -86,6 +90,7 @@ func archiveTree(ctx context.Context, store archive.Store) (archiveView, error) 
 		return v, fmt.Errorf("archive: %w", err)
 	}
 	var sets []*setNode
+	aliases := map[string][]string{} // identity code: the temporary identifiers it replaced
 	for _, rec := range latest {
 		vs, err := store.Versions(ctx, rec.SetID)
 		if err != nil {
@@ -95,7 +100,11 @@ func archiveTree(ctx context.Context, store archive.Store) (archiveView, error) 
 		for i, r := range vs {
 			masked[i] = maskRecord(r)
 		}
-		sets = append(sets, &setNode{Latest: maskRecord(rec), Versions: masked, Annulled: rec.Annulled, clients: rec.Clients})
+		clients, err := resolve(ctx, store, rec.Clients, aliases)
+		if err != nil {
+			return v, fmt.Errorf("archive: set %s: %w", rec.SetID, err)
+		}
+		sets = append(sets, &setNode{Latest: maskRecord(rec), Versions: masked, Annulled: rec.Annulled, clients: clients})
 		v.Sets++
 		v.Versions += len(vs)
 	}
@@ -104,6 +113,9 @@ func archiveTree(ctx context.Context, store archive.Store) (archiveView, error) 
 		c := byClient[id]
 		if c == nil {
 			c = &clientNode{Client: excerpt.Mask(id)}
+			for _, a := range aliases[id] {
+				c.Aliases = append(c.Aliases, excerpt.Mask(a))
+			}
 			byClient[id] = c
 			v.Clients = append(v.Clients, c)
 		}
@@ -157,6 +169,29 @@ func archiveTree(ctx context.Context, store archive.Store) (archiveView, error) 
 		}
 	}
 	return v, nil
+}
+
+// resolve returns a document's clients with every temporary identifier
+// that an identity code has replaced (Store.Alias) as that code, each once,
+// noting the replacements in aliases.
+func resolve(ctx context.Context, store archive.Store, clients []string, aliases map[string][]string) ([]string, error) {
+	var out []string
+	for _, id := range clients {
+		to, err := store.Alias(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("alias of a client: %w", err)
+		}
+		if to != "" {
+			if !slices.Contains(aliases[to], id) {
+				aliases[to] = append(aliases[to], id)
+			}
+			id = to
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // maskRecord returns a copy of r with its identity codes masked, without

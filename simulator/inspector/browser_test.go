@@ -68,9 +68,11 @@ func send(t *testing.T, url string, frame, doc []byte) string {
 }
 
 // TestInspectorInChromium opens the inspector of a running server in
-// headless Chromium as a coordinator would: the session list shows the
-// session and its summary; the session's log, left open, shows a message
-// sent meanwhile without being reloaded; the message's page shows its
+// headless Chromium as a coordinator would: a session's log opened before
+// its first message shows the message when it arrives, without being
+// reloaded; the session list shows the session and its summary; the
+// session's log, left open, shows the next message sent meanwhile, again
+// without a reload; the message's page shows its
 // acknowledgement and findings with the fragment of the message; the
 // archive page shows the client relation document. With -update it saves
 // the log as docs/inspector.png.
@@ -90,9 +92,6 @@ func TestInspectorInChromium(t *testing.T) {
 		srv.Shutdown(ctx)
 	})
 	soap := srv.URL() + "/s/esittely/soap"
-	if ack := send(t, soap, sample(t, "client-relation-frame.xml"), sample(t, "signature-restored/client-relation-document.xml")); ack != kanta.AckAccepted {
-		t.Fatalf("client relation document: ack %s, want AA", ack)
-	}
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
@@ -103,6 +102,24 @@ func TestInspectorInChromium(t *testing.T) {
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()
+
+	// A vendor opens its session's log before sending anything.
+	do(t, bctx, "the empty session list",
+		chromedp.Navigate(srv.URL()+"/ui/"),
+		chromedp.WaitVisible(`.empty`),
+		chromedp.Navigate(srv.URL()+"/ui/s/esittely"),
+		chromedp.WaitVisible(`#waiting`),
+		chromedp.WaitVisible(`#live`),
+		chromedp.Evaluate[chromedp.Void](`window.inspectorTestMark = "not reloaded"`, chromedp.EvalIgnoreExceptions))
+	if ack := send(t, soap, sample(t, "client-relation-frame.xml"), sample(t, "signature-restored/client-relation-document.xml")); ack != kanta.AckAccepted {
+		t.Fatalf("client relation document: ack %s, want AA", ack)
+	}
+	do(t, bctx, "the first message in the waiting log",
+		chromedp.WaitVisible(`tr[data-seq="1"]`),
+		chromedp.WaitNotPresent(`#waiting`))
+	if mark := value(t, bctx, "the mark", chromedp.Evaluate[string](`window.inspectorTestMark || "reloaded"`)); mark != "not reloaded" {
+		t.Error("the waiting log was reloaded to show the first message; it should add it in place")
+	}
 
 	do(t, bctx, "the session list",
 		chromedp.Navigate(srv.URL()+"/ui/"),
@@ -152,6 +169,9 @@ func TestInspectorInChromium(t *testing.T) {
 		chromedp.WaitVisible(`#findings`))
 	if title := value(t, bctx, "the title", chromedp.Text(`h1`)); !strings.Contains(title, "Sanoma 2") || !strings.Contains(title, "AE") {
 		t.Errorf("message page title %q: want Sanoma 2 with AE", title)
+	}
+	if ack := value(t, bctx, "the acknowledgement", chromedp.Evaluate[string](`(document.querySelector("#ack pre") || {}).textContent || ""`)); !strings.Contains(ack, "MCCI_IN000002UV01") {
+		t.Errorf("the message page does not show the acknowledgement sent: %.200q", ack)
 	}
 	if findings := value(t, bctx, "the findings", chromedp.Text(`#findings`)); !strings.Contains(findings, "ARC-ORDER-CRD") || !strings.Contains(findings, "Ote sanomasta") {
 		t.Errorf("findings %q: want ARC-ORDER-CRD with its fragment", findings)

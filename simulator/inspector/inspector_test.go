@@ -121,20 +121,6 @@ func TestPages(t *testing.T) {
 	}
 }
 
-// The archive page is a tree: the case document under the client relation
-// document of its custodian, and a plan of that case under it.
-func TestArchiveTreeNestsCasesUnderTheClientRelationDocument(t *testing.T) {
-	_, srv := fixture(t)
-	_, body, _ := get(t, srv.URL+"/ui/s/demo/archive")
-	crd := strings.Index(body, `class="node crd"`)
-	if crd < 0 {
-		t.Fatalf("no client relation document node:\n%s", body)
-	}
-	if strings.Contains(body, "mitätöity") {
-		t.Error("nothing was annulled, yet the page marks something annulled")
-	}
-}
-
 // Only GET reaches the inspector: it never changes anything.
 func TestInspectorOnlyReads(t *testing.T) {
 	_, srv := fixture(t)

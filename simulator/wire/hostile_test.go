@@ -265,3 +265,49 @@ func TestKindOf(t *testing.T) {
 		t.Errorf("Error(): got %q, want it to say the body is empty", err)
 	}
 }
+
+// ReadSized reads a body of declared length, growing its buffer past the
+// first 64 KiB; it refuses a body declared over the limit before reading
+// any of it, and a body that does not keep to its declared length.
+func TestReadSized(t *testing.T) {
+	env := envOpen + textFrame("") + envClose
+	big := envOpen + textFrame("<text>"+strings.Repeat("x", 200<<10)+"</text>") + envClose
+	tests := []struct {
+		name string
+		body string
+		size int64
+		ok   bool
+		want wire.Kind
+	}{
+		{"declared length", env, int64(len(env)), true, wire.KindOther},
+		{"unknown length", env, -1, true, wire.KindOther},
+		{"declared length over 64 KiB", big, int64(len(big)), true, wire.KindOther},
+		{"shorter than declared", env, int64(len(env) + 1), false, wire.KindOther},
+		{"longer than declared", env + " ", int64(len(env)), false, wire.KindOther},
+		{"declared over MaxBytes", env, 21 << 20, false, wire.KindTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := &countingReader{r: strings.NewReader(tt.body)}
+			msg, err := wire.ReadSized("text/xml", body, tt.size, wire.Limits{})
+			if ok := err == nil && msg != nil; ok != tt.ok || wire.KindOf(err) != tt.want {
+				t.Fatalf("ReadSized: message %v, error %v (kind %v), want a message %v and kind %v", msg != nil, err, wire.KindOf(err), tt.ok, tt.want)
+			}
+			if tt.want == wire.KindTooLarge && body.n > 0 {
+				t.Errorf("read %d bytes of a body declared over the limit, want none", body.n)
+			}
+		})
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}

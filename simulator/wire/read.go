@@ -82,10 +82,10 @@ func Read(contentType string, body io.Reader, lim Limits) (*Message, error) {
 // ReadSized is Read for a body whose length is declared in advance, as an
 // HTTP request's Content-Length declares it (-1: not known). A body declared
 // larger than lim.MaxBytes is refused before any of it is read; one of
-// known length is read into a buffer of exactly that length, so that
-// reading a large body costs its size once, not the several times of a
-// growing buffer. A body that ends before its declared length is a read
-// error.
+// known length ends in a buffer of exactly that length, grown as bytes
+// arrive (not allocated up front from the declaration alone).
+// A body that ends before its declared length, or goes on after it, is a
+// read error.
 func ReadSized(contentType string, body io.Reader, size int64, lim Limits) (*Message, error) {
 	lim = lim.withDefaults()
 	mt, params, err := parseContentType(contentType, "Content-Type")
@@ -100,12 +100,8 @@ func ReadSized(contentType string, body io.Reader, size int64, lim Limits) (*Mes
 	}
 	var data []byte
 	if size >= 0 {
-		data = make([]byte, size)
-		if _, err := io.ReadFull(body, data); err != nil {
-			return nil, fmt.Errorf("wire: read body of %d bytes: %w", size, err)
-		}
-		if n, _ := body.Read(make([]byte, 1)); n > 0 {
-			return nil, errorf(KindOther, nil, "body is longer than its declared %d bytes", size)
+		if data, err = readDeclared(body, size); err != nil {
+			return nil, err
 		}
 	} else if data, err = io.ReadAll(io.LimitReader(body, lim.MaxBytes+1)); err != nil {
 		return nil, fmt.Errorf("wire: read body: %w", err)
@@ -114,6 +110,44 @@ func ReadSized(contentType string, body io.Reader, size int64, lim Limits) (*Mes
 		return nil, errorf(KindTooLarge, nil, "body is larger than %d bytes", lim.MaxBytes)
 	}
 	return readTyped(mt, params, data, lim)
+}
+
+// The buffer readDeclared starts with, and the bytes that must arrive
+// before it takes the whole declared size.
+const (
+	firstRead = 64 << 10
+	trusted   = 1 << 20
+)
+
+// readDeclared reads a body of the declared size. Its buffer doubles as
+// bytes arrive until the first MiB has, and then takes the declared size
+// at once: a client declaring a large body and sending little of it costs
+// little, and a large body costs its size and about one MiB more.
+func readDeclared(body io.Reader, size int64) ([]byte, error) {
+	data := make([]byte, 0, min(size, firstRead))
+	for int64(len(data)) < size {
+		if len(data) == cap(data) {
+			next := 2 * int64(cap(data))
+			if len(data) >= trusted {
+				next = size
+			}
+			grown := make([]byte, len(data), min(next, size))
+			copy(grown, data)
+			data = grown
+		}
+		n, err := body.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF && int64(len(data)) < size {
+			return nil, fmt.Errorf("wire: read body: %d of its declared %d bytes: %w", len(data), size, io.ErrUnexpectedEOF)
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("wire: read body: %w", err)
+		}
+	}
+	if n, _ := body.Read(make([]byte, 1)); n > 0 {
+		return nil, errorf(KindOther, nil, "body is longer than its declared %d bytes", size)
+	}
+	return data, nil
 }
 
 // ReadFile reads an archiving message from a file, sniffing its form: a SOAP
@@ -211,6 +245,24 @@ func acceptMediaType(mt string) error {
 	return errorf(KindContentType, nil, "Content-Type %q is not accepted, want text/xml (SOAP 1.1), application/soap+xml (SOAP 1.2) or multipart/related (SwA, MTOM)", mt)
 }
 
+// readAllInto appends what r holds to buf, as io.ReadAll does, growing buf
+// only when r holds more than buf has room for.
+func readAllInto(buf []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
 // readTyped reads a body whose media type has been accepted.
 func readTyped(mt string, params map[string]string, data []byte, lim Limits) (*Message, error) {
 	var msg *Message
@@ -221,7 +273,7 @@ func readTyped(mt string, params map[string]string, data []byte, lim Limits) (*M
 	case "application/soap+xml":
 		msg, err = parseAndReadEnvelope(data, "1.2", nil, lim, "")
 	default:
-		return readMultipart(params, data, lim)
+		return readMultipart(params, bytes.NewReader(data), len(data), lim)
 	}
 	if err != nil {
 		return nil, err
