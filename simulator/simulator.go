@@ -14,7 +14,10 @@
 package simulator
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -65,7 +68,7 @@ var (
 // concurrent use.
 type Simulator struct {
 	validator *rules.Validator
-	newStore  func() archive.Store
+	store     Store
 	opts      options
 
 	mu       sync.Mutex
@@ -80,6 +83,8 @@ type options struct {
 	organisations *organisation.Declaration
 	codes         *codes.Set
 	structures    *sosmeta.Set
+	store         Store
+	now           func() time.Time
 }
 
 // An Option configures a simulator built by New.
@@ -110,6 +115,12 @@ func WithMaxSessions(n int) Option { return func(o *options) { o.maxSessions = n
 // WithMaxExchanges sets the number of exchanges each session's log keeps
 // (default DefaultMaxExchanges); older ones are dropped.
 func WithMaxExchanges(n int) Option { return func(o *options) { o.maxExchanges = n } }
+
+// WithStore keeps the sessions in st (default NewMemStore()): New takes
+// up the sessions st holds, with their logs, archives and clocks, so that
+// a simulator over a durable store (simulator/sqlstore) goes on where the
+// last one stopped.
+func WithStore(st Store) Option { return func(o *options) { o.store = st } }
 
 // EnvSosmeta is the environment variable that names THL's Sosmeta export
 // (a folder) for a simulator built without WithStructures, as CI sets it.
@@ -154,12 +165,32 @@ func New(opts ...Option) (*Simulator, error) {
 	if o.codes != nil {
 		v.UseCodes(o.codes)
 	}
-	return &Simulator{
-		validator: v,
-		newStore:  func() archive.Store { return archive.NewMemStore() },
-		opts:      o,
-		sessions:  make(map[string]*Session),
-	}, nil
+	if o.store == nil {
+		o.store = NewMemStore()
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	s := &Simulator{validator: v, store: o.store, opts: o, sessions: make(map[string]*Session)}
+	infos, err := o.store.Sessions(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("read sessions: %w", err)
+	}
+	for _, info := range infos {
+		s.sessions[info.Name] = s.newSession(info)
+	}
+	return s, nil
+}
+
+// newSession is the session the store keeps as info.
+func (s *Simulator) newSession(info SessionInfo) *Session {
+	ss := &Session{
+		Name: info.Name, Owner: info.Owner, Created: info.Created, Clock: &Clock{offset: info.ClockOffset},
+		validator: s.validator, maxExchanges: s.opts.maxExchanges, store: s.store, now: s.opts.now,
+		log: s.store.Log(info.Name), lastSeq: info.LastSeq, lastUsed: info.LastUsed,
+	}
+	ss.archive = archive.New(s.store.Archive(info.Name), s.validator.Catalogue, ss.Clock.Now)
+	return ss
 }
 
 // Limits returns the limits messages must keep to, with every field set.
@@ -234,10 +265,83 @@ func (s *Simulator) session(name string, create bool, owner Owner) (*Session, er
 			return nil, fmt.Errorf("session %s: %w: %s holds %d sessions, its quota", name, ErrQuota, owner.Name, n)
 		}
 	}
-	ss := &Session{Name: name, Owner: owner.Name, Clock: &Clock{}, validator: s.validator, maxExchanges: s.opts.maxExchanges}
-	ss.archive = archive.New(s.newStore(), s.validator.Catalogue, ss.Clock.Now)
+	now := s.opts.now()
+	info := SessionInfo{Name: name, Owner: owner.Name, Created: now, LastUsed: now}
+	if err := s.store.CreateSession(context.Background(), info); err != nil {
+		return nil, fmt.Errorf("session %s: store: %w", name, err)
+	}
+	ss := s.newSession(info)
 	s.sessions[name] = ss
 	return ss, nil
+}
+
+// DeleteSession removes the session with its log and archive, from the
+// simulator and its store. A message being received meanwhile is either
+// logged before the deletion or refused with ErrNoSession. It fails with
+// ErrNoSession for a session that does not exist.
+func (s *Simulator) DeleteSession(ctx context.Context, name string) error {
+	if name == "" {
+		name = DefaultSession
+	}
+	_, err := s.deleteSession(ctx, name, time.Time{})
+	return err
+}
+
+// deleteSession deletes the session, if it was last used before cutoff
+// when cutoff is not zero, and reports whether it did.
+func (s *Simulator) deleteSession(ctx context.Context, name string, cutoff time.Time) (bool, error) {
+	s.mu.Lock()
+	ss, ok := s.sessions[name]
+	s.mu.Unlock()
+	if !ok {
+		return false, fmt.Errorf("session %s: %w", name, ErrNoSession)
+	}
+	ss.recv.Lock()
+	defer ss.recv.Unlock()
+	if ss.deleted {
+		return false, fmt.Errorf("session %s: %w", name, ErrNoSession)
+	}
+	if !cutoff.IsZero() && !ss.LastUsed().Before(cutoff) {
+		return false, nil
+	}
+	if err := s.store.DeleteSession(ctx, name); err != nil {
+		return false, fmt.Errorf("delete session %s: %w", name, err)
+	}
+	ss.deleted = true
+	s.mu.Lock()
+	if s.sessions[name] == ss {
+		delete(s.sessions, name)
+	}
+	s.mu.Unlock()
+	return true, nil
+}
+
+// ExpireSessions deletes the sessions unused (no message received, no
+// reset, no clock set) for longer than idle, and returns their names.
+func (s *Simulator) ExpireSessions(ctx context.Context, idle time.Duration) ([]string, error) {
+	cutoff := s.opts.now().Add(-idle)
+	s.mu.Lock()
+	var old []string
+	for name, ss := range s.sessions {
+		if ss.LastUsed().Before(cutoff) {
+			old = append(old, name)
+		}
+	}
+	s.mu.Unlock()
+	slices.Sort(old)
+	var gone []string
+	for _, name := range old {
+		done, err := s.deleteSession(ctx, name, cutoff)
+		switch {
+		case errors.Is(err, ErrNoSession):
+			continue
+		case err != nil:
+			return gone, err
+		case done:
+			gone = append(gone, name)
+		}
+	}
+	return gone, nil
 }
 
 // Sessions returns the names of the sessions, sorted.
@@ -268,30 +372,52 @@ type Session struct {
 	// Owner names who created the session (SessionFor); empty when
 	// nobody owns it. It does not change.
 	Owner string
-	Clock *Clock
+	// Created is the real time the session was created.
+	Created time.Time
+	Clock   *Clock
 
 	validator    *rules.Validator
 	archive      *archive.Archive
 	maxExchanges int
+	store        Store
+	log          Log
+	now          func() time.Time
 
-	// recv orders a message's submission and logging against Reset, so
-	// that a reset never leaves the log with an exchange whose document the
-	// archive no longer holds, or the reverse.
-	recv sync.Mutex
+	// recv orders a message's submission and logging against Reset and
+	// deletion, so that a reset never leaves the log with an exchange whose
+	// document the archive no longer holds, or the reverse.
+	recv    sync.Mutex
+	deleted bool // under recv: the session is gone from the store
 
-	mu      sync.Mutex
-	log     []*api.Exchange // the newest exchanges, oldest first
-	lastSeq int             // the last sequence number given; never reset
+	mu       sync.Mutex
+	lastSeq  int       // the last sequence number given; never reset
+	lastUsed time.Time // real time
 }
 
 // Archive returns the session's archive.
 func (ss *Session) Archive() *archive.Archive { return ss.archive }
 
+// LastUsed returns the real time the session last received a message, was
+// reset or had its clock set (or was created).
+func (ss *Session) LastUsed() time.Time {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.lastUsed
+}
+
+// MaxRejectedPart is how many bytes of each part (frame, document) of a
+// message the archive did not store the log keeps; the exchange gives
+// each part's whole size and SHA-256. Real messages are far smaller, so
+// that the log, the inspector and the reports still show the fragment
+// each finding points at; a huge rejected post no longer fills the log.
+const MaxRejectedPart = 256 << 10
+
 // Receive validates a message, applies the archive's state rules, stores
 // the document when nothing is wrong, logs the exchange and returns it.
 // transport describes how the message arrived, for the log. When ctx ends
 // before the message is judged, Receive neither stores nor logs it and
-// returns ctx.Err().
+// returns ctx.Err(). An accepted document is committed to the store
+// before Receive returns.
 func (ss *Session) Receive(ctx context.Context, frame, document []byte, transport string) (*api.Exchange, error) {
 	return ss.receive(ctx, frame, document, transport, func(v *rules.Validator) *rules.Result {
 		return v.Validate(ctx, frame, document)
@@ -316,7 +442,8 @@ func (ss *Session) receive(ctx context.Context, frame, document []byte, transpor
 	if res.Cancelled != nil {
 		return nil, res.Cancelled
 	}
-	ex := &api.Exchange{ReceivedAt: ss.Clock.Now(), Transport: transport, Frame: frame, Document: document, Operation: api.OpNone}
+	ex := &api.Exchange{ReceivedAt: ss.Clock.Now(), Transport: transport, Operation: api.OpNone,
+		FrameSize: len(frame), FrameSHA256: sha256Hex(frame), DocumentSize: len(document), DocumentSHA256: sha256Hex(document)}
 	if f := res.Frame; f != nil {
 		ex.MessageID = f.ID.String()
 		ex.MessageIDRoot, ex.MessageIDExtension = f.ID.Root, f.ID.Extension
@@ -339,6 +466,9 @@ func (ss *Session) receive(ctx context.Context, frame, document []byte, transpor
 	}
 	ss.recv.Lock()
 	defer ss.recv.Unlock()
+	if ss.deleted {
+		return nil, fmt.Errorf("session %s: %w", ss.Name, ErrNoSession)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -357,17 +487,35 @@ func (ss *Session) receive(ctx context.Context, frame, document []byte, transpor
 	default:
 		ex.AckType = kanta.AckError
 	}
+	ex.Frame, ex.Document = frame, document
+	if !out.Accepted && (len(frame) > MaxRejectedPart || len(document) > MaxRejectedPart) {
+		// A rejected message is kept for its findings: its first bytes,
+		// with the size and hash of the whole.
+		ex.Frame, ex.Document = truncate(frame), truncate(document)
+		ex.Truncated = true
+	}
 	ss.mu.Lock()
 	ss.lastSeq++
 	ex.Seq = ss.lastSeq
-	ss.log = append(ss.log, ex)
-	if over := len(ss.log) - ss.maxExchanges; over > 0 {
-		n := copy(ss.log, ss.log[over:])
-		clear(ss.log[n:])
-		ss.log = ss.log[:n]
-	}
+	ss.lastUsed = ss.now()
+	used := ss.lastUsed
 	ss.mu.Unlock()
+	if err := ss.log.Append(ctx, ex, ss.maxExchanges, used); err != nil {
+		return nil, fmt.Errorf("log message: %w", err)
+	}
 	return ex, nil
+}
+
+func truncate(b []byte) []byte {
+	if len(b) <= MaxRejectedPart {
+		return b
+	}
+	return bytes.Clone(b[:MaxRejectedPart])
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // maskClient returns a client identifier as root^extension, with an
@@ -380,23 +528,45 @@ func maskClient(id message.II) string {
 }
 
 // Exchanges returns the exchanges the session's log keeps (the newest
-// ones), oldest first.
-func (ss *Session) Exchanges() []*api.Exchange {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	return slices.Clone(ss.log)
+// ones), oldest first. Their parts (Frame and Document) may be left out:
+// Exchange gives them.
+func (ss *Session) Exchanges(ctx context.Context) ([]*api.Exchange, error) {
+	exs, err := ss.log.Exchanges(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the log of session %s: %w", ss.Name, err)
+	}
+	return exs, nil
 }
 
-// Exchange returns the exchange with the sequence number seq, if the log
-// still keeps it.
-func (ss *Session) Exchange(seq int) (*api.Exchange, bool) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	i, ok := slices.BinarySearchFunc(ss.log, seq, func(ex *api.Exchange, seq int) int { return ex.Seq - seq })
-	if !ok {
-		return nil, false
+// ExchangesWithParts is Exchanges with each exchange's parts (Frame,
+// Document, Ack); an exchange the log drops meanwhile is left out.
+func (ss *Session) ExchangesWithParts(ctx context.Context) ([]*api.Exchange, error) {
+	exs, err := ss.Exchanges(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return ss.log[i], true
+	out := exs[:0]
+	for _, ex := range exs {
+		full, err := ss.log.Exchange(ctx, ex.Seq)
+		switch {
+		case errors.Is(err, ErrNoExchange):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("read the log of session %s: %w", ss.Name, err)
+		}
+		out = append(out, full)
+	}
+	return out, nil
+}
+
+// Exchange returns the exchange with the sequence number seq, with its
+// parts; it fails with ErrNoExchange when the log does not keep it.
+func (ss *Session) Exchange(ctx context.Context, seq int) (*api.Exchange, error) {
+	ex, err := ss.log.Exchange(ctx, seq)
+	if err != nil {
+		return nil, fmt.Errorf("session %s message %d: %w", ss.Name, seq, err)
+	}
+	return ex, nil
 }
 
 // Acknowledged keeps ack, the acknowledgement the server sent for the
@@ -405,15 +575,9 @@ func (ss *Session) Exchange(seq int) (*api.Exchange, bool) {
 // Receive returned never sees it change. An exchange the log no longer
 // keeps is left alone.
 func (ss *Session) Acknowledged(ctx context.Context, seq int, ack []byte) error {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	i, ok := slices.BinarySearchFunc(ss.log, seq, func(ex *api.Exchange, seq int) int { return ex.Seq - seq })
-	if !ok {
-		return nil
+	if err := ss.log.Acknowledge(ctx, seq, ack); err != nil {
+		return fmt.Errorf("session %s message %d: keep the acknowledgement: %w", ss.Name, seq, err)
 	}
-	c := *ss.log[i]
-	c.Ack = ack
-	ss.log[i] = &c
 	return nil
 }
 
@@ -427,10 +591,36 @@ func (ss *Session) Reset(ctx context.Context) error {
 	if err := ss.archive.Reset(ctx); err != nil {
 		return fmt.Errorf("reset archive: %w", err)
 	}
-	ss.mu.Lock()
-	ss.log = nil
-	ss.mu.Unlock()
+	if err := ss.log.Reset(ctx); err != nil {
+		return fmt.Errorf("reset log: %w", err)
+	}
 	ss.Clock.Reset()
+	return ss.saveClock(ctx)
+}
+
+// SetClock makes the session's simulated time t from now on, and keeps it.
+func (ss *Session) SetClock(ctx context.Context, t time.Time) error {
+	ss.Clock.Set(t)
+	return ss.saveClock(ctx)
+}
+
+// AdvanceClock moves the session's simulated time forward by d, and keeps
+// it.
+func (ss *Session) AdvanceClock(ctx context.Context, d time.Duration) error {
+	ss.Clock.Advance(d)
+	return ss.saveClock(ctx)
+}
+
+// saveClock keeps the clock's offset and the session's use in the store.
+func (ss *Session) saveClock(ctx context.Context) error {
+	ss.mu.Lock()
+	ss.lastUsed = ss.now()
+	info := SessionInfo{Name: ss.Name, Owner: ss.Owner, Created: ss.Created, LastUsed: ss.lastUsed, LastSeq: ss.lastSeq}
+	ss.mu.Unlock()
+	info.ClockOffset = ss.Clock.Offset()
+	if err := ss.store.UpdateSession(ctx, info); err != nil {
+		return fmt.Errorf("keep the clock of session %s: %w", ss.Name, err)
+	}
 	return nil
 }
 
@@ -469,6 +659,13 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.offset += d
+}
+
+// Offset returns the simulated time's distance from real time.
+func (c *Clock) Offset() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.offset
 }
 
 // Reset returns the clock to real time.

@@ -114,7 +114,11 @@ func TestLogKeepsTheNewestExchanges(t *testing.T) {
 	}
 	seqs := func() []int {
 		var out []int
-		for _, ex := range ss.Exchanges() {
+		exs, err := ss.Exchanges(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ex := range exs {
 			out = append(out, ex.Seq)
 		}
 		return out
@@ -127,7 +131,8 @@ func TestLogKeepsTheNewestExchanges(t *testing.T) {
 		want bool
 	}{{1, false}, {2, false}, {3, true}, {5, true}, {6, false}}
 	for _, tt := range tests {
-		if ex, ok := ss.Exchange(tt.seq); ok != tt.want || (ok && ex.Seq != tt.seq) {
+		ex, err := ss.Exchange(context.Background(), tt.seq)
+		if ok := err == nil; ok != tt.want || (ok && ex.Seq != tt.seq) || (!ok && !errors.Is(err, simulator.ErrNoExchange)) {
 			t.Errorf("Exchange(%d): got %v, %v; want found %v", tt.seq, ex, ok, tt.want)
 		}
 	}
@@ -158,8 +163,8 @@ func TestReceiveCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || ex != nil {
 		t.Fatalf("Receive: got %v, %v; want no exchange and context.Canceled", ex, err)
 	}
-	if n := len(ss.Exchanges()); n != 0 {
-		t.Errorf("got %d logged exchanges, want 0", n)
+	if exs, err := ss.Exchanges(context.Background()); err != nil || len(exs) != 0 {
+		t.Errorf("got %d logged exchanges (%v), want 0", len(exs), err)
 	}
 	latest, err := ss.Archive().Store().Latest(context.Background())
 	if err != nil || len(latest) != 0 {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/yhteistestaus/yhteistestaus/simulator/access/accesstest"
 )
 
 // serve --addr beyond loopback without --tokens refuses to start, with an
@@ -189,5 +191,35 @@ func TestRunWithTokenAgainstSharedArchive(t *testing.T) {
 	}
 	if status, _, errs := run(t, "run", "--profile", "vaihe2-kasittely", "--token", acme, "--out", t.TempDir()); status != exitUsage || !strings.Contains(errs, "--token") {
 		t.Errorf("--token without --archive: status %d, %q; want a usage error", status, errs)
+	}
+}
+
+// A coordinator serves HTTPS and asks for system certificates; a run
+// shows its certificate and trusts the server's CA (run --ca,
+// --client-cert, --client-key) and passes. Without the certificate the run
+// cannot reach the archive: not tested.
+func TestRunOverTLSWithClientCertificate(t *testing.T) {
+	const acme = "acme-0123456789abcdef"
+	pki := accesstest.NewPKI(t, "Yhteistestaus TEST CA")
+	file := filepath.Join(t.TempDir(), "tokens.yaml")
+	if err := os.WriteFile(file, []byte("vendors:\n  - name: acme\n    token: "+acme+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	url, _ := startServe(t, "--addr", "127.0.0.1:0", "--tokens", file, "--tls-cert", pki.ServerCert, "--tls-key", pki.ServerKey, "--client-ca", pki.CA)
+	if !strings.HasPrefix(url, "https://") {
+		t.Fatalf("serve with --tls-cert listens at %s, want https://", url)
+	}
+	args := []string{"run", "--profile", "vaihe2-kasittely", "--archive", url, "--token", acme, "--ca", pki.CA}
+	status, out, errs := run(t, append(args, "--client-cert", pki.ClientCert, "--client-key", pki.ClientKey, "--out", t.TempDir())...)
+	if status != 0 {
+		t.Fatalf("run with the system certificate: status %d\n%s\n%s", status, out, errs)
+	}
+	// The handshake fails; with TLS 1.3 the client may see the server's
+	// "certificate required" alert or only the closed connection.
+	if status, _, errs := run(t, append(args, "--out", t.TempDir())...); status != exitUsage || !strings.Contains(errs, "does not answer") {
+		t.Errorf("run without a client certificate: status %d, %q; want %d, the archive not answering", status, errs, exitUsage)
+	}
+	if status, _, errs := run(t, "serve", "--client-ca", pki.CA); status != exitUsage || !strings.Contains(errs, "--tls-cert") {
+		t.Errorf("serve --client-ca without --tls-cert: status %d, %q; want a usage error", status, errs)
 	}
 }

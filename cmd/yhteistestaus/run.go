@@ -20,6 +20,7 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/reports"
 	"github.com/yhteistestaus/yhteistestaus/runner"
 	"github.com/yhteistestaus/yhteistestaus/simulator"
+	"github.com/yhteistestaus/yhteistestaus/simulator/access"
 	"github.com/yhteistestaus/yhteistestaus/simulator/control"
 	"github.com/yhteistestaus/yhteistestaus/sut"
 )
@@ -47,7 +48,7 @@ can be verified automatically yet.`
 // runFlags are the run command's flags.
 type runFlags struct {
 	profile, sut, tags, out, archive, session, attestations, lang string
-	token, bundle                                                 string
+	token, ca, clientCert, clientKey, bundle                      string
 	organisations, codes, sosmeta                                 *string
 	timeout                                                       time.Duration
 	faults                                                        multiFlag
@@ -62,6 +63,9 @@ func (m *Main) runCommand() (*command, *runFlags) {
 	c.StringVar(&f.out, "out", "reports", "report `directory`, created if missing")
 	c.StringVar(&f.archive, "archive", "", "base `URL` of a running simulator (default: start the embedded one)")
 	c.StringVar(&f.session, "session", "", "archive session `name` (default: a fresh one)")
+	c.StringVar(&f.ca, "ca", "", "PEM `file` of the CA that issued a shared https:// --archive's certificate (default: the system's roots)")
+	c.StringVar(&f.clientCert, "client-cert", "", "PEM `file` of the system certificate to show a shared --archive that asks for one (serve --client-ca; with --client-key)")
+	c.StringVar(&f.clientKey, "client-key", "", "PEM `file` of the private key of --client-cert")
 	c.StringVar(&f.token, "token", os.Getenv("YHTEISTESTAUS_TOKEN"), "the vendor's `token` for a shared --archive (serve --tokens), sent to its control API and by the reference system to its SOAP endpoint (default $YHTEISTESTAUS_TOKEN)")
 	c.StringVar(&f.attestations, "attestations", "", "YAML `file` of the vendor's attestations")
 	c.StringVar(&f.lang, "lang", "fi", "`language` of manual instructions: "+strings.Join(sut.ManualLanguages(), ", "))
@@ -132,6 +136,11 @@ func (m *Main) run(ctx context.Context, args []string) (int, error) {
 	opts.Archive = harness.Client(base, session, time.Now())
 	if f.archive != "" {
 		creds := harness.Credentials{Token: f.token}
+		if f.ca != "" || f.clientCert != "" || f.clientKey != "" {
+			if creds.TLS, err = access.ClientTLS(f.ca, f.clientCert, f.clientKey); err != nil {
+				return 0, fmt.Errorf("%w: --ca/--client-cert/--client-key: %v", errUsage, err)
+			}
+		}
 		opts.Archive.HTTP, opts.Archive.Token = creds.HTTPClient(30*time.Second), creds.Token
 	}
 	driver, adapter, err := m.driver(f, &opts)
@@ -192,8 +201,12 @@ func checkRunFlags(c *command, f *runFlags) error {
 			return fmt.Errorf("%w: --tags: %v", errUsage, err)
 		}
 	}
-	if f.archive == "" && c.flagGiven("token") {
-		return fmt.Errorf("%w: --token is for a shared --archive URL, the embedded archive needs none", errUsage)
+	if f.archive == "" {
+		for _, name := range []string{"token", "ca", "client-cert", "client-key"} {
+			if c.flagGiven(name) {
+				return fmt.Errorf("%w: --%s is for a shared --archive URL, the embedded archive needs none", errUsage, name)
+			}
+		}
 	}
 	if err := writableDir(f.out); err != nil {
 		return fmt.Errorf("%w: --out %s: %v", errUsage, f.out, err)

@@ -27,7 +27,16 @@ func TestMain(m *testing.M) {
 		defer stop()
 		os.Exit((&Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}).Run(ctx, os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	// serve keeps its store in the user's data folder by default: the
+	// tests' servers keep theirs in a folder of their own.
+	data, err := os.MkdirTemp("", "yhteistestaus-test-data")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_DATA_HOME", data)
+	code := m.Run()
+	os.RemoveAll(data)
+	os.Exit(code)
 }
 
 // startReferenceSUT runs `yhteistestaus reference-sut` in another process

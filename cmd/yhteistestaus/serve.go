@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,9 @@ listens only on a loopback address unless --insecure is given. With
 vendor sees only its own sessions, the coordinator all.`)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	tokensFile := fs.String("tokens", "", "YAML `file` of the coordinator's and the vendors' tokens (docs/tokens.example.yaml); a missing coordinator token is generated and printed")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate `file` (with --tls-key)")
+	tlsKey := fs.String("tls-key", "", "the PEM private key `file` of --tls-cert")
+	clientCA := fs.String("client-ca", "", "require a client certificate issued by a CA of this PEM `file`, as Kanta authenticates systems (needs --tls-cert)")
 	insecure := fs.Bool("insecure", false, "allow listening beyond loopback without --tokens: anyone who reaches the port can read and reset every session")
 	maxBytes := fs.Int64("max-bytes", wire.DefaultLimits().MaxBytes, "largest request body accepted, in bytes")
 	maxInFlight := fs.Int("max-inflight", server.DefaultMaxInFlight, "requests served at once; past it a request is answered at once with 503 and Retry-After")
@@ -33,6 +37,9 @@ vendor sees only its own sessions, the coordinator all.`)
 	logFormat := fs.String("log-format", "text", "log `format`: text or json (one line per message; control API requests at --log-level debug)")
 	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
 	ackForm := fs.String("ack-form", wire.AckFormNE2008.String(), "how acknowledgements carry AA/AE/AR: ne2008 (<typeCode code=\"AA\"/>, HL7 V3 NE2008) or attribute (typeCode=\"AA\")")
+	dataDir := fs.String("data", defaultDataDir(), "`folder` of the store: the sessions, their message logs and archives survive a restart in its "+storeFile+" (SQLite)")
+	storeURL := fs.String("store", "", "the store instead of --data: memory (nothing survives a restart) or sqlite:PATH")
+	sessionTTL := fs.Duration("session-ttl", 30*24*time.Hour, "delete a session (its log and archive) unused for this long: no message, reset or clock change; 0 keeps sessions forever")
 	orgFile := organisationFlag(fs.FlagSet)
 	codesDir := codesFlag(fs.FlagSet)
 	sosmetaDir := sosmetaFlag(fs.FlagSet)
@@ -46,6 +53,9 @@ vendor sees only its own sessions, the coordinator all.`)
 	if *maxInFlight <= 0 {
 		return fmt.Errorf("%w: serve: --max-inflight must be at least 1, not %d", errUsage, *maxInFlight)
 	}
+	if *sessionTTL < 0 {
+		return fmt.Errorf("%w: serve: --session-ttl must not be negative, not %v", errUsage, *sessionTTL)
+	}
 	if *drain < 0 {
 		return fmt.Errorf("%w: serve: --drain must not be negative, not %v", errUsage, *drain)
 	}
@@ -56,6 +66,15 @@ vendor sees only its own sessions, the coordinator all.`)
 	form, err := wire.ParseAckForm(*ackForm)
 	if err != nil {
 		return fmt.Errorf("%w: serve: --ack-form: %v", errUsage, err)
+	}
+	var tlsConf *tls.Config
+	switch {
+	case *tlsCert != "" || *tlsKey != "":
+		if tlsConf, err = access.ServerTLS(*tlsCert, *tlsKey, *clientCA); err != nil {
+			return fmt.Errorf("%w: serve: --tls-cert/--tls-key/--client-ca: %v", errUsage, err)
+		}
+	case *clientCA != "":
+		return fmt.Errorf("%w: serve: --client-ca needs --tls-cert and --tls-key: client certificates are a TLS matter", errUsage)
 	}
 	var tokens *access.Tokens
 	if *tokensFile != "" {
@@ -81,17 +100,26 @@ vendor sees only its own sessions, the coordinator all.`)
 	if err != nil {
 		return err
 	}
-	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs),
-		simulator.WithStructures(structures))
+	store, storeName, closeStore, err := openStore(ctx, *storeURL, *dataDir)
 	if err != nil {
 		return err
 	}
-	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form, Tokens: tokens, MaxInFlight: *maxInFlight}
+	defer closeStore()
+	sim, err := simulator.New(simulator.WithLimits(wire.Limits{MaxBytes: *maxBytes}), simulator.WithOrganisations(decl), simulator.WithCodes(cs),
+		simulator.WithStructures(structures), simulator.WithStore(store))
+	if err != nil {
+		return err
+	}
+	if *sessionTTL > 0 {
+		go expireSessions(ctx, sim, *sessionTTL, logger)
+	}
+	srv := &server.Server{Addr: *addr, Sim: sim, Logger: logger, AckForm: form, Tokens: tokens, MaxInFlight: *maxInFlight, TLS: tlsConf}
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	logger.Info("mock archive listening", "url", srv.URL(), "max-inflight", *maxInFlight, "drain", *drain, "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
-		"validation", srv.URL()+"/shark-validointi/validoi/asiakirja/tulos", "api", srv.URL()+"/api/sessions")
+	logger.Info("mock archive listening", "url", srv.URL(), "tokens", tokens != nil, "client-certificates", *clientCA != "", "max-inflight", *maxInFlight, "drain", *drain, "soap", srv.URL()+"/soap", "wsdl", srv.URL()+"/soap?wsdl", "ack-form", form.String(),
+		"validation", srv.URL()+"/shark-validointi/validoi/asiakirja/tulos", "api", srv.URL()+"/api/sessions",
+		"store", storeName, "sessions", len(sim.Sessions()), "session-ttl", *sessionTTL)
 	switch {
 	case tokens != nil && tokens.Generated != "":
 		// Printed once, here; it is kept nowhere else.
@@ -113,6 +141,27 @@ vendor sees only its own sessions, the coordinator all.`)
 	return nil
 }
 
+// expireSessions deletes the sessions unused for ttl, checking every tenth
+// of it (at least every second, at most every minute), until ctx ends.
+func expireSessions(ctx context.Context, sim *simulator.Simulator, ttl time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(min(max(ttl/10, time.Second), time.Minute))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		gone, err := sim.ExpireSessions(ctx, ttl)
+		if err != nil && ctx.Err() == nil {
+			logger.Error("session expiry", "err", err)
+		}
+		if len(gone) > 0 {
+			logger.Info("sessions expired", "sessions", gone, "idle", ttl)
+		}
+	}
+}
+
 // checkLoopback refuses a listen address that is not on loopback: an
 // empty host (":8080", every interface), an address or a name that
 // resolves to one beyond 127.0.0.0/8 and ::1.
@@ -122,7 +171,7 @@ func checkLoopback(ctx context.Context, addr string) error {
 		return fmt.Errorf("--addr %q: %v", addr, err)
 	}
 	refuse := fmt.Errorf("--addr %s listens beyond loopback without tokens, where anyone who reaches the port could read and reset every vendor's session: "+
-		"give --tokens FILE (docs/tokens.example.yaml), or --insecure to serve openly anyway", addr)
+		"give --tokens FILE (docs/tokens.example.yaml, with --tls-cert/--tls-key for TLS), or --insecure to serve openly anyway", addr)
 	if host == "" {
 		return refuse
 	}

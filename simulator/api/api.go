@@ -123,7 +123,19 @@ type Exchange struct {
 	AckType string `json:"ackType"`
 	// Findings are every finding: validation and state rules.
 	Findings yhteistestaus.Findings `json:"findings"`
-	// Frame and Document are the message's parts as received.
+	// FrameSize and DocumentSize are the sizes in bytes of the message's
+	// parts as received; FrameSHA256 and DocumentSHA256 their SHA-256, in
+	// hex.
+	FrameSize      int    `json:"frameSize"`
+	FrameSHA256    string `json:"frameSha256,omitempty"`
+	DocumentSize   int    `json:"documentSize"`
+	DocumentSHA256 string `json:"documentSha256,omitempty"`
+	// Truncated is true when the log keeps only the first bytes of the
+	// parts of a message the archive did not store
+	// (simulator.MaxRejectedPart of each).
+	Truncated bool `json:"truncated,omitempty"`
+	// Frame and Document are the message's parts as received (truncated
+	// when Truncated is set).
 	Frame    []byte `json:"-"`
 	Document []byte `json:"-"`
 	// Ack is the acknowledgement (kuittaus) the archive sent for the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"runtime"
 	"testing"
 
@@ -12,14 +13,24 @@ import (
 	"github.com/yhteistestaus/yhteistestaus/simulator/archive"
 	cda "github.com/yhteistestaus/yhteistestaus/simulator/message"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
+	"github.com/yhteistestaus/yhteistestaus/simulator/sqlstore"
 )
 
 // benchStores are the stores BenchmarkArchiveGrowth measures.
 var benchStores = []struct {
 	name string
+	// open opens a store that lasts as long as b.
 	open func(b *testing.B) archive.Store
 }{
 	{"memory", func(*testing.B) archive.Store { return archive.NewMemStore() }},
+	{"sqlite", func(b *testing.B) archive.Store {
+		db, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "store.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		return db.Archive("growth")
+	}},
 }
 
 // BenchmarkArchiveGrowth measures the archive's cost per message (ns/op:
@@ -33,10 +44,11 @@ func BenchmarkArchiveGrowth(b *testing.B) {
 	for _, st := range benchStores {
 		b.Run(st.name, func(b *testing.B) {
 			g := newGrowth(b)
+			g.open = func() archive.Store { return st.open(b) }
 			var base float64
 			for _, size := range []int{1000, 50000} {
 				b.Run(fmt.Sprintf("docs=%d", size), func(b *testing.B) {
-					perMsg := g.measure(b, size, st.open)
+					perMsg := g.measure(b, size)
 					if size == 1000 {
 						base = perMsg
 					} else if base > 0 {
@@ -54,6 +66,7 @@ func BenchmarkArchiveGrowth(b *testing.B) {
 type growth struct {
 	crd, caseDoc, journal *rules.Result
 	a                     *archive.Archive
+	open                  func() archive.Store
 	// size is the size the archive was built to, docs the documents it
 	// holds, n the documents made.
 	size, docs, clients, n int
@@ -104,12 +117,12 @@ func (g *growth) submit(b *testing.B, res *rules.Result) {
 
 // build makes an archive of size documents: a quarter of them clients with
 // a client relation document, a case and two journal entries.
-func (g *growth) build(b *testing.B, size int, open func(*testing.B) archive.Store) {
+func (g *growth) build(b *testing.B, size int) {
 	g.a = nil
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	g.a = archive.New(open(b), catalogue.DefaultRules(), fixedClock)
+	g.a = archive.New(g.open(), catalogue.DefaultRules(), fixedClock)
 	g.size, g.docs, g.clients = size, 0, size/4
 	for c := range g.clients {
 		g.submit(b, g.next(g.crd, c))
@@ -126,16 +139,16 @@ func (g *growth) build(b *testing.B, size int, open func(*testing.B) archive.Sto
 // measure times b.N journal entries of random clients against an archive
 // of about size documents (rebuilt, untimed, when the messages have grown
 // it by a tenth) and returns the nanoseconds per message.
-func (g *growth) measure(b *testing.B, size int, open func(*testing.B) archive.Store) float64 {
+func (g *growth) measure(b *testing.B, size int) float64 {
 	b.StopTimer()
 	if g.a == nil || g.size != size {
-		g.build(b, size, open)
+		g.build(b, size)
 	}
 	rng := rand.New(rand.NewPCG(1, uint64(size)))
 	for left := b.N; left > 0; {
 		room := g.size + size/10 - g.docs
 		if room <= 0 {
-			g.build(b, size, open)
+			g.build(b, size)
 			continue
 		}
 		batch := make([]*rules.Result, min(left, room))

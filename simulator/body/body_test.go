@@ -2,6 +2,7 @@ package body
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -507,4 +508,39 @@ func BenchmarkValidatePlan(b *testing.B) {
 			b.Fatalf("Validate: %v, %v", probs, err)
 		}
 	}
+}
+
+// FuzzBase64Text checks the chunked decoding against decoding the whole
+// text at once: the same content, and an error exactly when the whole text
+// is not valid base64. The text is split over character data and comments
+// as vendors split it.
+func FuzzBase64Text(f *testing.F) {
+	f.Add(strings.Repeat("QUJD", 300), 7)
+	f.Add(strings.Repeat("QUJD", 255)+"QQ==QUJD", 3)
+	f.Add("QUJD\nREVG\n", 0)
+	f.Add("QQ=", 1)
+	f.Fuzz(func(t *testing.T, text string, split int) {
+		el := etree.NewElement("text")
+		if split > 0 && split < len(text) {
+			el.CreateText(text[:split])
+			el.CreateComment("a comment inside the base64")
+			el.CreateText(text[split:])
+		} else {
+			el.CreateText(text)
+		}
+		got, err := Base64Text(el)
+		stripped := strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+				return -1
+			}
+			return r
+		}, text)
+		want, wantErr := base64.StdEncoding.DecodeString(stripped)
+		if (err != nil) != (wantErr != nil) {
+			t.Fatalf("Base64Text error %v, whole-text decode error %v", err, wantErr)
+		}
+		if err == nil && !bytes.Equal(got, want) {
+			t.Fatalf("Base64Text = %q, want %q", got, want)
+		}
+	})
 }

@@ -47,7 +47,7 @@ func DecodeJSON(data []byte) (any, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	v, err := readValue(dec, "")
+	v, err := readValue(dec, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -86,8 +86,28 @@ func checkJSONDepth(data []byte) error {
 	return nil
 }
 
+// jsonPath is the JSON pointer of a value being read, as a chain to its
+// parent; the pointer's text is built only for an error.
+type jsonPath struct {
+	parent *jsonPath
+	key    string // the object key; index is used when parent is an array
+	index  int
+	inArr  bool
+}
+
+// String returns the JSON pointer (RFC 6901), "" for the top-level value.
+func (p *jsonPath) String() string {
+	if p == nil {
+		return ""
+	}
+	if p.inArr {
+		return fmt.Sprintf("%s/%d", p.parent, p.index)
+	}
+	return p.parent.String() + "/" + escapePointer(p.key)
+}
+
 // readValue reads one JSON value at the JSON pointer ptr.
-func readValue(dec *json.Decoder, ptr string) (any, error) {
+func readValue(dec *json.Decoder, ptr *jsonPath) (any, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -109,11 +129,11 @@ func readValue(dec *json.Decoder, ptr string) (any, error) {
 				if !ok {
 					return nil, fmt.Errorf("decode json: %w at %q: object key is not a string", ErrJSONSyntax, ptr)
 				}
-				child := ptr + "/" + escapePointer(key)
+				child := jsonPath{parent: ptr, key: key}
 				if _, dup := obj[key]; dup {
-					return nil, fmt.Errorf("decode json: %w: %q", ErrJSONDupKey, child)
+					return nil, fmt.Errorf("decode json: %w: %q", ErrJSONDupKey, &child)
 				}
-				if obj[key], err = readValue(dec, child); err != nil {
+				if obj[key], err = readValue(dec, &child); err != nil {
 					return nil, err
 				}
 			}
@@ -124,7 +144,7 @@ func readValue(dec *json.Decoder, ptr string) (any, error) {
 		case '[':
 			arr := []any{}
 			for i := 0; dec.More(); i++ {
-				v, err := readValue(dec, fmt.Sprintf("%s/%d", ptr, i))
+				v, err := readValue(dec, &jsonPath{parent: ptr, index: i, inArr: true})
 				if err != nil {
 					return nil, err
 				}

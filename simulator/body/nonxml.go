@@ -29,36 +29,66 @@ type Content struct {
 // Base64Text decodes an element's base64 content. It joins the element's
 // character data, skipping XML comments (vendors put comments inside the
 // base64, as the samples do), and ignores whitespace that splits the text.
+// The text is decoded in chunks as it is read, so the only allocation is
+// the decoded content.
 func Base64Text(el *etree.Element) ([]byte, error) {
 	n := 0
 	for _, tok := range el.Child {
 		if cd, ok := tok.(*etree.CharData); ok {
-			n += len(cd.Data)
+			for i := 0; i < len(cd.Data); i++ {
+				if !isBase64Space(cd.Data[i]) {
+					n++
+				}
+			}
 		}
 	}
-	text := make([]byte, 0, min(n, MaxBase64Size))
+	if n > MaxBase64Size {
+		return nil, fmt.Errorf("decode <%s>: %w: more than %d characters", el.Tag, ErrBase64, MaxBase64Size)
+	}
+	data := make([]byte, base64.StdEncoding.DecodedLen(n))
+	var chunk [1024]byte // a multiple of 4: each chunk decodes on its own
+	k, m, read := 0, 0, 0
+	flush := func() error {
+		// Padding ends the data: a chunk ending in "=" with more text after
+		// it is as invalid as the whole text would be.
+		if k > 0 && chunk[k-1] == '=' && read+k < n {
+			return base64.CorruptInputError(read + k)
+		}
+		d, err := base64.StdEncoding.Decode(data[m:], chunk[:k])
+		var corrupt base64.CorruptInputError
+		if errors.As(err, &corrupt) {
+			err = base64.CorruptInputError(int64(read) + int64(corrupt))
+		}
+		m += d
+		read += k
+		k = 0
+		return err
+	}
 	for _, tok := range el.Child {
 		cd, ok := tok.(*etree.CharData)
 		if !ok {
 			continue
 		}
 		for i := 0; i < len(cd.Data); i++ {
-			switch c := cd.Data[i]; c {
-			case ' ', '\t', '\r', '\n':
-			default:
-				if len(text) >= MaxBase64Size {
-					return nil, fmt.Errorf("decode <%s>: %w: more than %d characters", el.Tag, ErrBase64, MaxBase64Size)
+			if c := cd.Data[i]; !isBase64Space(c) {
+				chunk[k] = c
+				if k++; k == len(chunk) {
+					if err := flush(); err != nil {
+						return nil, fmt.Errorf("decode <%s>: %w: %v", el.Tag, ErrBase64, err)
+					}
 				}
-				text = append(text, c)
 			}
 		}
 	}
-	data := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
-	m, err := base64.StdEncoding.Decode(data, text)
-	if err != nil {
+	if err := flush(); err != nil {
 		return nil, fmt.Errorf("decode <%s>: %w: %v", el.Tag, ErrBase64, err)
 	}
 	return data[:m], nil
+}
+
+// isBase64Space reports whether c is white space that may split base64 text.
+func isBase64Space(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 }
 
 // ReadNonXMLBody decodes a CDA component/nonXMLBody element: its HL7 text

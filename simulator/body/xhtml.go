@@ -46,9 +46,13 @@ func CheckXHTML(data []byte) error {
 	dec.CharsetReader = func(charset string, _ io.Reader) (io.Reader, error) {
 		return nil, fmt.Errorf("encoding %q not supported, want UTF-8", charset)
 	}
-	depth, roots := 0, 0
+	// RawToken, not Token: the check needs no namespace translation
+	// except the root's, which it resolves itself, and matches end tags to
+	// start tags with its own stack of names.
+	var open []xml.Name
+	roots := 0
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.RawToken()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -59,31 +63,64 @@ func CheckXHTML(data []byte) error {
 		case xml.Directive:
 			return fmt.Errorf("check xhtml: %w: line %d", ErrXHTMLDTD, lineOf(data, dec.InputOffset()))
 		case xml.StartElement:
-			if depth == 0 {
+			if len(open) == 0 {
 				roots++
 				if roots > 1 {
 					return fmt.Errorf("check xhtml: %w: more than one root element", ErrXHTMLSyntax)
 				}
-				if t.Name.Space != kanta.NamespaceXHTML {
-					return fmt.Errorf("check xhtml: %w: root <%s> in namespace %q, want %q", ErrXHTMLRoot, t.Name.Local, t.Name.Space, kanta.NamespaceXHTML)
+				if ns := rootNamespace(t); ns != kanta.NamespaceXHTML {
+					return fmt.Errorf("check xhtml: %w: root <%s> in namespace %q, want %q", ErrXHTMLRoot, t.Name.Local, ns, kanta.NamespaceXHTML)
 				}
 			}
-			depth++
-			if depth > MaxXHTMLDepth {
+			if len(open) == MaxXHTMLDepth {
 				return fmt.Errorf("check xhtml: %w: more than %d levels", ErrXHTMLTooDeep, MaxXHTMLDepth)
 			}
+			open = append(open, t.Name)
 		case xml.EndElement:
-			depth--
+			if len(open) == 0 {
+				return fmt.Errorf("check xhtml: %w: line %d: unexpected end element </%s>", ErrXHTMLSyntax, lineOf(data, dec.InputOffset()), qualified(t.Name))
+			}
+			if top := open[len(open)-1]; top != t.Name {
+				return fmt.Errorf("check xhtml: %w: line %d: element <%s> closed by </%s>", ErrXHTMLSyntax, lineOf(data, dec.InputOffset()), qualified(top), qualified(t.Name))
+			}
+			open = open[:len(open)-1]
 		case xml.CharData:
-			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+			if len(open) == 0 && len(bytes.TrimSpace(t)) > 0 {
 				return fmt.Errorf("check xhtml: %w: text outside the root element", ErrXHTMLSyntax)
 			}
 		}
+	}
+	if len(open) > 0 {
+		return fmt.Errorf("check xhtml: %w: unexpected EOF inside <%s>", ErrXHTMLSyntax, qualified(open[len(open)-1]))
 	}
 	if roots == 0 {
 		return fmt.Errorf("check xhtml: %w: no root element", ErrXHTMLSyntax)
 	}
 	return nil
+}
+
+// rootNamespace returns the namespace of the root element: the one its
+// prefix (or the default namespace) is declared to on the element itself,
+// which is all that is in scope at the root. An undeclared prefix is
+// returned as it is, as encoding/xml's Token does.
+func rootNamespace(t xml.StartElement) string {
+	for _, a := range t.Attr {
+		switch {
+		case t.Name.Space == "" && a.Name.Space == "" && a.Name.Local == "xmlns":
+			return a.Value
+		case t.Name.Space != "" && a.Name.Space == "xmlns" && a.Name.Local == t.Name.Space:
+			return a.Value
+		}
+	}
+	return t.Name.Space
+}
+
+// qualified returns prefix:local as written.
+func qualified(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
 }
 
 // lineOf returns the 1-based line number of a byte offset.

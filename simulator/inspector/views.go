@@ -58,10 +58,11 @@ func (s *summary) count(ex *api.Exchange) {
 	}
 }
 
-// sessionSummary sums up a session: its log and its archive.
-func sessionSummary(ctx context.Context, ss *simulator.Session) (summary, error) {
+// sessionSummary sums up a session: its log (exs, as Exchanges returned
+// it) and its archive.
+func sessionSummary(ctx context.Context, ss *simulator.Session, exs []*api.Exchange) (summary, error) {
 	sum := summary{Name: ss.Name}
-	for _, ex := range ss.Exchanges() {
+	for _, ex := range exs {
 		sum.count(ex)
 		if ex.Sender != "" && !slices.Contains(sum.Senders, ex.Sender) {
 			sum.Senders = append(sum.Senders, ex.Sender)
@@ -108,7 +109,11 @@ func (in *Inspector) handleIndex(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			continue // another vendor's, or gone since Sessions
 		}
-		sum, err := sessionSummary(r.Context(), ss)
+		var sum summary
+		exs, err := ss.Exchanges(r.Context())
+		if err == nil {
+			sum, err = sessionSummary(r.Context(), ss, exs)
+		}
 		if err != nil {
 			in.log("index", "err", err)
 			in.fail(w, http.StatusInternalServerError, "Istunnon "+name+" arkistoa ei voitu lukea.")
@@ -122,7 +127,7 @@ func (in *Inspector) handleIndex(w http.ResponseWriter, r *http.Request) {
 		g.Sessions = append(g.Sessions, sum)
 		g.Total.add(sum)
 		v.Owned = v.Owned || ss.Owner != ""
-		for _, ex := range ss.Exchanges() {
+		for _, ex := range exs {
 			key := cmp.Or(ex.Sender, "–")
 			s := senders[key]
 			if s == nil {
@@ -255,7 +260,7 @@ func (in *Inspector) handleLog(w http.ResponseWriter, r *http.Request) {
 // session's summary again; 204 No Content when nothing has arrived.
 func (in *Inspector) handleRows(w http.ResponseWriter, r *http.Request) {
 	after := seqParam(r.URL.Query().Get("after"))
-	if ss, err := in.lookup(r, r.PathValue("session")); errors.Is(err, simulator.ErrNoSession) || err == nil && !hasAfter(ss, after) {
+	if ss, err := in.lookup(r, r.PathValue("session")); errors.Is(err, simulator.ErrNoSession) || err == nil && !hasAfter(r.Context(), ss, after) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -271,9 +276,10 @@ func (in *Inspector) handleRows(w http.ResponseWriter, r *http.Request) {
 }
 
 // hasAfter reports whether the session's log has a message after seq.
-func hasAfter(ss *simulator.Session, seq int) bool {
-	exs := ss.Exchanges()
-	return len(exs) > 0 && exs[len(exs)-1].Seq > seq
+// A log that cannot be read has: the page's reading reports the error.
+func hasAfter(ctx context.Context, ss *simulator.Session, seq int) bool {
+	exs, err := ss.Exchanges(ctx)
+	return err != nil || len(exs) > 0 && exs[len(exs)-1].Seq > seq
 }
 
 // logView reads the session's summary and the messages of its log that
@@ -289,13 +295,16 @@ func (in *Inspector) logView(w http.ResponseWriter, r *http.Request, keep func(*
 		in.session(w, r) // answers the invalid name
 		return v, false
 	}
-	if v.Summary, err = sessionSummary(r.Context(), ss); err != nil {
+	exs, err := ss.Exchanges(r.Context())
+	if err == nil {
+		v.Summary, err = sessionSummary(r.Context(), ss, exs)
+	}
+	if err != nil {
 		in.log("log", "err", err)
 		in.fail(w, http.StatusInternalServerError, "Istunnon "+name+" arkistoa ei voitu lukea.")
 		return v, false
 	}
 	v.Exists = true
-	exs := ss.Exchanges()
 	if len(exs) > 0 {
 		v.Last = exs[len(exs)-1].Seq
 	}
@@ -333,14 +342,19 @@ func (in *Inspector) handleMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seq := seqParam(r.PathValue("seq"))
-	ex, ok := ss.Exchange(seq)
-	if !ok {
+	ex, err := ss.Exchange(r.Context(), seq)
+	if err != nil && !errors.Is(err, simulator.ErrNoExchange) {
+		in.log("message", "err", err)
+		in.fail(w, http.StatusInternalServerError, "Istunnon "+ss.Name+" lokia ei voitu lukea.")
+		return
+	}
+	if err != nil {
 		in.fail(w, http.StatusNotFound, fmt.Sprintf("Istunnossa %s ei ole sanomaa %s (tai lokissa ei ole sitä enää).", ss.Name, r.PathValue("seq")))
 		return
 	}
 	v := messageView{row: newRow(ex), Transport: ex.Transport, MessageID: excerpt.Mask(ex.MessageID),
 		ServiceRequest: ex.ServiceRequest, Usage: ex.Usage, CaseID: ex.CaseID, Accepted: ex.Accepted,
-		FrameSize: len(ex.Frame), DocumentSize: len(ex.Document)}
+		FrameSize: cmp.Or(ex.FrameSize, len(ex.Frame)), DocumentSize: cmp.Or(ex.DocumentSize, len(ex.Document))}
 	received := excerpt.Read(excerpt.Message{Frame: ex.Frame, Document: ex.Document})
 	for i := range v.Findings {
 		f := &v.Findings[i]

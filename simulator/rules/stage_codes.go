@@ -79,10 +79,11 @@ func (c *check) codes() {
 		if !code.Present() {
 			continue
 		}
-		where := message.Path(code.El)
+		// The location is built only for a finding.
+		where := func(suffix string) string { return message.Path(code.El) + suffix }
 		if code.Code == "" {
 			if code.NullFlavor == "" {
-				c.add("CODE-EMPTY", where, "coded element has neither a code nor a nullFlavor")
+				c.add("CODE-EMPTY", where(""), "coded element has neither a code nor a nullFlavor")
 			}
 			continue
 		}
@@ -94,10 +95,10 @@ func (c *check) codes() {
 			// An earlier version of the bound classification that is no
 			// longer in force is an expired code, not a wrong system.
 			if old, ok := c.v.Codes.System(code.CodeSystem); ok && old.OID() == code.CodeSystem && sameClassification(code.CodeSystem, oid) && !old.ValidAt(c.now) && !c.r.Annulment {
-				c.add("CODE-EXPIRED", where+"/@codeSystem", "classification %s (%s) is not in force on %s, use %s", old.Name(), code.CodeSystem, c.now.Format(time.DateOnly), oid)
+				c.add("CODE-EXPIRED", where("/@codeSystem"), "classification %s (%s) is not in force on %s, use %s", old.Name(), code.CodeSystem, c.now.Format(time.DateOnly), oid)
 				continue
 			}
-			c.add("CODE-SYSTEM", where+"/@codeSystem", "code system is %s, want %s", code.CodeSystem, oid)
+			c.add("CODE-SYSTEM", where("/@codeSystem"), "code system is %s, want %s", code.CodeSystem, oid)
 			continue
 		}
 		sys, ok := c.v.Codes.System(oid)
@@ -105,18 +106,18 @@ func (c *check) codes() {
 			continue
 		}
 		if !c.r.Annulment && !sys.ValidAt(c.now) {
-			c.add("CODE-EXPIRED", where+"/@codeSystem", "classification %s (%s) is not in force on %s", sys.Name(), oid, c.now.Format(time.DateOnly))
+			c.add("CODE-EXPIRED", where("/@codeSystem"), "classification %s (%s) is not in force on %s", sys.Name(), oid, c.now.Format(time.DateOnly))
 			continue
 		}
 		val, ok := sys.Lookup(code.Code)
 		switch {
 		case !ok && sys.Complete():
-			c.add("CODE-UNKNOWN", where+"/@code", "code %q is not in %s (%s)", code.Code, sys.Name(), oid)
+			c.add("CODE-UNKNOWN", where("/@code"), "code %q is not in %s (%s)", code.Code, sys.Name(), oid)
 		case !ok:
-			c.unlisted(where+"/@code", sys, code.Code)
+			c.unlisted(where("/@code"), sys, code.Code)
 		case !c.r.Annulment && !val.ValidAt(c.now):
 			// At annulment the code check is simplified (L25988-L25994).
-			c.add("CODE-EXPIRED", where+"/@code", "code %q of %s is not in force on %s", code.Code, sys.Name(), c.now.Format(time.DateOnly))
+			c.add("CODE-EXPIRED", where("/@code"), "code %q of %s is not in force on %s", code.Code, sys.Name(), c.now.Format(time.DateOnly))
 		}
 	}
 	c.organisations()

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
+
+	"github.com/yhteistestaus/yhteistestaus/internal/cputime"
 )
 
 // samplePairs returns the four frame and document pairs of the samples:
@@ -46,10 +48,12 @@ func BenchmarkValidatePlan(b *testing.B) {
 	}
 	b.SetBytes(int64(len(frame) + len(doc)))
 	b.ReportAllocs()
+	cpu := cputime.Start()
 	for b.Loop() {
 		v.Validate(ctx, frame, doc)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	cpu.Report(b)
 }
 
 // BenchmarkParsePlan is the baseline for BenchmarkValidatePlan: a bare
@@ -58,6 +62,7 @@ func BenchmarkParsePlan(b *testing.B) {
 	frame, doc := readSample(b, "plan-frame.xml"), readSample(b, "signature-restored/plan-document.xml")
 	b.SetBytes(int64(len(frame) + len(doc)))
 	b.ReportAllocs()
+	cpu := cputime.Start()
 	for b.Loop() {
 		for _, data := range [][]byte{frame, doc} {
 			if err := etree.NewDocument().ReadFromBytes(data); err != nil {
@@ -66,4 +71,5 @@ func BenchmarkParsePlan(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	cpu.Report(b)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -391,4 +392,39 @@ func TestSimulatorSessionFor(t *testing.T) {
 	if again, err := sim.SessionFor("a", simulator.Owner{Name: "beta"}); err != nil || again != a || again.Owner != "acme" {
 		t.Errorf("SessionFor of an existing session: %v, owner %q", err, again.Owner)
 	}
+}
+
+// Whatever a request's Authorization header or cookie holds, the guard
+// answers 200 only for a known token and 401 otherwise, and never panics.
+func FuzzAuthorization(f *testing.F) {
+	tk, err := access.New(access.File{Coordinator: coordinatorToken, Vendors: []access.Vendor{{Name: "acme", Token: acmeToken}}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	sim, err := simulator.New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	h := (&server.Server{Sim: sim, Tokens: tk}).Handler()
+	for _, seed := range []string{"Bearer " + acmeToken, "bearer  " + coordinatorToken, "Basic " + base64.StdEncoding.EncodeToString([]byte("x:"+acmeToken)), "Basic ###", "Bearer", "Digest x", ""} {
+		f.Add(seed, "")
+	}
+	f.Add("", acmeToken)
+	f.Fuzz(func(t *testing.T, authorization, cookie string) {
+		req := httptest.NewRequest(http.MethodGet, "/api/sessions", nil)
+		req.Header["Authorization"] = []string{authorization}
+		if cookie != "" {
+			req.Header["Cookie"] = []string{server.TokenCookie + "=" + cookie}
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		known := strings.Contains(authorization, acmeToken) || strings.Contains(authorization, coordinatorToken) ||
+			strings.Contains(authorization, "Basic") || strings.Contains(cookie, acmeToken) || strings.Contains(cookie, coordinatorToken)
+		switch {
+		case rec.Code == http.StatusOK && !known:
+			t.Fatalf("Authorization %q, cookie %q: served without a known token", authorization, cookie)
+		case rec.Code != http.StatusOK && rec.Code != http.StatusUnauthorized:
+			t.Fatalf("Authorization %q, cookie %q: status %d, want 200 or 401", authorization, cookie, rec.Code)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -62,7 +63,11 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	exs := ss.Exchanges()
+	exs, err := ss.Exchanges(r.Context())
+	if err != nil {
+		s.writeJSONError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
 	q := r.URL.Query()
 	var out []api.Message
 	for _, ex := range exs {
@@ -94,9 +99,13 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seq, _ := strconv.Atoi(mux.Vars(r)["seq"])
-	ex, ok := ss.Exchange(seq)
-	if !ok {
+	ex, err := ss.Exchange(r.Context(), seq)
+	switch {
+	case errors.Is(err, simulator.ErrNoExchange):
 		s.writeJSONError(w, http.StatusNotFound, fmt.Sprintf("session %s has no message %d (or no longer keeps it)", ss.Name, seq))
+		return
+	case err != nil:
+		s.writeJSONError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
 	frame, doc, ack := ex.Frame, ex.Document, ex.Ack
@@ -177,6 +186,24 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]string{"session": ss.Name, "status": "reset"})
 }
 
+// handleDeleteSession deletes the session with its log and archive.
+func (s *Server) handleDeleteSession(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	err := s.Sim.DeleteSession(r.Context(), ss.Name)
+	switch {
+	case errors.Is(err, simulator.ErrNoSession):
+		s.writeJSON(w, http.StatusNotFound, api.Error{Error: err.Error(), Code: api.CodeNoSession})
+		return
+	case err != nil:
+		s.writeJSONError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]string{"session": ss.Name, "status": "deleted"})
+}
+
 func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
 	// Reading the clock does not create the session; setting it (PUT) does.
 	ss, ok := s.session(w, r)
@@ -189,18 +216,23 @@ func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
 			s.writeJSONError(w, http.StatusBadRequest, "clock: body must be JSON {\"now\": RFC 3339 time} or {\"advance\": duration}: "+err.Error())
 			return
 		}
+		var err error
 		switch {
 		case cv.Advance != "":
-			d, err := time.ParseDuration(cv.Advance)
-			if err != nil {
-				s.writeJSONError(w, http.StatusBadRequest, "clock: advance: "+err.Error())
+			d, perr := time.ParseDuration(cv.Advance)
+			if perr != nil {
+				s.writeJSONError(w, http.StatusBadRequest, "clock: advance: "+perr.Error())
 				return
 			}
-			ss.Clock.Advance(d)
+			err = ss.AdvanceClock(r.Context(), d)
 		case !cv.Now.IsZero():
-			ss.Clock.Set(cv.Now)
+			err = ss.SetClock(r.Context(), cv.Now)
 		default:
 			s.writeJSONError(w, http.StatusBadRequest, "clock: give now or advance")
+			return
+		}
+		if err != nil {
+			s.writeJSONError(w, http.StatusInternalServerError, err.Error())
 			return
 		}
 	}

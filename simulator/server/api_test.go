@@ -214,3 +214,29 @@ func TestJSONAnswersDoNotEscapeHTML(t *testing.T) {
 		t.Errorf("got frameXml escaped, want the XML as it is: %.200s", body)
 	}
 }
+
+// DELETE /api/sessions/{s} removes the session; a session that does not
+// exist is 404, and deleting never creates one.
+func TestDeleteSessionOverHTTP(t *testing.T) {
+	s := startServer(t)
+	base := s.URL() + "/api/sessions/"
+	if status, body := do(t, http.MethodPost, base+"doomed/reset", ""); status != http.StatusOK {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+	tests := []struct {
+		name, session string
+		want          int
+	}{
+		{"an existing session", "doomed", http.StatusOK},
+		{"the same session again", "doomed", http.StatusNotFound},
+		{"a session that never was", "ghost", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		if status, body := do(t, http.MethodDelete, base+tt.session, ""); status != tt.want {
+			t.Errorf("DELETE %s (%s): %d %s, want %d", tt.session, tt.name, status, body, tt.want)
+		}
+	}
+	if got := sessions(t, s); slices.Contains(got, "doomed") || slices.Contains(got, "ghost") {
+		t.Errorf("sessions %v after the deletes, want neither doomed nor ghost", got)
+	}
+}

@@ -37,7 +37,11 @@ func (s *Server) handleBundle(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	exs := ss.Exchanges()
+	exs, err := ss.ExchangesWithParts(r.Context())
+	if err != nil {
+		s.writeJSONError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
 	if raw := r.URL.Query().Get("raw"); raw == "1" || raw == "true" {
 		if !callerOf(r).Coordinator {
 			s.writeJSON(w, http.StatusForbidden, api.Error{Error: "only the coordinator's token reads the messages raw, with their identity codes", Code: api.CodeForbidden})

@@ -30,6 +30,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,6 +71,10 @@ type Server struct {
 	// Nil serves everyone as the coordinator (local development on
 	// loopback).
 	Tokens *access.Tokens
+	// TLS, when set, makes the server speak HTTPS with it (serve
+	// --tls-cert, --tls-key); with ClientAuth set (serve --client-ca) only
+	// a client with a certificate of its CAs gets to send a request.
+	TLS *tls.Config
 
 	// MaxInFlight is how many requests the server serves at once; past it
 	// a request is answered at once with HTTP 503 and Retry-After (a SOAP
@@ -116,6 +121,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("/sessions/{session}/archive", s.handleArchive).Methods(http.MethodGet)
 	api.HandleFunc("/sessions/{session}/archive/sets/{setId}", s.handleSet).Methods(http.MethodGet)
 	api.HandleFunc("/sessions/{session}/reset", s.handleReset).Methods(http.MethodPost)
+	api.HandleFunc("/sessions/{session}", s.handleDeleteSession).Methods(http.MethodDelete)
 	api.HandleFunc("/sessions/{session}/clock", s.handleClock).Methods(http.MethodGet, http.MethodPut)
 	api.HandleFunc("/sessions/{session}/bundle", s.handleBundle).Methods(http.MethodGet)
 	r.PathPrefix(inspector.Prefix).Handler(inspector.New(s.Sim, inspector.WithLogger(s.Logger)))
@@ -155,18 +161,27 @@ func (s *Server) Start() error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	serve := func() error { return s.srv.Serve(ln) }
+	if s.TLS != nil {
+		s.srv.TLSConfig = s.TLS.Clone()
+		serve = func() error { return s.srv.ServeTLS(ln, "", "") }
+	}
 	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.logf("serve", "err", err)
 		}
 	}()
 	return nil
 }
 
-// URL returns the base URL of the started server, e.g. http://127.0.0.1:8080.
+// URL returns the base URL of the started server, e.g.
+// http://127.0.0.1:8080, or https://… with TLS.
 func (s *Server) URL() string {
 	if s.ln == nil {
 		return ""
+	}
+	if s.TLS != nil {
+		return "https://" + s.ln.Addr().String()
 	}
 	return "http://" + s.ln.Addr().String()
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -193,7 +194,10 @@ func checkTransports(t *testing.T, s *server.Server, session, transport string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	exs := ss.Exchanges()
+	exs, err := ss.Exchanges(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(exs) != 3 {
 		t.Fatalf("the session logged %d exchanges, want 3", len(exs))
 	}

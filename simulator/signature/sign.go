@@ -1,6 +1,7 @@
 package signature
 
 import (
+	"bufio"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -191,12 +192,14 @@ func reference(signedInfo *etree.Element, uri string) *etree.Element {
 
 // digestOf hashes the canonical form of el.
 func digestOf(el *etree.Element, c14n string, hash crypto.Hash) ([]byte, error) {
-	canonical, err := canonicalize(el, c14n, "", nil, nil)
-	if err != nil {
+	h := hash.New()
+	w := bufio.NewWriter(h)
+	if err := canonicalize(el, c14n, "", nil, w); err != nil {
 		return nil, err
 	}
-	h := hash.New()
-	h.Write(canonical)
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
 	return h.Sum(nil), nil
 }
 

@@ -1,7 +1,6 @@
 package signature
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 
@@ -67,6 +66,11 @@ func attr(el *etree.Element, key string) string {
 // comments and child elements (base64 values are sometimes split by
 // comments).
 func text(el *etree.Element) string {
+	if len(el.Child) == 1 {
+		if cd, ok := el.Child[0].(*etree.CharData); ok {
+			return cd.Data
+		}
+	}
 	var b strings.Builder
 	for _, t := range el.Child {
 		if cd, ok := t.(*etree.CharData); ok {
@@ -139,26 +143,68 @@ func indexPath(ancestor, el *etree.Element) ([]int, bool) {
 	return idx, true
 }
 
-// canonicalize returns the canonical form of the subtree at el under the
-// canonicalization algorithm alg (see isCanonicalization). The namespace
-// declarations in scope at el are carried over, as canonicalizing a subtree
-// of a document requires. If exclude is inside el, it is left out, as the
-// enveloped-signature transform demands. The document itself is not changed:
-// only el's subtree is copied. The exclusive algorithms write into buf
-// (reset first; nil means a new buffer) and return its bytes, which are
-// good until buf is used again.
-func canonicalize(el *etree.Element, alg, prefixList string, exclude *etree.Element, buf *bytes.Buffer) ([]byte, error) {
+// parentContext returns what etreeutils.NSBuildParentContext(el) returns,
+// the namespace context in scope at el's parent, with one map instead of
+// one per ancestor: the declarations of el's ancestors, the nearest one for
+// each prefix, are gathered onto one element, which a default context then
+// enters. Every ancestor's declarations are checked as entering it would
+// check them, root first, so a reserved or invalid declaration fails the
+// same way.
+func parentContext(el *etree.Element) (etreeutils.NSContext, error) {
+	var chain []*etree.Element
+	for p := el.Parent(); p != nil; p = p.Parent() {
+		chain = append(chain, p)
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		for _, a := range chain[i].Attr {
+			switch {
+			case a.Space == "xmlns" && a.Key == "xml" && a.Value != etreeutils.XMLNamespace,
+				a.Space == "xmlns" && a.Key == "xmlns":
+				return etreeutils.NSContext{}, etreeutils.ErrReservedNamespace
+			case a.Space == "" && a.Key == "xmlns" && a.Value == etreeutils.XMLNSNamespace:
+				return etreeutils.NSContext{}, etreeutils.ErrInvalidDefaultNamespace
+			}
+		}
+	}
+	var scope etree.Element
+	declared := func(a etree.Attr) bool {
+		for _, b := range scope.Attr {
+			if b.Space == a.Space && b.Key == a.Key {
+				return true
+			}
+		}
+		return false
+	}
+	for _, p := range chain { // nearest first
+		for _, a := range p.Attr {
+			if (a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns") && !declared(a) {
+				scope.Attr = append(scope.Attr, a)
+			}
+		}
+	}
+	return etreeutils.NewDefaultNSContext().SubContext(&scope)
+}
+
+// canonicalize writes the canonical form of the subtree at el under the
+// canonicalization algorithm alg (see isCanonicalization) to w. The
+// namespace declarations in scope at el are carried over, as canonicalizing
+// a subtree of a document requires. If exclude is inside el, it is left
+// out, as the enveloped-signature transform demands. The document itself
+// is not changed: only el's subtree is copied. The verifier passes a writer
+// into the digest, so the canonical form is hashed as it is written and
+// never held in memory whole.
+func canonicalize(el *etree.Element, alg, prefixList string, exclude *etree.Element, w etree.Writer) error {
 	var excludePath []int
 	if exclude != nil {
 		excludePath, _ = indexPath(el, exclude)
 	}
-	ctx, err := etreeutils.NSBuildParentContext(el)
+	ctx, err := parentContext(el)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	detached, err := etreeutils.NSDetatch(ctx, el)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(excludePath) > 0 {
 		e := detached
@@ -171,18 +217,19 @@ func canonicalize(el *etree.Element, alg, prefixList string, exclude *etree.Elem
 	case dsig.CanonicalXML10ExclusiveAlgorithmId, dsig.CanonicalXML10ExclusiveWithCommentsAlgorithmId:
 		// goxmldsig's exclusive canonicalizer is this transform and then a
 		// canonical write of a copy of the element. detached is a copy of
-		// its own already, so it is written straight into the buffer: the
-		// same bytes, without a second copy of the subtree.
+		// its own already, so it is written straight to w: the same bytes,
+		// without a second copy of the subtree.
 		comments := dsig.AlgorithmID(alg) == dsig.CanonicalXML10ExclusiveWithCommentsAlgorithmId
 		if err := etreeutils.TransformExcC14n(detached, prefixList, comments); err != nil {
-			return nil, err
+			return err
 		}
-		if buf == nil {
-			buf = new(bytes.Buffer)
-		}
-		buf.Reset()
-		detached.WriteTo(buf, &etree.WriteSettings{CanonicalAttrVal: true, CanonicalEndTags: true, CanonicalText: true})
-		return buf.Bytes(), nil
+		detached.WriteTo(w, &etree.WriteSettings{CanonicalAttrVal: true, CanonicalEndTags: true, CanonicalText: true})
+		return nil
 	}
-	return canonicalizer(alg, prefixList).Canonicalize(detached)
+	b, err := canonicalizer(alg, prefixList).Canonicalize(detached)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
 }

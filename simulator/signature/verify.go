@@ -1,6 +1,7 @@
 package signature
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto"
@@ -9,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
 	"time"
 
@@ -199,8 +201,21 @@ type verifier struct {
 	canonicalBytes    int
 	budget            int
 	canonicalizations int
-	// buf holds each canonical form while it is hashed.
-	buf bytes.Buffer
+	// out buffers each canonical form on its way into the digest (into);
+	// it is made at the first canonicalization and reused.
+	out  *bufio.Writer
+	into digestWriter
+}
+
+// digestWriter feeds a canonical form to a hash and counts its bytes.
+type digestWriter struct {
+	h hash.Hash
+	n int
+}
+
+func (w *digestWriter) Write(p []byte) (int, error) {
+	w.n += len(p)
+	return w.h.Write(p)
 }
 
 type digestKey struct {
@@ -214,16 +229,28 @@ type certEntry struct {
 	err  error
 }
 
-// canonicalize canonicalizes el within the Verify call's budget. The bytes
-// are good until the next call (they are hashed at once).
-func (v *verifier) canonicalize(el *etree.Element, alg, prefixes string, exclude *etree.Element) ([]byte, error) {
+// digest canonicalizes el within the Verify call's budget and returns the
+// hash of the canonical form. The form goes straight into the hash.
+func (v *verifier) digest(el *etree.Element, alg, prefixes string, exclude *etree.Element, hash crypto.Hash) ([]byte, error) {
 	if v.canonicalBytes >= v.budget {
 		return nil, fmt.Errorf("not checked: the document's signatures already needed %d bytes of canonical XML, the limit", v.budget)
 	}
-	out, err := canonicalize(el, alg, prefixes, exclude, &v.buf)
+	v.into = digestWriter{h: hash.New()}
+	if v.out == nil {
+		v.out = bufio.NewWriterSize(&v.into, 2048)
+	} else {
+		v.out.Reset(&v.into)
+	}
+	err := canonicalize(el, alg, prefixes, exclude, v.out)
+	if err == nil {
+		err = v.out.Flush()
+	}
 	v.canonicalizations++
-	v.canonicalBytes += len(out)
-	return out, err
+	v.canonicalBytes += v.into.n
+	if err != nil {
+		return nil, err
+	}
+	return v.into.h.Sum(nil), nil
 }
 
 // problems collects the reasons a signature or reference cannot be checked.
@@ -311,14 +338,12 @@ func (v *verifier) signature(doc *etree.Document, el *etree.Element, extra strin
 		probs.addf("certificate key is %v, want RSA", cert.PublicKeyAlgorithm)
 		return r
 	}
-	canonical, err := v.canonicalize(signedInfo, c14n, prefixList(cm), nil)
+	digest, err := v.digest(signedInfo, c14n, prefixList(cm), nil, hash)
 	if err != nil {
 		probs.addf("canonicalize SignedInfo: %v", err)
 		return r
 	}
-	h := hash.New()
-	h.Write(canonical)
-	switch err := rsa.VerifyPKCS1v15(pub, hash, h.Sum(nil), value); {
+	switch err := rsa.VerifyPKCS1v15(pub, hash, digest, value); {
 	case err == nil:
 		r.SignatureValueValid = true
 	case !errors.Is(err, rsa.ErrVerification):
@@ -415,14 +440,12 @@ func (v *verifier) reference(doc *etree.Document, ref, sig *etree.Element) (out 
 			return out
 		}
 		v.forms[target]++
-		canonical, err := v.canonicalize(target, c14n, prefixes, key.exclude)
+		d, err := v.digest(target, c14n, prefixes, key.exclude, hash)
 		if err != nil {
 			probs.addf("canonicalize %s: %v", out.URI, err)
 			return out
 		}
-		h := hash.New()
-		h.Write(canonical)
-		got = h.Sum(nil)
+		got = d
 		v.digests[key] = got
 	}
 	out.DigestValid = bytes.Equal(got, want)

@@ -62,15 +62,19 @@ func (ps *parts) byCID(ref string) (*part, error) {
 	return nil, errorf(KindNoDocument, nil, "reference %q names no MIME part of the message", ref)
 }
 
-// readMultipart reads a multipart/related body: SOAP with Attachments or an
-// MTOM/XOP package.
-func readMultipart(params map[string]string, data []byte, lim Limits) (*Message, error) {
+// readMultipart reads a multipart/related body from r: SOAP with
+// Attachments or an MTOM/XOP package. size is the body's length or a guess
+// at it (0 when unknown); it sizes the buffer the parts are read into.
+func readMultipart(params map[string]string, r io.Reader, size int, lim Limits) (*Message, error) {
 	boundary := params["boundary"]
 	if boundary == "" {
 		return nil, errorf(KindMIME, nil, "multipart/related Content-Type has no boundary parameter")
 	}
-	mr := multipart.NewReader(bytes.NewReader(data), boundary)
+	mr := multipart.NewReader(r, boundary)
 	ps := &parts{}
+	// The parts' bodies are no larger than the body they are cut from, so
+	// they are read one after another into one buffer of its size.
+	buf := make([]byte, 0, size)
 	for {
 		mp, err := mr.NextRawPart()
 		if err == io.EOF {
@@ -85,7 +89,8 @@ func readMultipart(params map[string]string, data []byte, lim Limits) (*Message,
 		if len(ps.all) == lim.MaxParts {
 			return nil, errorf(KindTooLarge, nil, "multipart body has more than %d parts", lim.MaxParts)
 		}
-		p, err := readPart(mp, len(ps.all))
+		var p *part
+		p, buf, err = readPart(mp, len(ps.all), buf)
 		if err != nil {
 			return nil, err
 		}
@@ -171,13 +176,25 @@ func readMultipart(params map[string]string, data []byte, lim Limits) (*Message,
 	return msg, nil
 }
 
-// readPart reads one raw part and undoes its transfer encoding.
-func readPart(mp *multipart.Part, index int) (*part, error) {
+// readPart reads one raw part and undoes its transfer encoding. The raw
+// part is appended to buf, which is returned.
+func readPart(mp *multipart.Part, index int, buf []byte) (*part, []byte, error) {
 	p := &part{index: index, id: strings.Trim(strings.TrimSpace(mp.Header.Get("Content-ID")), "<>")}
-	body, err := io.ReadAll(mp)
+	start := len(buf)
+	buf, err := readAllInto(buf, mp)
 	if err != nil {
-		return nil, errorf(KindMIME, err, "%s is truncated", p.label())
+		return nil, buf, errorf(KindMIME, err, "%s is truncated", p.label())
 	}
+	// The part's own slice: capped, so that nothing appended later runs
+	// into it.
+	body := buf[start:len(buf):len(buf)]
+	p2, err := decodePart(mp, p, body)
+	return p2, buf, err
+}
+
+// decodePart gives p its media type and its body, transfer-decoded.
+func decodePart(mp *multipart.Part, p *part, body []byte) (*part, error) {
+	var err error
 	ct := mp.Header.Get("Content-Type")
 	if ct == "" {
 		ct = "text/plain" // RFC 2045 default

@@ -245,6 +245,24 @@ func acceptMediaType(mt string) error {
 	return errorf(KindContentType, nil, "Content-Type %q is not accepted, want text/xml (SOAP 1.1), application/soap+xml (SOAP 1.2) or multipart/related (SwA, MTOM)", mt)
 }
 
+// readAllInto appends what r holds to buf, as io.ReadAll does, growing buf
+// only when r holds more than buf has room for.
+func readAllInto(buf []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
 // readTyped reads a body whose media type has been accepted.
 func readTyped(mt string, params map[string]string, data []byte, lim Limits) (*Message, error) {
 	var msg *Message
@@ -255,7 +273,7 @@ func readTyped(mt string, params map[string]string, data []byte, lim Limits) (*M
 	case "application/soap+xml":
 		msg, err = parseAndReadEnvelope(data, "1.2", nil, lim, "")
 	default:
-		return readMultipart(params, data, lim)
+		return readMultipart(params, bytes.NewReader(data), len(data), lim)
 	}
 	if err != nil {
 		return nil, err

@@ -103,6 +103,44 @@ type xmlParser struct {
 	spaces map[string]string
 }
 
+// tree is the part of the tree being read: the open elements, the
+// document's own element first, and the children read so far of each
+// (those of open[i] from marks[i] on). An element gets its children when
+// it closes, all at once in a child list of the right size instead of one
+// grown by appending.
+type tree struct {
+	open    []*etree.Element
+	marks   []int
+	pending []etree.Token
+}
+
+// push opens e, whose children follow.
+func (t *tree) push(e *etree.Element) {
+	t.open = append(t.open, e)
+	t.marks = append(t.marks, len(t.pending))
+}
+
+// add adds a child to the innermost open element.
+func (t *tree) add(c etree.Token) { t.pending = append(t.pending, c) }
+
+// cur is the innermost open element.
+func (t *tree) cur() *etree.Element { return t.open[len(t.open)-1] }
+
+// pop closes the innermost open element: it gets its children.
+func (t *tree) pop() {
+	last := len(t.open) - 1
+	e, mark := t.open[last], t.marks[last]
+	if kids := t.pending[mark:]; len(kids) > 0 {
+		e.Child = make([]etree.Token, 0, len(kids))
+		for _, k := range kids {
+			e.AddChild(k)
+		}
+		clear(kids)
+	}
+	t.pending = t.pending[:mark]
+	t.open, t.marks = t.open[:last], t.marks[:last]
+}
+
 func (p *xmlParser) parse() (*etree.Document, error) {
 	var declared string
 	p.dec = xml.NewDecoder(bytes.NewReader(p.data))
@@ -116,7 +154,8 @@ func (p *xmlParser) parse() (*etree.Document, error) {
 		return nil, errDeclaredEncoding
 	}
 	doc := etree.NewDocument()
-	cur := &doc.Element
+	tr := tree{open: make([]*etree.Element, 0, 16), marks: make([]int, 0, 16), pending: make([]etree.Token, 0, 128)}
+	tr.push(&doc.Element)
 	p.spaces = make(map[string]string, 16)
 	depth, elements, roots, namespaces := 0, 0, 0, 0
 	for {
@@ -167,12 +206,13 @@ func (p *xmlParser) parse() (*etree.Document, error) {
 				}
 				e.CreateAttr(key, a.Value)
 			}
-			cur.AddChild(e)
-			cur = e
+			tr.add(e)
+			tr.push(e)
 			if depth == p.spanDepth {
 				p.spans[e] = span{start: start}
 			}
 		case xml.EndElement:
+			cur := tr.cur()
 			if depth == 0 || cur.Tag != t.Name.Local || cur.Space != t.Name.Space {
 				return nil, errorf(KindXML, nil, "%s is not well-formed XML: end tag </%s> does not close <%s> (line %d)", p.what, qname(t.Name), qname(xml.Name{Space: cur.Space, Local: cur.Tag}), p.line())
 			}
@@ -182,7 +222,7 @@ func (p *xmlParser) parse() (*etree.Document, error) {
 				p.spans[cur] = sp
 			}
 			depth--
-			cur = cur.Parent()
+			tr.pop()
 		case xml.CharData:
 			if depth == 0 {
 				if len(bytes.Trim(t, " \t\r\n\ufeff")) > 0 {
@@ -197,22 +237,25 @@ func (p *xmlParser) parse() (*etree.Document, error) {
 					s = string(t)
 					p.spaces[s] = s
 				}
-				cur.CreateText(s).SetData(s) // SetData marks it as whitespace, as etree's reader does
+				ws := etree.NewText(s)
+				ws.SetData(s) // SetData marks it as whitespace, as etree's reader does
+				tr.add(ws)
 				continue
 			}
-			cur.CreateText(string(t))
+			tr.add(etree.NewText(string(t)))
 		case xml.Comment:
-			cur.CreateComment(string(t))
+			tr.add(etree.NewComment(string(t)))
 		case xml.ProcInst:
-			cur.CreateProcInst(t.Target, string(t.Inst))
+			tr.add(etree.NewProcInst(t.Target, string(t.Inst)))
 		case xml.Directive:
 			word, _, _ := strings.Cut(strings.TrimSpace(string(t)), " ")
 			return nil, errorf(KindDTD, nil, "%s contains a <!%s declaration (line %d), DTDs and entity declarations are not accepted", p.what, word, p.line())
 		}
 	}
 	if depth != 0 {
-		return nil, errorf(KindXML, nil, "%s is not well-formed XML: it ends inside <%s>", p.what, cur.Tag)
+		return nil, errorf(KindXML, nil, "%s is not well-formed XML: it ends inside <%s>", p.what, tr.cur().Tag)
 	}
+	tr.pop() // the document's own element
 	if roots == 0 {
 		return nil, errorf(KindXML, nil, "%s has no root element", p.what)
 	}
