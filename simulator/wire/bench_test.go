@@ -57,6 +57,9 @@ func BenchmarkReadHostile(b *testing.B) {
 		{"1M namespace declarations on one element", envOpen + "<a" + strings.Repeat(` xmlns:p="u"`, 1<<20) + "/>" + envClose, false, 0},
 		{"16 MB of text", envOpen + textFrame("<text>"+strings.Repeat("x", 16<<20)+"</text>") + envClose, true, 0},
 		{"billion laughs", billionLaughs(), false, 0},
+		{"2.5M comments", envOpen + strings.Repeat("<!---->", 5<<19) + envClose, false, 0},
+		{"3M processing instructions", envOpen + strings.Repeat("<?a?>", 3<<20) + envClose, false, 0},
+		{"1.5M CDATA sections", envOpen + strings.Repeat("<![CDATA[]]>", 3<<19) + envClose, false, 0},
 		{"20 MB declared, 1 kB sent", envOpen + strings.Repeat("<a/>", 250), false, 20 << 20},
 	}
 	for _, bb := range bodies {

@@ -184,10 +184,27 @@ func FuzzParseXML(f *testing.F) {
 		}
 		// The byte scan that counts elements before the tree is built never
 		// counts more than the tree has.
+		// Comments, processing instructions and CDATA sections count as
+		// elements in that scan, since each is a node of the tree too.
+		var nodes func(ts []etree.Token) int
+		nodes = func(ts []etree.Token) int {
+			c := 0
+			for _, tok := range ts {
+				switch v := tok.(type) {
+				case *etree.Element:
+					c += 1 + nodes(v.Child)
+				case *etree.Comment, *etree.ProcInst:
+					c++
+				}
+			}
+			return c
+		}
 		exact := lim
-		exact.MaxElements = n
+		// etree folds a CDATA section into the text around it, so the
+		// sections are counted in the bytes: never fewer than the scan saw.
+		exact.MaxElements = nodes(doc.Child) + bytes.Count(data, []byte("<![CDATA["))
 		if _, err := wire.ParseXML(data, exact, "input"); err != nil {
-			t.Fatalf("accepted %d elements, but not with MaxElements %d: %v", n, n, err)
+			t.Fatalf("accepted %d nodes, but not with MaxElements %d: %v", exact.MaxElements, exact.MaxElements, err)
 		}
 		out, err := doc.WriteToBytes()
 		if err != nil {

@@ -10,7 +10,9 @@ type Limits struct {
 	MaxParts int
 	// MaxDepth is the deepest element nesting accepted in any XML part.
 	MaxDepth int
-	// MaxElements is the largest number of elements in one XML part.
+	// MaxElements is the largest number of elements in one XML part;
+	// comments, processing instructions and CDATA sections count as
+	// elements, since each is a node of the tree as well.
 	MaxElements int
 	// MaxAttributes is the largest number of attributes on one element,
 	// namespace declarations included.
