@@ -2,7 +2,6 @@ package reports
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
@@ -153,18 +152,7 @@ func WriteBatchJUnit(w io.Writer, b *Batch) error {
 	}
 	doc := junitSuites{Name: "yhteistestaus validate", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
 		Time: seconds(b.Duration), Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return fmt.Errorf("batch junit: %w", err)
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("batch junit: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return fmt.Errorf("batch junit: %w", err)
-	}
-	if _, err := io.WriteString(w, "\n"); err != nil {
+	if err := encodeJUnit(w, doc); err != nil {
 		return fmt.Errorf("batch junit: %w", err)
 	}
 	return nil

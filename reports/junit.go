@@ -119,21 +119,28 @@ func WriteJUnit(w io.Writer, run *yhteistestaus.Run) error {
 	doc.Failures += vs.Failures
 	doc.Errors += vs.Errors
 	doc.Suites = append(doc.Suites, vs)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
+	if err := encodeJUnit(w, doc); err != nil {
 		return fmt.Errorf("junit: %w", err)
+	}
+	return nil
+}
+
+// encodeJUnit writes doc as indented JUnit XML with its declaration and a
+// final newline.
+func encodeJUnit(w io.Writer, doc junitSuites) error {
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
 	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("junit: %w", err)
+		return err
 	}
 	if err := enc.Close(); err != nil {
-		return fmt.Errorf("junit: %w", err)
+		return err
 	}
-	if _, err := io.WriteString(w, "\n"); err != nil {
-		return fmt.Errorf("junit: %w", err)
-	}
-	return nil
+	_, err := io.WriteString(w, "\n")
+	return err
 }
 
 // junitProperties describes the run in each suite, where CI servers show
