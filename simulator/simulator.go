@@ -405,6 +405,14 @@ func (ss *Session) LastUsed() time.Time {
 	return ss.lastUsed
 }
 
+// LastSeq returns the sequence number of the session's newest exchange
+// (0 before the first); a reset does not lower it.
+func (ss *Session) LastSeq() int {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.lastSeq
+}
+
 // MaxRejectedPart is how many bytes of each part (frame, document) of a
 // message the archive did not store the log keeps; the exchange gives
 // each part's whole size and SHA-256. Real messages are far smaller, so
