@@ -76,50 +76,42 @@ func (s *Server) bound(next http.Handler) http.Handler {
 
 		r = r.WithContext(context.WithValue(r.Context(), noteKey{}, note))
 		gw := &guardedWriter{w: w, header: make(http.Header)}
-		done := make(chan any, 1)
-		go func() {
-			defer func() { done <- recover() }()
-			next.ServeHTTP(gw, r)
-		}()
-		select {
-		case p := <-done:
-			if p != nil {
-				panic(p)
-			}
-		case <-s.drained():
+		// The route runs on the connection's own goroutine; only when the
+		// drain ends does a goroutine of its own answer in its place.
+		answeredAtShutdown := make(chan struct{})
+		stop := context.AfterFunc(s.drainContext(), func() {
+			defer close(answeredAtShutdown)
 			if !gw.takeOver() {
 				// The answer has begun; it can only run on until
 				// Shutdown closes the connection.
-				if p := <-done; p != nil {
-					panic(p)
-				}
-				break
+				return
 			}
 			w.Header().Set("Connection", "close")
 			gw.answered(s.unavailable(w, r, soap, ruleShutdown, "the archive is shutting down and did not finish the request within its drain time, so whether the message was archived is not known: send it again when the archive is back"))
 			// What the client has not sent of the body is not waited for:
-			// reads of it fail from now on, the route's included, and the
-			// route is given a moment to stop reading, so that the server
-			// does not wait for the rest of the body before it closes the
-			// connection.
+			// reads of it fail from now on, the route's included (its
+			// context is cancelled too), so that the route stops and the
+			// server does not wait for the rest of the body before it
+			// closes the connection.
 			rc := http.NewResponseController(w)
 			rc.Flush()
 			rc.SetReadDeadline(time.Now())
-			select {
-			case <-done:
-			case <-time.After(answerGrace / 4):
-			}
 			note.setResult(ruleShutdown, "")
 			s.answeredAtShutdown.Add(1)
+		})
+		next.ServeHTTP(gw, r)
+		if !stop() {
+			<-answeredAtShutdown
 		}
 		s.logRequest(r, soap, note, gw.statusCode(), body.n.Load(), time.Since(start))
 	})
 }
 
-// drained returns a channel closed when Shutdown's drain time has ended.
-func (s *Server) drained() <-chan struct{} {
+// drainContext returns the context Shutdown cancels when its drain time
+// has ended.
+func (s *Server) drainContext() context.Context {
 	s.initOnce.Do(s.init)
-	return s.base.Done()
+	return s.base
 }
 
 // init makes the context the server's requests derive from; Shutdown
