@@ -55,10 +55,6 @@ func (s *Server) handleBundle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	build, _ := bundle.ReadBuild()
-	ackForm := "ne2008"
-	if s.AckForm == wire.AckFormAttribute {
-		ackForm = "attribute"
-	}
 	cfg := bundleConfiguration{
 		Source:     "GET /api/sessions/" + ss.Name + "/bundle",
 		Session:    ss.Name,
@@ -66,7 +62,7 @@ func (s *Server) handleBundle(w http.ResponseWriter, r *http.Request) {
 		Build:      build,
 		Structures: s.structures(),
 		Limits:     s.limits(),
-		AckForm:    ackForm,
+		AckForm:    s.AckForm.String(),
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "yhteistestaus-" + ss.Name + ".zip"}))
