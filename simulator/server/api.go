@@ -108,16 +108,31 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	frame, doc, ack := ex.Frame, ex.Document, ex.Ack
+	mask, ok := s.masking(w, r)
+	if !ok {
+		return
+	}
+	ex = mask(ex)
+	s.writeJSON(w, http.StatusOK, api.Message{Exchange: *ex, FrameXML: string(ex.Frame), DocumentXML: string(ex.Document), AckXML: string(ex.Ack)})
+}
+
+// masking returns how r is answered an exchange's parts: with identity
+// codes masked (excerpt.Masked), or as received when r asks ?raw=1 with
+// the coordinator's token. A vendor asking for them raw is answered 403,
+// and ok is false.
+func (s *Server) masking(w http.ResponseWriter, r *http.Request) (mask func(*api.Exchange) *api.Exchange, ok bool) {
 	if raw := r.URL.Query().Get("raw"); raw == "1" || raw == "true" {
 		if !callerOf(r).Coordinator {
-			s.writeJSON(w, http.StatusForbidden, api.Error{Error: "only the coordinator's token reads a message raw, with its identity codes", Code: api.CodeForbidden})
-			return
+			s.writeJSON(w, http.StatusForbidden, api.Error{Error: "only the coordinator's token reads messages raw, with their identity codes", Code: api.CodeForbidden})
+			return nil, false
 		}
-	} else {
-		frame, doc, ack = excerpt.Masked(frame), excerpt.Masked(doc), excerpt.Masked(ack)
+		return func(ex *api.Exchange) *api.Exchange { return ex }, true
 	}
-	s.writeJSON(w, http.StatusOK, api.Message{Exchange: *ex, FrameXML: string(frame), DocumentXML: string(doc), AckXML: string(ack)})
+	return func(ex *api.Exchange) *api.Exchange {
+		c := *ex
+		c.Frame, c.Document, c.Ack = excerpt.Masked(ex.Frame), excerpt.Masked(ex.Document), excerpt.Masked(ex.Ack)
+		return &c
+	}, true
 }
 
 func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {

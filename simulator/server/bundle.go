@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/yhteistestaus/yhteistestaus/bundle"
-	"github.com/yhteistestaus/yhteistestaus/excerpt"
 	"github.com/yhteistestaus/yhteistestaus/simulator/api"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -37,22 +36,17 @@ func (s *Server) handleBundle(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	mask, ok := s.masking(w, r)
+	if !ok {
+		return
+	}
 	exs, err := ss.ExchangesWithParts(r.Context())
 	if err != nil {
 		s.writeJSONError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	if raw := r.URL.Query().Get("raw"); raw == "1" || raw == "true" {
-		if !callerOf(r).Coordinator {
-			s.writeJSON(w, http.StatusForbidden, api.Error{Error: "only the coordinator's token reads the messages raw, with their identity codes", Code: api.CodeForbidden})
-			return
-		}
-	} else {
-		for i, ex := range exs {
-			c := *ex
-			c.Frame, c.Document, c.Ack = excerpt.Masked(ex.Frame), excerpt.Masked(ex.Document), excerpt.Masked(ex.Ack)
-			exs[i] = &c
-		}
+	for i, ex := range exs {
+		exs[i] = mask(ex)
 	}
 	build, _ := bundle.ReadBuild()
 	cfg := bundleConfiguration{
