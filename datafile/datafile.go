@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 
 	"gopkg.in/yaml.v3"
 )
@@ -18,25 +19,86 @@ import (
 // smaller.
 const MaxSize = 4 << 20
 
-// ErrTooLarge is returned by ReadLimited for a file over its limit.
+// ErrTooLarge is returned (wrapped in a *TooLargeError) by ReadLimited and
+// ReadFile for a file over its limit.
 var ErrTooLarge = errors.New("file too large")
 
+// TooLargeError is the error of ReadLimited and ReadFile for a file over
+// the limit. It matches ErrTooLarge with errors.Is.
+type TooLargeError struct {
+	// Name is the file; Limit the limit in bytes.
+	Name  string
+	Limit int64
+	// Size is the file's size, or -1 when it is not a regular file whose
+	// size is known before reading.
+	Size int64
+}
+
+func (e *TooLargeError) Error() string {
+	if e.Size < 0 {
+		return fmt.Sprintf("%s is larger than the limit of %d bytes", e.Name, e.Limit)
+	}
+	return fmt.Sprintf("%s is %d bytes, over the limit of %d", e.Name, e.Size, e.Limit)
+}
+
+// Is makes errors.Is(err, ErrTooLarge) true.
+func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
+
 // ReadLimited reads the named file of fsys, reading at most limit bytes: a
-// larger file is an error wrapping ErrTooLarge, so that a data file from
-// outside (a coordinator's code list, THL's export) cannot exhaust memory.
-// Errors other than the file's absence name the file.
+// larger file is a *TooLargeError, so that a data file from outside (a
+// coordinator's code list, THL's export) cannot exhaust memory. A regular
+// file is refused from its size alone, before any of it is read. Errors
+// other than the file's absence name the file.
 func ReadLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	return readLimited(f, name, limit)
+}
+
+// ReadFile is ReadLimited for a file of the operating system, named by
+// its path.
+func ReadFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(f, path, limit)
+}
+
+// readLimited reads f, at most limit bytes. A regular file larger than
+// that is refused from its size (Stat) before any of it is read; anything
+// else (a pipe, a device) is read only up to the limit.
+func readLimited(f fs.File, name string, limit int64) ([]byte, error) {
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
+	if fi.Mode().IsRegular() && fi.Size() > limit {
+		return nil, &TooLargeError{Name: name, Size: fi.Size(), Limit: limit}
+	}
+	// A regular file's buffer is its size, plus the byte that shows it
+	// grew past the limit meanwhile; anything else's grows as it is read.
+	data := make([]byte, 0, min(max(fi.Size(), 512), limit)+1)
+	lr := io.LimitReader(f, limit+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("read %s: larger than %d bytes: %w", name, limit, ErrTooLarge)
+		return nil, &TooLargeError{Name: name, Size: -1, Limit: limit}
 	}
 	return data, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/datafile"
 	"github.com/yhteistestaus/yhteistestaus/reports"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
@@ -205,8 +206,8 @@ func validateItem(ctx context.Context, v *rules.Validator, it batchItem) reports
 	// limit is the finding it is there too; another failure leaves the
 	// message unreadable.
 	read := func(path string) ([]byte, bool) {
-		data, err := readInput(path, maxBytes)
-		if tl, ok := errors.AsType[*tooLargeError](err); ok {
+		data, err := datafile.ReadFile(path, maxBytes)
+		if tl, ok := errors.AsType[*datafile.TooLargeError](err); ok {
 			out.Findings = yhteistestaus.Findings{tooLargeFinding(v, tl)}
 			return nil, false
 		}

@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/yhteistestaus/yhteistestaus"
+	"github.com/yhteistestaus/yhteistestaus/datafile"
 	"github.com/yhteistestaus/yhteistestaus/simulator/rules"
 	"github.com/yhteistestaus/yhteistestaus/simulator/wire"
 )
@@ -84,15 +83,15 @@ error, 2 one could not be read or none was found.`)
 		if *framePath == "" || *docPath == "" || len(rest) > 0 {
 			return 0, fmt.Errorf("%w: validate: give --frame and --document together, or one message FILE", errUsage)
 		}
-		frame, err := readInput(*framePath, maxBytes)
-		if tl, ok := errors.AsType[*tooLargeError](err); ok {
+		frame, err := datafile.ReadFile(*framePath, maxBytes)
+		if tl, ok := errors.AsType[*datafile.TooLargeError](err); ok {
 			return m.report(*format, yhteistestaus.Findings{tooLargeFinding(v, tl)})
 		}
 		if err != nil {
 			return 0, fmt.Errorf("read frame: %w", err)
 		}
-		document, err := readInput(*docPath, maxBytes)
-		if tl, ok := errors.AsType[*tooLargeError](err); ok {
+		document, err := datafile.ReadFile(*docPath, maxBytes)
+		if tl, ok := errors.AsType[*datafile.TooLargeError](err); ok {
 			return m.report(*format, yhteistestaus.Findings{tooLargeFinding(v, tl)})
 		}
 		if err != nil {
@@ -100,8 +99,8 @@ error, 2 one could not be read or none was found.`)
 		}
 		res = v.Validate(ctx, frame, document)
 	case len(rest) == 1:
-		data, err := readInput(rest[0], maxBytes)
-		if tl, ok := errors.AsType[*tooLargeError](err); ok {
+		data, err := datafile.ReadFile(rest[0], maxBytes)
+		if tl, ok := errors.AsType[*datafile.TooLargeError](err); ok {
 			return m.report(*format, yhteistestaus.Findings{tooLargeFinding(v, tl)})
 		}
 		if err != nil {
@@ -149,63 +148,8 @@ func (m *Main) report(format string, fs yhteistestaus.Findings) (int, error) {
 	return status, nil
 }
 
-// tooLargeError is readInput's error for a file over the size limit.
-type tooLargeError struct {
-	path string
-	// size is the file's size, -1 when it is not a regular file whose size
-	// is known before reading.
-	size, limit int64
-}
-
-func (e *tooLargeError) Error() string {
-	if e.size < 0 {
-		return fmt.Sprintf("%s is larger than the limit of %d bytes", e.path, e.limit)
-	}
-	return fmt.Sprintf("%s is %d bytes, over the limit of %d", e.path, e.size, e.limit)
-}
-
 // tooLargeFinding is the finding for a file over the limit, under the rule
 // the SOAP endpoint's fault names for a body over it.
-func tooLargeFinding(v *rules.Validator, e *tooLargeError) yhteistestaus.Finding {
+func tooLargeFinding(v *rules.Validator, e *datafile.TooLargeError) yhteistestaus.Finding {
 	return v.Catalogue.Finding(wire.KindTooLarge.Rule(), "/", "%s", e.Error())
-}
-
-// readInput reads the file at path, at most limit bytes: a regular file
-// larger than that is refused from its size alone (os.Stat) before any of
-// it is read, and any other file (a pipe, a device) is read only up to the
-// limit. Either refusal is a *tooLargeError.
-func readInput(path string, limit int64) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Mode().IsRegular() && fi.Size() > limit {
-		return nil, &tooLargeError{path: path, size: fi.Size(), limit: limit}
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	// A regular file's buffer is its size, plus the byte that shows it
-	// grew past the limit meanwhile; anything else's grows as it is read.
-	data := make([]byte, 0, min(max(fi.Size(), 512), limit)+1)
-	lr := io.LimitReader(f, limit+1)
-	for {
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-		n, err := lr.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if int64(len(data)) > limit {
-		return nil, &tooLargeError{path: path, size: -1, limit: limit}
-	}
-	return data, nil
 }

@@ -20,8 +20,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"regexp"
 
 	"github.com/yhteistestaus/yhteistestaus/datafile"
@@ -98,7 +96,7 @@ func Parse(data []byte) (*Tokens, error) {
 
 // Load reads the tokens file at path, as Parse does.
 func Load(path string) (*Tokens, error) {
-	data, err := readFile(path)
+	data, err := datafile.ReadFile(path, datafile.MaxSize)
 	if err != nil {
 		return nil, fmt.Errorf("tokens file: %w", err)
 	}
@@ -107,23 +105,6 @@ func Load(path string) (*Tokens, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return t, nil
-}
-
-// readFile reads path, refusing a file over datafile.MaxSize.
-func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, datafile.MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(data) > datafile.MaxSize {
-		return nil, fmt.Errorf("read %s: larger than %d bytes: %w", path, datafile.MaxSize, datafile.ErrTooLarge)
-	}
-	return data, nil
 }
 
 // New checks f and builds its Tokens, generating the coordinator token

@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+
+	"github.com/yhteistestaus/yhteistestaus/datafile"
 )
 
 // ServerTLS returns the TLS configuration of `serve --tls-cert FILE
@@ -63,7 +65,7 @@ func ClientTLS(caFile, certFile, keyFile string) (*tls.Config, error) {
 // LoadCertPool reads the PEM certificates of file into a pool; a file
 // with none is an error.
 func LoadCertPool(file string) (*x509.CertPool, error) {
-	data, err := readFile(file)
+	data, err := datafile.ReadFile(file, datafile.MaxSize)
 	if err != nil {
 		return nil, fmt.Errorf("CA file: %w", err)
 	}
@@ -75,11 +77,11 @@ func LoadCertPool(file string) (*x509.CertPool, error) {
 }
 
 func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
-	certPEM, err := readFile(certFile)
+	certPEM, err := datafile.ReadFile(certFile, datafile.MaxSize)
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("certificate: %w", err)
 	}
-	keyPEM, err := readFile(keyFile)
+	keyPEM, err := datafile.ReadFile(keyFile, datafile.MaxSize)
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("key: %w", err)
 	}
