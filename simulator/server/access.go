@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -93,11 +92,7 @@ func requestToken(r *http.Request) string {
 		case strings.EqualFold(scheme, "Bearer"):
 			return strings.TrimSpace(rest)
 		case strings.EqualFold(scheme, "Basic"):
-			raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest))
-			if err != nil {
-				return ""
-			}
-			_, pw, _ := strings.Cut(string(raw), ":")
+			_, pw, _ := r.BasicAuth()
 			return pw
 		}
 		return ""
