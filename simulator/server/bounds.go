@@ -124,11 +124,7 @@ func (s *Server) init() {
 // archiving message, a JSON api.Error otherwise. It returns the status.
 func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, soap bool, rule, reason string) int {
 	if soap {
-		v := "1.1"
-		if strings.Contains(strings.ToLower(r.Header.Get("Content-Type")), "soap+xml") {
-			v = "1.2"
-		}
-		s.faultStatus(w, http.StatusServiceUnavailable, wire.Fault{SOAPVersion: v, Code: "Server", Rule: rule, Reason: reason})
+		s.faultStatus(w, http.StatusServiceUnavailable, wire.Fault{SOAPVersion: requestSOAPVersion(r), Code: "Server", Rule: rule, Reason: reason})
 		return http.StatusServiceUnavailable
 	}
 	code := api.CodeBusy
