@@ -30,13 +30,6 @@ func checkRequiredElements(gs *kanta.Groups) error {
 	return nil
 }
 
-// headerElementFor returns the metadata element kanta/groups.yaml may list under
-// required by the name.
-func headerElementFor(name string) (headerElement, bool) {
-	el, ok := headerElements()[name]
-	return el, ok
-}
-
 // headerElements returns the element names kanta/groups.yaml may list under
 // required. It builds the small table on each call, once per validated
 // message, so that no package-level map exists to be changed.
