@@ -67,23 +67,19 @@ func (h *heldRequest) answer(t *testing.T) (*http.Response, []byte) {
 	return resp, b
 }
 
-// waitBusy waits until the server answers a request with 503, which it
-// does once MaxInFlight requests are held in their handlers.
-func waitBusy(t *testing.T, base string) {
+// waitHeld waits until the server is serving n requests: the held ones.
+// It watches the server's count rather than sending requests of its own,
+// which would take a slot and could have a held request refused as busy
+// before the server had read it.
+func waitHeld(t *testing.T, s *server.Server, n int64) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(base + "/api/sessions")
-		if err != nil {
-			t.Fatal(err)
+	for s.InFlight() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server serves %d requests, want the %d held ones", s.InFlight(), n)
 		}
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusServiceUnavailable {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatal("the held requests never filled the server")
 }
 
 const smallEnvelope = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><x/></soap:Body></soap:Envelope>`
@@ -98,7 +94,7 @@ func TestMaxInFlight(t *testing.T) {
 		hold(t, s.URL(), "POST", "/soap", "text/xml", smallEnvelope),
 		hold(t, s.URL(), "PUT", "/api/sessions/busy/clock", "application/json", `{"advance":"1h"}`),
 	}
-	waitBusy(t, s.URL())
+	waitHeld(t, s, int64(len(held)))
 
 	start := time.Now()
 	resp, err := http.Post(s.URL()+"/s/busy/soap", "text/xml", strings.NewReader(smallEnvelope))
@@ -160,7 +156,7 @@ func TestShutdownAnswersRequestsStillRunning(t *testing.T) {
 	message := hold(t, s.URL(), "POST", "/s/drain/soap", "text/xml", smallEnvelope)
 	clock := hold(t, s.URL(), "PUT", "/api/sessions/drain/clock", "application/json", `{"advance":"1h"}`)
 	finishing := hold(t, s.URL(), "POST", "/s/drain/soap", "text/xml", smallEnvelope)
-	waitBusy(t, s.URL())
+	waitHeld(t, s, 3)
 
 	drain := 500 * time.Millisecond
 	done := make(chan error, 1)
